@@ -1,0 +1,1 @@
+"""What the transition bot knows: partners, questions and answers, nudges, and message builders."""

@@ -1,0 +1,179 @@
+"""The `transition-bot` command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from bot import logs
+from bot.config import ConfigError, Settings, load_settings, require
+from storage.db import Database
+
+log = logging.getLogger("transition-bot")
+cli = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="A Slack bot that carries a sales team through the Linksys → Cisco partner migration.",
+)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear line to stderr and return the Exit to raise."""
+    typer.echo(f"transition-bot: {message}", err=True)
+    return typer.Exit(code)
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    """Load settings; a bad key stops here with one line naming it."""
+    try:
+        settings = load_settings(**overrides)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    logs.configure(settings.log_level)
+    return settings
+
+
+def migrated_database(settings: Settings) -> Database:
+    """Open the database and apply pending migrations, or stop with a clear line."""
+    from storage.migrate import upgrade
+
+    db = Database(settings.database_url)
+    try:
+        applied = upgrade(db)
+    except Exception as exc:
+        raise fail(
+            f"DATABASE_URL: cannot open or migrate the database ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:200]})"
+        ) from None
+    if applied:
+        log.info("database migrated to %s", applied[-1])
+    return db
+
+
+@cli.command()
+def run(
+    port: Annotated[int | None, typer.Option(help="HTTP port (default: PORT)")] = None,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Do not run the nudge scheduler here")] = False,
+) -> None:
+    """Run the bot: HTTP mode on a production server, or Socket Mode when SLACK_APP_TOKEN is set."""
+    settings = settings_or_exit()
+    try:
+        require(settings, "SLACK_BOT_TOKEN")
+        if not settings.slack_app_token:
+            require(settings, "SLACK_SIGNING_SECRET")
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    from bot.app import build_runtime, create_app
+
+    db = migrated_database(settings)
+    rt = build_runtime(settings, db=db)
+    try:
+        app = create_app(rt)
+    except Exception as exc:
+        raise fail(f"SLACK_BOT_TOKEN: Slack refused the token or could not be reached ({type(exc).__name__})") from None
+    scheduler = None
+    if not no_scheduler:
+        from bot.nudges.scheduler import start_scheduler
+
+        scheduler = start_scheduler(rt)
+    try:
+        if settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("starting in Socket Mode")
+            SocketModeHandler(app, settings.slack_app_token).start()
+        else:
+            from bot.server import Router, serve
+
+            serve(Router(app, db), port=port or settings.port, threads=settings.http_threads)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        db.dispose()
+
+
+@cli.command()
+def scheduler() -> None:
+    """Run only the nudge scheduler (for deployments with several `run --no-scheduler` workers)."""
+    settings = settings_or_exit()
+    try:
+        require(settings, "SLACK_BOT_TOKEN")
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    from bot.app import build_runtime
+    from bot.nudges.scheduler import run_scheduler_forever
+
+    db = migrated_database(settings)
+    run_scheduler_forever(build_runtime(settings, db=db))
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply pending database migrations and exit."""
+    settings = settings_or_exit()
+    migrated_database(settings)
+    typer.echo("database is up to date")
+
+
+@cli.command()
+def manifest(
+    request_url: Annotated[
+        str, typer.Option(help="Public URL of POST /slack/events")
+    ] = "https://example.com/slack/events",
+    socket_mode: Annotated[
+        bool | None,
+        typer.Option("--socket-mode/--http", help="Default: Socket Mode when SLACK_APP_TOKEN is set"),
+    ] = None,
+) -> None:
+    """Print the Slack app manifest (JSON) for "create app from manifest"."""
+    from bot.manifest import build_manifest
+
+    settings = settings_or_exit()
+    typer.echo(
+        json.dumps(
+            build_manifest(settings, request_url=request_url, socket_mode=socket_mode),
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
+
+
+@cli.command()
+def console(
+    demo: Annotated[bool, typer.Option("--demo", help="Load about 50 sample partners")] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this Slack user ID")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Simulated date (YYYY-MM-DD); --demo picks one in the window")
+    ] = None,
+) -> None:
+    """Drive the whole bot from the terminal against a simulated Slack; reads standard input."""
+    from bot.console import run_console
+
+    overrides: dict[str, object] = {}
+    settings = settings_or_exit(**overrides)
+    try:
+        simulated = dt.date.fromisoformat(today) if today else None
+    except ValueError:
+        raise fail(f"--today: {today!r} is not a date like 2008-09-02") from None
+    db = migrated_database(settings)
+    code = run_console(settings, db=db, demo=demo, as_user=as_user, today=simulated, stdin=sys.stdin, stdout=sys.stdout)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    """Entry point of the `transition-bot` script."""
+    try:
+        cli()
+    except ConfigError as exc:
+        typer.echo(f"transition-bot: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

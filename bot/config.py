@@ -1,0 +1,148 @@
+"""The bot's settings: environment variables or a `.env` file, validated once at start."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SEED_DEADLINE = dt.date(2008, 9, 16)
+"""The seed article's deadline: partners have until 16 September (2008, the article's year) to register."""
+
+SEED_ANNOUNCEMENT = dt.date(2008, 8, 8)
+"""The seed article's announcement date (8 August)."""
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the key."""
+
+
+class Settings(BaseSettings):
+    """Every key of the contract's configuration table, and a few internal knobs."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///./transition.db"
+    admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    nudge_channel: str | None = None
+    experts_channel: str | None = None
+    transition_deadline: dt.date = SEED_DEADLINE
+    transition_timezone: str = "Europe/Paris"
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    # Internal knobs, not part of the contract's table but documented in .env.example.
+    partner_command: str = "/partner"
+    transition_command: str = "/transition"
+    http_threads: int = Field(default=32, ge=2, le=512)
+    nudge_hour: int = Field(default=9, ge=0, le=23)
+    nudge_daily_days: int = Field(default=3, ge=0)
+    nudge_weekday_days: int = Field(default=14, ge=0)
+    nudge_digest_max_partners: int = Field(default=10, ge=1, le=20)
+    log_level: str = "INFO"
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator(
+        "slack_app_token",
+        "nudge_channel",
+        "experts_channel",
+        "slack_bot_token",
+        "slack_signing_secret",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xox"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value[len("postgres://") :]
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://") :]
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError("must be sqlite:///path.db or postgresql://user@host/db")
+        return value
+
+    @field_validator("transition_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Europe/Paris") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The deadline's time zone."""
+        return ZoneInfo(self.transition_timezone)
+
+    @property
+    def experts_channel_id(self) -> str | None:
+        """Where unanswered questions go: EXPERTS_CHANNEL, else NUDGE_CHANNEL."""
+        return self.experts_channel or self.nudge_channel
+
+    @property
+    def deadline_end(self) -> dt.datetime:
+        """The deadline as an instant: the end of the deadline day in its zone."""
+        next_day = self.transition_deadline + dt.timedelta(days=1)
+        return dt.datetime.combine(next_day, dt.time(0), tzinfo=self.tz)
+
+    def is_admin(self, user_id: str) -> bool:
+        """Say whether a Slack user is listed in ADMIN_USER_IDS."""
+        return user_id in self.admin_user_ids
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings, raising ConfigError with one line naming the bad key."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{key}: {message}") from None
+
+
+def require(settings: Settings, *keys: str) -> None:
+    """Raise ConfigError naming the first of `keys` that is unset."""
+    for key in keys:
+        if not getattr(settings, key.lower()):
+            raise ConfigError(f"{key.upper()} is required but not set (see .env.example)")

@@ -1,0 +1,357 @@
+"""`transition-bot console`: the real app (same listeners, storage and builders) against a simulated Slack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import itertools
+import json
+import secrets
+import time
+import urllib.parse
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future
+from typing import Any, TextIO
+
+from rich.console import Console
+from slack_bolt import App, BoltResponse
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+
+from bot.clock import OffsetClock, SystemClock
+from bot.config import Settings
+from bot.demo import DEMO_USERS, load_demo
+from storage.db import Database
+
+BOT_USER_ID = "UCONSOLEBOT"
+CONSOLE_CHANNEL = "C0CONSOLE1"
+DEFAULT_USER = DEMO_USERS[0].user_id
+
+
+class InlineExecutor(Executor):
+    """Runs submitted work at once in the caller's thread, so each console line finishes before the next."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def render_text(text: str) -> str:
+    """Slack mrkdwn made readable in a terminal: entities decoded, user mentions kept as @ID."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def render_element(element: dict[str, Any]) -> str:
+    """One interactive element as text."""
+    kind = element.get("type")
+    label = (element.get("text") or element.get("placeholder") or {}).get("text", "")
+    if kind == "button":
+        return f"[{label}]"
+    if kind in ("static_select", "external_select", "users_select", "conversations_select"):
+        return f"[{label or 'choose'} ▾]"
+    if kind == "overflow":
+        return "[⋯]"
+    return f"[{kind}]"
+
+
+def render_blocks(blocks: list[dict[str, Any]]) -> str:
+    """Block Kit as plain text, one block after another."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            lines.append(f"== {block['text']['text']} ==")
+        elif kind == "section":
+            if block.get("text"):
+                lines.append(render_text(block["text"].get("text", "")))
+            for field in block.get("fields") or []:
+                lines.append("  " + render_text(field.get("text", "")))
+            if block.get("accessory"):
+                lines.append("  " + render_element(block["accessory"]))
+        elif kind == "context":
+            lines.append(
+                "  "
+                + " ".join(render_text(e.get("text", "")) for e in block.get("elements", []) if isinstance(e, dict))
+            )
+        elif kind == "actions":
+            lines.append("  " + " ".join(render_element(e) for e in block.get("elements", [])))
+        elif kind == "divider":
+            lines.append("-" * 40)
+        elif kind == "input":
+            lines.append(f"{block.get('label', {}).get('text', '')}: {render_element(block.get('element', {}))}")
+        elif kind == "image":
+            lines.append(f"[image: {block.get('alt_text', '')}]")
+    return "\n".join(lines)
+
+
+def render_message(args: dict[str, Any]) -> str:
+    """A message payload as text: its blocks if any, else its text."""
+    blocks = args.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if blocks:
+        return render_blocks(blocks)
+    return render_text(str(args.get("text", "")))
+
+
+class ConsoleSlack(WebClient):
+    """A WebClient that answers from memory and prints what the bot says."""
+
+    def __init__(self, out: Console, users: dict[str, dict[str, Any]]) -> None:
+        super().__init__(
+            token="xoxb-console",  # noqa: S106
+            base_url="http://console.invalid/api/",
+        )
+        self.out = out
+        self.users = users
+        self._ts = itertools.count(1)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ConsoleSlack:
+        return self  # Bolt deep-copies requests for lazy listeners; the terminal is shared
+
+    def _say(self, where: str, payload: dict[str, Any]) -> None:
+        self.out.print(f"\n[bold]bot[/bold] ({where}):", highlight=False)
+        self.out.print(render_message(payload), markup=False, highlight=False)
+
+    def _user(self, user_id: str) -> dict[str, Any] | None:
+        return self.users.get(user_id)
+
+    def api_call(
+        self,
+        api_method: str,
+        *,
+        http_verb: str = "POST",
+        files: dict[str, Any] | None = None,
+        data: dict[str, Any] | Any = None,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        headers: dict[str, Any] | None = None,
+        auth: dict[str, Any] | None = None,
+    ) -> SlackResponse:
+        args: dict[str, Any] = {**(params or {}), **(data if isinstance(data, dict) else {}), **(json or {})}
+        payload = self._answer(api_method, args)
+        return SlackResponse(
+            client=self,
+            http_verb=http_verb,
+            api_url=api_method,
+            req_args=args,
+            data=payload,
+            headers={},
+            status_code=200,
+        ).validate()
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER_ID,
+                "bot_id": "BCONSOLE",
+                "team_id": "TCONSOLE",
+                "user": "transition-bot",
+                "team": "Console",
+            }
+        if method in ("chat.postMessage", "chat.update", "chat.scheduleMessage"):
+            self._say(f"to {args.get('channel')}" + (" in thread" if args.get("thread_ts") else ""), args)
+            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
+        if method == "chat.postEphemeral":
+            self._say(f"only visible to {args.get('user')}", args)
+            return {"ok": True, "message_ts": ts}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0][1:]}}
+        if method == "conversations.history":
+            return {"ok": True, "messages": [], "has_more": False}
+        if method == "users.info":
+            user = self._user(str(args.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.lookupByEmail":
+            email = str(args.get("email", "")).lower()
+            for user in self.users.values():
+                if user["profile"]["email"] == email:
+                    return {"ok": True, "user": user}
+            return {"ok": False, "error": "users_not_found"}
+        if method in ("views.publish", "views.open", "views.update", "views.push"):
+            view = args.get("view")
+            view = json_loads(view)
+            title = (view.get("title") or {}).get("text", "App Home")
+            self.out.print(
+                f"\n[bold]bot[/bold] ({'App Home' if method == 'views.publish' else 'modal'}: {title}):",
+                highlight=False,
+            )
+            self.out.print(render_blocks(view.get("blocks") or []), markup=False, highlight=False)
+            return {"ok": True, "view": {"id": "V" + ts, **view}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": "http://console.invalid/upload", "file_id": "F" + ts}
+        if method == "files.completeUploadExternal":
+            files = json_loads(args.get("files") or "[]")
+            self.out.print(
+                f"\n[bold]bot[/bold] (file): {', '.join(f.get('title', '') for f in files)}", highlight=False
+            )
+            return {"ok": True, "files": files}
+        return {"ok": True}
+
+    def _upload_file(self, **_: Any) -> Any:
+        from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
+
+        return FileUploadV2Result(status=200, body="OK")
+
+
+def json_loads(value: Any) -> Any:
+    """Parse JSON strings, pass anything else through."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+class ConsoleRespond:
+    """Stands in for Bolt's response_url sender and prints the reply."""
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+        self.response_url = "console://respond"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ConsoleRespond:
+        return self
+
+    def __call__(self, text: str = "", blocks: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        visibility = "only visible to you" if kwargs.get("response_type", "ephemeral") == "ephemeral" else "in channel"
+        self.out.print(f"\n[bold]bot[/bold] ({visibility}):", highlight=False)
+        self.out.print(render_message({"text": text, "blocks": blocks}), markup=False, highlight=False)
+
+
+def slack_user(user_id: str, name: str, email: str, tz: str) -> dict[str, Any]:
+    """A users.info-shaped user."""
+    return {
+        "id": user_id,
+        "name": name,
+        "tz": tz,
+        "deleted": False,
+        "is_bot": False,
+        "profile": {"email": email, "real_name": name.title(), "display_name": name},
+    }
+
+
+class ConsoleDriver:
+    """Turns typed lines into signed Slack requests and dispatches them to the app."""
+
+    def __init__(self, app: App, secret: str, user_id: str) -> None:
+        self.app = app
+        self.secret = secret
+        self.user_id = user_id
+        self._n = itertools.count(1)
+
+    def _request(self, body: str, content_type: str) -> BoltResponse:
+        ts = str(int(time.time()))
+        signature = "v0=" + hmac.new(self.secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+        headers: dict[str, str | Sequence[str]] = {
+            "content-type": [content_type],
+            "x-slack-request-timestamp": [ts],
+            "x-slack-signature": [signature],
+        }
+        return self.app.dispatch(BoltRequest(body=body, headers=headers))
+
+    def command(self, line: str) -> BoltResponse:
+        name, _, text = line.partition(" ")
+        form = {
+            "command": name,
+            "text": text.strip(),
+            "user_id": self.user_id,
+            "user_name": self.user_id,
+            "channel_id": CONSOLE_CHANNEL,
+            "channel_name": "console",
+            "team_id": "TCONSOLE",
+            "response_url": "console://respond",
+            "trigger_id": f"console.{next(self._n)}",
+        }
+        return self._request(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+
+    def direct_message(self, text: str) -> BoltResponse:
+        n = next(self._n)
+        ts = f"{int(time.time())}.{n:06d}"
+        body = {
+            "type": "event_callback",
+            "team_id": "TCONSOLE",
+            "event_id": f"EvConsole{secrets.token_hex(6)}",
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D" + self.user_id[1:],
+                "user": self.user_id,
+                "text": text,
+                "ts": ts,
+                "event_ts": ts,
+            },
+        }
+        return self._request(json.dumps(body), "application/json")
+
+
+def run_console(
+    settings: Settings,
+    *,
+    db: Database,
+    demo: bool,
+    as_user: str | None,
+    today: dt.date | None,
+    stdin: TextIO,
+    stdout: TextIO,
+) -> int:
+    """Read lines from `stdin` until EOF or `quit`; return the exit code."""
+    from bot.app import build_runtime, create_app
+
+    out = Console(file=stdout, highlight=False, soft_wrap=True)
+    if today is None and demo:
+        today = settings.transition_deadline - dt.timedelta(days=14)
+    clock = OffsetClock(dt.datetime.combine(today, dt.time(9, 30), tzinfo=settings.tz)) if today else SystemClock()
+    users = {u.user_id: slack_user(u.user_id, u.name, u.email, u.tz) for u in DEMO_USERS}
+    user_id = as_user or DEFAULT_USER
+    users.setdefault(
+        user_id,
+        slack_user(user_id, user_id.lower(), f"{user_id.lower()}@example.com", settings.transition_timezone),
+    )
+    # The console user administers the simulated workspace unless ADMIN_USER_IDS says otherwise.
+    if not settings.admin_user_ids:
+        settings = settings.model_copy(update={"admin_user_ids": frozenset({DEFAULT_USER})})
+    if demo:
+        added = load_demo(db, now=clock.now())
+        out.print(
+            f"demo: {added} sample partners loaded" if added else "demo: partners already present",
+            highlight=False,
+        )
+    client = ConsoleSlack(out, users)
+    rt = build_runtime(settings, db=db, clock=clock, client=client)
+    secret = secrets.token_hex(16)
+    app = create_app(rt, signing_secret=secret, executor=InlineExecutor())
+    console_respond = ConsoleRespond(out)
+
+    @app.middleware
+    def respond_in_console(context: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["respond"] = console_respond
+        return next()
+
+    driver = ConsoleDriver(app, secret, user_id)
+    out.print(
+        f"transition-bot console — you are {user_id}; today is {rt.today().isoformat()}, "
+        f"deadline {settings.transition_deadline.isoformat()}. Type /partner help, /transition help, "
+        "a question, or quit.",
+        highlight=False,
+    )
+    for raw in stdin:
+        line = raw.strip()
+        if not line:
+            continue
+        if line in ("quit", "exit"):
+            break
+        out.print(f"\n> {line}", markup=False, highlight=False)
+        response = driver.command(line) if line.startswith("/") else driver.direct_message(line)
+        if response.status >= 400:
+            out.print(f"(request failed with HTTP {response.status})", highlight=False)
+        elif response.body and response.body not in ("{}", ""):
+            payload = json_loads(response.body)
+            if isinstance(payload, dict) and (payload.get("text") or payload.get("blocks")):
+                out.print(render_message(payload), markup=False, highlight=False)
+    rt.db.dispose()
+    return 0

@@ -1,0 +1,89 @@
+"""Slack users by ID or e-mail, through the Web API and cached in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock
+from storage import users as user_store
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+CACHE_TTL = dt.timedelta(hours=24)
+MISS_TTL = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A Slack user as the bot needs them."""
+
+    user_id: str
+    email: str | None
+    name: str
+    tz: str | None
+
+
+class Directory:
+    """Looks users up with users.info / users.lookupByEmail, at most once a day per user."""
+
+    def __init__(self, *, db: Database, client: WebClient, clock: Clock) -> None:
+        self._db = db
+        self._client = client
+        self._clock = clock
+
+    def by_id(self, user_id: str, *, refresh: bool = False) -> Person | None:
+        """The user with this ID (users.info when not cached or stale)."""
+        now = self._clock.now()
+        with self._db.session() as session:
+            cached = user_store.get_user(session=session, user_id=user_id)
+            if cached and not refresh and now - cached.fetched_at < CACHE_TTL:
+                return Person(cached.user_id, cached.email, cached.name, cached.tz)
+        try:
+            data = self._client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info failed: %s", exc.response.get("error"))
+            return Person(cached.user_id, cached.email, cached.name, cached.tz) if cached else None
+        return self._store(data["user"], now)
+
+    def by_email(self, email: str) -> Person | None:
+        """The user with this e-mail (users.lookupByEmail when not cached), or None."""
+        email = email.strip().lower()
+        now = self._clock.now()
+        with self._db.session() as session:
+            cached = user_store.find_user_by_email(session=session, email=email)
+            if cached and now - cached.fetched_at < CACHE_TTL:
+                return Person(cached.user_id, cached.email, cached.name, cached.tz)
+            if user_store.recent_miss(session=session, email=email, since=now - MISS_TTL):
+                return None
+        try:
+            data = self._client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error == "users_not_found":
+                with self._db.session(write=True) as session:
+                    user_store.record_miss(session=session, email=email, now=now)
+                return None
+            log.warning("users.lookupByEmail failed: %s", error)
+            return Person(cached.user_id, cached.email, cached.name, cached.tz) if cached else None
+        return self._store(data["user"], now)
+
+    def _store(self, user: dict[str, Any], now: dt.datetime) -> Person:
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("name") or user["id"]
+        with self._db.session(write=True) as session:
+            saved = user_store.save_user(
+                session=session,
+                user_id=user["id"],
+                email=profile.get("email"),
+                name=name,
+                tz=user.get("tz"),
+                deleted=bool(user.get("deleted")),
+                now=now,
+            )
+            return Person(saved.user_id, saved.email, saved.name, saved.tz)

@@ -1,0 +1,1 @@
+"""Deadline nudges: owner digests, channel summaries, the schedule and its log."""

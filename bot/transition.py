@@ -1,0 +1,35 @@
+"""`/transition`: deadline, progress, help, admin switches; any other text is a question."""
+
+from __future__ import annotations
+
+from bot import help as help_texts
+from bot.errors import BadInput
+from bot.progress import build_deadline, build_progress, current_progress
+from bot.replies import Reply
+from bot.runtime import Runtime
+from bot.text import fold
+
+FRENCH_WORDS = {"aide", "echeance", "progression", "avancement", "relances"}
+
+
+def handle(rt: Runtime, *, user_id: str, text: str) -> Reply:
+    """Answer one `/transition` command."""
+    words = text.split()
+    head = fold(words[0]) if words else ""
+    rest = [fold(w) for w in words[1:]]
+    lang = "fr" if head in FRENCH_WORDS else "en"
+    if head in ("", "help", "aide", "?"):
+        return help_texts.transition_help(rt.settings.transition_command, lang)
+    if head in ("deadline", "echeance") and not rest:
+        return build_deadline(
+            deadline=rt.settings.transition_deadline,
+            days=rt.days_left(),
+            tz=rt.settings.transition_timezone,
+            lang=lang,
+        )
+    if head in ("progress", "progression", "avancement") and not rest:
+        return build_progress(current_progress(rt), lang)
+    raise BadInput(
+        f"I don't understand `{help_texts.quote(text)}` yet.",
+        hint=f"Try `{rt.settings.transition_command} help`.",
+    )

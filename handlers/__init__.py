@@ -1,0 +1,35 @@
+"""Slack glue: one module per surface, each with `register(app, rt)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+
+
+def register_all(app: App, rt: Runtime) -> None:
+    """Register the middleware, the error handler and every surface's listeners."""
+    from handlers import (
+        errors,
+        home,
+        messages,
+        middleware,
+        nudge_actions,
+        partner_actions,
+        partner_commands,
+        question_actions,
+        transition_commands,
+    )
+
+    middleware.register(app, rt)
+    errors.register(app, rt)
+    for surface in (
+        partner_commands,
+        partner_actions,
+        transition_commands,
+        messages,
+        question_actions,
+        nudge_actions,
+        home,
+    ):
+        surface.register(app, rt)

@@ -1,0 +1,48 @@
+"""Helpers every surface shares: the ack-now listener and the guard around work done after the ack."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+from slack_bolt.context.respond import Respond
+from slack_bolt.context.say import Say
+from slack_sdk import WebClient
+
+from bot.replies import Reply
+from handlers import errors
+
+
+def ack_now(ack: Ack) -> None:
+    """Acknowledge at once; the real work runs after the HTTP response (a lazy listener)."""
+    ack()
+
+
+def after_ack(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap work that runs after the ack so its errors reach the user like any other.
+
+    Bolt logs and swallows exceptions raised in lazy listeners; this sends them through the
+    same `errors.user_text_for` path as the app's error handler.
+    """
+    wanted = set(inspect.signature(fn).parameters)
+
+    def runner(body: dict[str, Any], respond: Respond, client: WebClient, say: Say, context: dict[str, Any]) -> None:
+        available = {"body": body, "respond": respond, "client": client, "say": say, "context": context}
+        try:
+            fn(**{k: v for k, v in available.items() if k in wanted})
+        except Exception as exc:
+            errors.report(exc, body=body, respond=respond, client=client)
+
+    # Bolt injects arguments by the runner's own parameter names, so no __wrapped__ (which
+    # inspect.signature would follow); the name is kept because Bolt identifies lazy listeners by it.
+    runner.__name__ = fn.__name__
+    runner.__qualname__ = fn.__qualname__
+    runner.__doc__ = fn.__doc__
+    return runner
+
+
+def respond_with(respond: Respond, reply: Reply) -> None:
+    """Send `reply` through the request's response_url."""
+    respond(**reply.as_respond_kwargs())

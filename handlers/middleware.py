@@ -1,0 +1,54 @@
+"""Global middleware: count requests and take each Events API delivery exactly once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.request import BoltRequest
+
+from bot import metrics
+from bot.runtime import Runtime
+from storage.db import DatabaseUnavailable
+from storage.events import claim_event
+
+log = logging.getLogger(__name__)
+
+
+def request_kind(body: dict[str, Any]) -> str:
+    """A short label for the kind of Slack request (for metrics and logs)."""
+    if "command" in body:
+        return "command"
+    return str(body.get("type") or "unknown")
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Install the middleware on `app`."""
+
+    @app.middleware
+    def dedupe_events(req: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
+        started = time.perf_counter()
+        kind = request_kind(body)
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            try:
+                with rt.db.session() as session:
+                    fresh = claim_event(session=session, event_id=str(event_id), now=rt.clock.now())
+            except DatabaseUnavailable:
+                # Better to answer twice in a rare retry than to drop a question while the database is down.
+                fresh = True
+            if not fresh:
+                metrics.DUPLICATE_EVENTS.inc()
+                log.info(
+                    "ignored redelivery of event %s (retry %s)",
+                    event_id,
+                    req.headers.get("x-slack-retry-num", ["0"])[0],
+                )
+                return BoltResponse(status=200, body="")
+        response = next()
+        metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        metrics.REQUESTS.labels(kind, str(getattr(response, "status", "?"))).inc()
+        return response

@@ -1,0 +1,72 @@
+"""Settings: the contract's keys, defaults, and one clear line for a bad value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+def test_defaults_follow_the_contract(monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith(("SLACK_", "DATABASE_URL", "ADMIN_", "NUDGE_", "EXPERTS_", "TRANSITION_", "PORT")):
+            monkeypatch.delenv(key)
+    settings = load_settings()
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_url == "sqlite:///./transition.db"
+    assert settings.transition_deadline == dt.date(2008, 9, 16)
+    assert settings.transition_timezone == "Europe/Paris"
+    assert settings.port == 3000
+    assert settings.admin_user_ids == frozenset()
+    assert settings.experts_channel_id is None
+
+
+def test_lists_urls_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_USER_IDS", " U1, U2 ,,")
+    monkeypatch.setenv("DATABASE_URL", "postgres://me@db/bot")
+    monkeypatch.setenv("NUDGE_CHANNEL", "C1")
+    monkeypatch.delenv("EXPERTS_CHANNEL", raising=False)
+    settings = load_settings()
+    assert settings.admin_user_ids == frozenset({"U1", "U2"})
+    assert settings.database_url == "postgresql+psycopg://me@db/bot"
+    assert settings.experts_channel_id == "C1"
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("TRANSITION_DEADLINE", "16/09/2008"),
+    ("TRANSITION_TIMEZONE", "Mars/Olympus"),
+    ("PORT", "eighty"),
+    ("SLACK_API_URL", "slack.com"),
+    ("DATABASE_URL", "mysql://x"),
+    ("SLACK_BOT_TOKEN", "not-a-token"),
+])
+def test_malformed_value_names_the_key(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
+    monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert str(error.value).startswith(key + ":")
+
+
+def test_run_without_token_stops_with_one_line(tmp_path: os.PathLike[str]) -> None:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_deadline_stops_with_one_line(tmp_path: os.PathLike[str]) -> None:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TRANSITION_DEADLINE": "soon"}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "manifest"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("transition-bot: TRANSITION_DEADLINE:")
+    assert "Traceback" not in result.stderr
