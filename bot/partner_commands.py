@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from bot import help as help_texts
 from bot.errors import BadInput
-from bot.replies import Reply
+from bot.replies import Outcome
 from bot.runtime import Runtime
 from bot.text import fold
 
 
-def handle(rt: Runtime, *, user_id: str, text: str) -> Reply:
+def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Outcome:
     """Answer one `/partner` command."""
     words = text.split()
     head = fold(words[0]) if words else ""

@@ -35,3 +35,14 @@ class Reply:
         if self.blocks is not None:
             kwargs["blocks"] = self.blocks
         return kwargs
+
+
+@dataclass(frozen=True)
+class OpenModal:
+    """Open a modal (views.open) with the request's trigger_id instead of replying."""
+
+    view: dict[str, Any]
+
+
+Outcome = Reply | OpenModal
+"""What a command handler gets back from bot/: a reply to send, or a modal to open."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from bot import help as help_texts
 from bot.errors import BadInput
 from bot.progress import build_deadline, build_progress, current_progress
-from bot.replies import Reply
+from bot.replies import Outcome
 from bot.runtime import Runtime
 from bot.text import fold
 
 FRENCH_WORDS = {"aide", "echeance", "progression", "avancement", "relances"}
 
 
-def handle(rt: Runtime, *, user_id: str, text: str) -> Reply:
+def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Outcome:
     """Answer one `/transition` command."""
     words = text.split()
     head = fold(words[0]) if words else ""

@@ -11,7 +11,7 @@ from slack_bolt.context.respond import Respond
 from slack_bolt.context.say import Say
 from slack_sdk import WebClient
 
-from bot.replies import Reply
+from bot.replies import OpenModal, Outcome, Reply
 from handlers import errors
 
 
@@ -46,3 +46,11 @@ def after_ack(fn: Callable[..., Any]) -> Callable[..., Any]:
 def respond_with(respond: Respond, reply: Reply) -> None:
     """Send `reply` through the request's response_url."""
     respond(**reply.as_respond_kwargs())
+
+
+def deliver(outcome: Outcome, *, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    """Send a reply through response_url, or open the modal with the request's trigger_id."""
+    if isinstance(outcome, OpenModal):
+        client.views_open(trigger_id=body["trigger_id"], view=outcome.view)
+    else:
+        respond_with(respond, outcome)

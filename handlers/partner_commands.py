@@ -6,18 +6,21 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
 
 from bot import partner_commands
 from bot.runtime import Runtime
-from handlers.common import ack_now, after_ack, respond_with
+from handlers.common import ack_now, after_ack, deliver
 
 
 def register(app: App, rt: Runtime) -> None:
     """Listen for `/partner`."""
 
     @after_ack
-    def partner_command(body: dict[str, Any], respond: Respond) -> None:
-        reply = partner_commands.handle(rt, user_id=body["user_id"], text=body.get("text") or "")
-        respond_with(respond, reply)
+    def partner_command(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        outcome = partner_commands.handle(
+            rt, user_id=body.get("user_id") or "", text=body.get("text") or "", channel_id=body.get("channel_id") or ""
+        )
+        deliver(outcome, body=body, respond=respond, client=client)
 
     app.command(rt.settings.partner_command)(ack=ack_now, lazy=[partner_command])

@@ -94,8 +94,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
-                 postgres_server: PostgresServer | None) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_server: PostgresServer | None
+) -> Iterator[str]:
     """The URL of an empty, migrated database: SQLite, then PostgreSQL when configured."""
     if request.param == "sqlite":
         path = tmp_path / "bot.db"
@@ -136,9 +137,14 @@ def standin() -> Iterator[SlackStandIn]:
 def make_settings(standin: SlackStandIn, database_url: str, **overrides: Any) -> Settings:
     """Settings as the contract names them, pointing at the stand-in."""
     values: dict[str, Any] = {
-        "slack_bot_token": TOKEN, "slack_signing_secret": SIGNING_SECRET, "slack_api_url": standin.api_url,
-        "database_url": database_url, "admin_user_ids": frozenset({ADMIN}), "nudge_channel": "C0SALES01",
-        "experts_channel": "C0EXPERTS1", "transition_deadline": dt.date(2008, 9, 16),
+        "slack_bot_token": TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": standin.api_url,
+        "database_url": database_url,
+        "admin_user_ids": frozenset({ADMIN}),
+        "nudge_channel": "C0SALES01",
+        "experts_channel": "C0EXPERTS1",
+        "transition_deadline": dt.date(2008, 9, 16),
         "transition_timezone": "Europe/Paris",
     }
     values.update(overrides)

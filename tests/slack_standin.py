@@ -8,6 +8,7 @@ events and interactions to the bot exactly as Slack does.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -52,9 +53,15 @@ class Person:
     deleted: bool = False
 
     def as_slack(self) -> dict[str, Any]:
-        return {"id": self.user_id, "team_id": TEAM_ID, "name": self.name, "deleted": self.deleted,
-                "tz": self.tz, "is_bot": False,
-                "profile": {"email": self.email, "real_name": self.name.title(), "display_name": self.name}}
+        return {
+            "id": self.user_id,
+            "team_id": TEAM_ID,
+            "name": self.name,
+            "deleted": self.deleted,
+            "tz": self.tz,
+            "is_bot": False,
+            "profile": {"email": self.email, "real_name": self.name.title(), "display_name": self.name},
+        }
 
 
 @dataclass
@@ -238,8 +245,15 @@ class SlackStandIn:
 
     # ---- Web API methods ---------------------------------------------------
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "user_id": BOT_USER_ID, "bot_id": "BSTANDIN1", "team_id": TEAM_ID,
-                "user": "transition-bot", "team": "Stand-in", "url": "https://standin.test/"}
+        return {
+            "ok": True,
+            "user_id": BOT_USER_ID,
+            "bot_id": "BSTANDIN1",
+            "team_id": TEAM_ID,
+            "user": "transition-bot",
+            "team": "Stand-in",
+            "url": "https://standin.test/",
+        }
 
     def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         error = self._check_message("chat.postMessage", args)
@@ -249,8 +263,13 @@ class SlackStandIn:
         if channel.startswith("U"):
             channel = "D" + channel[1:]
         ts = self._next_ts()
-        message: dict[str, Any] = {"type": "message", "user": BOT_USER_ID, "bot_id": "BSTANDIN1", "ts": ts,
-                                   "text": args.get("text", "")}
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": "BSTANDIN1",
+            "ts": ts,
+            "text": args.get("text", ""),
+        }
         if args.get("thread_ts"):
             message["thread_ts"] = args["thread_ts"]
         if args.get("metadata"):
@@ -272,8 +291,7 @@ class SlackStandIn:
         if not args.get("ts"):
             self._problem("chat.update", "no ts")
             return {"ok": False, "error": "message_not_found"}
-        return self._check_message("chat.update", args) or {"ok": True, "channel": args["channel"],
-                                                              "ts": args["ts"]}
+        return self._check_message("chat.update", args) or {"ok": True, "channel": args["channel"], "ts": args["ts"]}
 
     def api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = str(args.get("users") or "")
@@ -386,10 +404,8 @@ def parse_args(query: str, headers: dict[str, str], body: bytes) -> dict[str, An
         args.setdefault("token", auth[len("Bearer ") :])
     for key in ("blocks", "view", "files", "metadata"):
         if isinstance(args.get(key), str):
-            try:
+            with contextlib.suppress(ValueError):
                 args[key] = json.loads(args[key])
-            except ValueError:
-                pass
     return args
 
 
@@ -428,8 +444,16 @@ class SlackSender:
     secret: str = SIGNING_SECRET
     _n: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def post(self, body: bytes, content_type: str, *, timestamp: str | None = None, signature: str | None = None,
-             headers: dict[str, str] | None = None, timeout: float = 10.0) -> tuple[int, bytes, float]:
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: str | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 10.0,
+    ) -> tuple[int, bytes, float]:
         timestamp = timestamp or str(int(time.time()))
         signature = sign(self.secret, timestamp, body) if signature is None else signature
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, **(headers or {})}
@@ -443,49 +467,111 @@ class SlackSender:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read(), time.perf_counter() - started
 
-    def command(self, command: str, text: str, user: str, *, channel: str = "C0SALES01",
-                **kw: Any) -> tuple[int, bytes, str]:
+    def command(
+        self, command: str, text: str, user: str, *, channel: str = "C0SALES01", **kw: Any
+    ) -> tuple[int, bytes, str]:
         """Send a slash command; return status, body and the response_url key."""
         key = f"r{next(self._n)}"
-        form = {"token": "unused", "team_id": TEAM_ID, "team_domain": "standin", "channel_id": channel,
-                "channel_name": "sales", "user_id": user, "user_name": user.lower(), "command": command,
-                "text": text, "api_app_id": "A0STANDIN", "response_url": self.standin.response_url(key),
-                "trigger_id": f"{next(self._n)}.{int(time.time())}.trigger"}
+        form = {
+            "token": "unused",
+            "team_id": TEAM_ID,
+            "team_domain": "standin",
+            "channel_id": channel,
+            "channel_name": "sales",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0STANDIN",
+            "response_url": self.standin.response_url(key),
+            "trigger_id": f"{next(self._n)}.{int(time.time())}.trigger",
+        }
         status, body, _ = self.post(urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded", **kw)
         return status, body, key
 
-    def event(self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None,
-              **kw: Any) -> tuple[int, bytes, float]:
-        body = {"token": "unused", "team_id": TEAM_ID, "api_app_id": "A0STANDIN", "type": "event_callback",
-                "event": event, "event_id": event_id or f"Ev{next(self._n):010d}", "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}]}
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None, **kw: Any
+    ) -> tuple[int, bytes, float]:
+        body = {
+            "token": "unused",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0STANDIN",
+            "type": "event_callback",
+            "event": event,
+            "event_id": event_id or f"Ev{next(self._n):010d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
         return self.post(json.dumps(body).encode(), "application/json", headers=headers, **kw)
 
     def direct_message(self, user: str, text: str, **kw: Any) -> tuple[int, bytes, float]:
         ts = f"{int(time.time())}.{next(self._n):06d}"
-        return self.event({"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user,
-                           "text": text, "ts": ts, "event_ts": ts}, **kw)
+        return self.event(
+            {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D" + user[1:],
+                "user": user,
+                "text": text,
+                "ts": ts,
+                "event_ts": ts,
+            },
+            **kw,
+        )
 
     def mention(self, user: str, text: str, *, channel: str = "C0SALES01", **kw: Any) -> tuple[int, bytes, float]:
         ts = f"{int(time.time())}.{next(self._n):06d}"
-        return self.event({"type": "app_mention", "channel": channel, "user": user,
-                           "text": f"<@{BOT_USER_ID}> {text}", "ts": ts, "event_ts": ts}, **kw)
+        return self.event(
+            {
+                "type": "app_mention",
+                "channel": channel,
+                "user": user,
+                "text": f"<@{BOT_USER_ID}> {text}",
+                "ts": ts,
+                "event_ts": ts,
+            },
+            **kw,
+        )
 
     def interaction(self, payload: dict[str, Any], **kw: Any) -> tuple[int, bytes, float]:
         """Send a block_actions / view_submission / block_suggestion payload as a signed form."""
         body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, "application/x-www-form-urlencoded", **kw)
 
-    def click(self, user: str, action_id: str, value: str, *, channel: str = "C0SALES01",
-              response_key: str | None = None, message_ts: str = "1.000001", **kw: Any) -> tuple[int, bytes, str]:
+    def click(
+        self,
+        user: str,
+        action_id: str,
+        value: str,
+        *,
+        channel: str = "C0SALES01",
+        response_key: str | None = None,
+        message_ts: str = "1.000001",
+        **kw: Any,
+    ) -> tuple[int, bytes, str]:
         """Click a button; return status, body and the response_url key."""
         key = response_key or f"r{next(self._n)}"
-        payload = {"type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": user, "name": user.lower()},
-                   "api_app_id": "A0STANDIN", "token": "unused", "trigger_id": f"{next(self._n)}.trigger",
-                   "channel": {"id": channel}, "container": {"type": "message", "message_ts": message_ts},
-                   "message": {"ts": message_ts, "text": ""}, "response_url": self.standin.response_url(key),
-                   "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
-                                "action_ts": str(time.time())}]}
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID},
+            "user": {"id": user, "name": user.lower()},
+            "api_app_id": "A0STANDIN",
+            "token": "unused",
+            "trigger_id": f"{next(self._n)}.trigger",
+            "channel": {"id": channel},
+            "container": {"type": "message", "message_ts": message_ts},
+            "message": {"ts": message_ts, "text": ""},
+            "response_url": self.standin.response_url(key),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": value,
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
         status, body, _ = self.interaction(payload, **kw)
         return status, body, key

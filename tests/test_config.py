@@ -38,14 +38,17 @@ def test_lists_urls_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.experts_channel_id == "C1"
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("TRANSITION_DEADLINE", "16/09/2008"),
-    ("TRANSITION_TIMEZONE", "Mars/Olympus"),
-    ("PORT", "eighty"),
-    ("SLACK_API_URL", "slack.com"),
-    ("DATABASE_URL", "mysql://x"),
-    ("SLACK_BOT_TOKEN", "not-a-token"),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("TRANSITION_DEADLINE", "16/09/2008"),
+        ("TRANSITION_TIMEZONE", "Mars/Olympus"),
+        ("PORT", "eighty"),
+        ("SLACK_API_URL", "slack.com"),
+        ("DATABASE_URL", "mysql://x"),
+        ("SLACK_BOT_TOKEN", "not-a-token"),
+    ],
+)
 def test_malformed_value_names_the_key(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
     monkeypatch.setenv(key, value)
     with pytest.raises(ConfigError) as error:
@@ -55,8 +58,9 @@ def test_malformed_value_names_the_key(monkeypatch: pytest.MonkeyPatch, key: str
 
 def test_run_without_token_stops_with_one_line(tmp_path: os.PathLike[str]) -> None:
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
@@ -65,8 +69,9 @@ def test_run_without_token_stops_with_one_line(tmp_path: os.PathLike[str]) -> No
 
 def test_bad_deadline_stops_with_one_line(tmp_path: os.PathLike[str]) -> None:
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TRANSITION_DEADLINE": "soon"}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "manifest"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "manifest"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("transition-bot: TRANSITION_DEADLINE:")
     assert "Traceback" not in result.stderr

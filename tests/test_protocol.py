@@ -17,7 +17,7 @@ def test_url_verification_echoes_the_challenge(bot: RunningBot) -> None:
 
 
 def test_partner_help_is_acknowledged_then_answered(bot: RunningBot, standin: SlackStandIn) -> None:
-    status, body, key = bot.sender.command("/partner", "help", "U0ALICE01")
+    status, _body, key = bot.sender.command("/partner", "help", "U0ALICE01")
     assert status == 200
     reply = standin.wait_response(key)
     assert "/partner update" in text_of(reply)

@@ -24,8 +24,9 @@ def test_bolt_verifier_accepts_the_documented_example() -> None:
     from slack_sdk.signature import SignatureVerifier
 
     verifier = SignatureVerifier("8f742231b10e8888abcd99yyyzzz85a5", clock=_FrozenClock(1531420618 + 10))
-    assert verifier.is_valid(DOC_BODY, "1531420618",
-                             "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503")
+    assert verifier.is_valid(
+        DOC_BODY, "1531420618", "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+    )
 
 
 class _FrozenClock:
@@ -50,6 +51,5 @@ def test_old_timestamp_is_refused(bot: RunningBot) -> None:
 
 
 def test_unsigned_request_is_refused(bot: RunningBot) -> None:
-    status, _, _ = bot.sender.post(b"command=%2Fpartner&text=help", "application/x-www-form-urlencoded",
-                                   signature="")
+    status, _, _ = bot.sender.post(b"command=%2Fpartner&text=help", "application/x-www-form-urlencoded", signature="")
     assert status == 401
