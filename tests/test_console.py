@@ -1,0 +1,54 @@
+"""The console: the real app against a simulated Slack, driven from a script on standard input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", *args],
+        input=script,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_demo_console_answers_commands_from_a_script(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "/partner help\n/transition deadline\n/transition progress\nquit\n", "--demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "demo: 50 sample partners loaded" in out
+    assert "/partner update" in out
+    assert "16 September 2008" in out and "14 days left" in out  # demo date: 2 September 2008
+    assert "of 50" in out  # progress counts the demo partners
+    assert "Traceback" not in out + result.stderr
+    assert (tmp_path / "transition.db").exists()  # the contract's default DATABASE_URL
+
+
+def test_console_accepts_a_chosen_date_and_user(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "/transition deadline\n", "--today", "2008-09-15", "--as", "U0SOMEONE")
+    assert result.returncode == 0, result.stderr
+    assert "you are U0SOMEONE" in result.stdout
+    assert "1 day left" in result.stdout
+
+
+def test_console_rejects_a_malformed_date_in_one_line(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "", "--today", "15/09/2008")
+    assert result.returncode == 2
+    assert "--today" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_console_shows_bad_input_answers_not_tracebacks(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "/partner \x00<!channel>\n/transition\n", "--demo")
+    assert result.returncode == 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "/transition" in result.stdout
