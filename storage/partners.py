@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
 
 from storage.models import Partner, StatusChange
+
+OPEN_STATUSES: frozenset[str] = frozenset({"not_contacted", "contacted", "in_progress"})
+"""Statuses that still need work (storage's copy of bot.statuses.OPEN; a test keeps them equal)."""
 
 
 def count_by_status(*, session: Session, owner_user_id: str | None = None) -> dict[str, int]:
@@ -70,3 +73,24 @@ def fold_name(name: str) -> str:
     """The case- and accent-insensitive key stored in `name_folded`."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+def open_partners_by_owner(*, session: Session, today: dt.date | None = None) -> dict[str, list[Partner]]:
+    """Owner user ID → their open partners, least recently updated first; with `today`, skip snoozed ones."""
+    query = (
+        select(Partner)
+        .where(col(Partner.owner_user_id).is_not(None), col(Partner.status).in_(OPEN_STATUSES))
+        .order_by(col(Partner.updated_at), col(Partner.id))
+    )
+    if today is not None:
+        query = query.where(or_(col(Partner.snoozed_until).is_(None), col(Partner.snoozed_until) < today))
+    grouped: dict[str, list[Partner]] = {}
+    for partner in session.exec(query):
+        assert partner.owner_user_id is not None
+        grouped.setdefault(partner.owner_user_id, []).append(partner)
+    return grouped
+
+
+def get_partner(*, session: Session, key: str) -> Partner | None:
+    """The partner whose ID is `key`, in any case."""
+    return session.exec(select(Partner).where(Partner.partner_key == key.strip().upper())).first()
