@@ -108,12 +108,13 @@ class NudgeLog(SQLModel, table=True):
     """One nudge, claimed before it is sent and marked sent with Slack's ts after."""
 
     __tablename__ = "nudge_log"
-    __table_args__ = (sa.UniqueConstraint("kind", "recipient", "local_date", name="uq_nudge_once"),)
+    __table_args__ = (sa.UniqueConstraint("kind", "recipient", "local_date", "seq", name="uq_nudge_once"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)  # digest, summary, closing
     recipient: str = Field(max_length=32)  # user ID or channel ID
     local_date: dt.date
+    seq: int = 0  # 0 for the day's round; `nudge --now --force` adds 1, 2, …
     state: str = Field(default="pending", max_length=16, index=True)  # pending, sent, failed, expired
     claimed_at: dt.datetime = _ts()
     claim_token: str = Field(max_length=64)

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("recipient", sa.String(length=32), nullable=False),
         sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("claimed_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("claim_token", sa.String(length=64), nullable=False),
@@ -58,7 +59,7 @@ def upgrade() -> None:
         sa.Column("sent_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("error", sa.String(length=200), nullable=True),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("kind", "recipient", "local_date", name="uq_nudge_once"),
+        sa.UniqueConstraint("kind", "recipient", "local_date", "seq", name="uq_nudge_once"),
     )
     with op.batch_alter_table("nudge_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_nudge_log_state"), ["state"], unique=False)
