@@ -21,7 +21,9 @@ class Action(StrEnum):
     EXPERT_ANSWER = "expert_answer"
     FAQ_EDIT = "faq_edit"
     # nudges
-    NUDGE_SET_STATUS = "nudge_set_status"
+    # Slack wants action_ids unique within a block, so each digest button has its own.
+    NUDGE_CONTACTED = "nudge_contacted"
+    NUDGE_REGISTERED = "nudge_registered"
     NUDGE_SNOOZE = "nudge_snooze"
 
 
