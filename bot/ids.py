@@ -14,6 +14,8 @@ class Action(StrEnum):
     PARTNER_PICK = "partner_pick"
     PARTNER_OPEN_UPDATE = "partner_open_update"
     PARTNER_SHOW = "partner_show"
+    PARTNER_MENU = "partner_menu"
+    HOME_REFRESH = "home_refresh"
     # questions
     ANSWER_SHARE = "answer_share"
     ANSWER_VOTE_UP = "answer_vote_up"
