@@ -35,7 +35,7 @@ def register(app: App, rt: Runtime) -> None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             try:
-                with rt.db.session() as session:
+                with rt.db.session(write=True) as session:
                     fresh = claim_event(session=session, event_id=str(event_id), now=rt.clock.now())
             except DatabaseUnavailable:
                 # Better to answer twice in a rare retry than to drop a question while the database is down.

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Slack wants an answer within 3 s: a locked or unreachable database must turn into a clear
+# "nothing was changed, try again" well before that, not into a long wait.
+SQLITE_BUSY_TIMEOUT_MS = 2_000
 PG_CONNECT_TIMEOUT_S = 2
 PG_STATEMENT_TIMEOUT_MS = 10_000
+# Unacknowledged data or silent peers (a network cut, a host gone) end the connection after this long.
+PG_TCP_USER_TIMEOUT_MS = 3_000
+POOL_TIMEOUT_S = 3
+PING_TIMEOUT_S = 1.5
 
 
 class DatabaseUnavailable(Exception):
     """The database could not be reached or answered with an operational error."""
+
+
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def normalise_url(url: str) -> str:
@@ -41,7 +54,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_timeout=10,
+            pool_timeout=POOL_TIMEOUT_S,
         )
         _configure_sqlite(engine)
         return engine
@@ -49,13 +62,18 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_timeout=5,
+        pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={
             "connect_timeout": PG_CONNECT_TIMEOUT_S,
             "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}",
             "application_name": "transition-bot",
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+            "tcp_user_timeout": PG_TCP_USER_TIMEOUT_MS,
         },
     )
 
@@ -86,6 +104,8 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, pool_size=pool_size)
         self._writer = self.engine.execution_options(sqlite_immediate=True)
+        self._ping_lock = threading.Lock()
+        self._ping: Future[bool] | None = None
 
     @property
     def dialect(self) -> str:
@@ -103,29 +123,60 @@ class Database:
         try:
             yield session
             session.commit()
-        except (OperationalError, DBAPIError) as exc:
-            session.rollback()
-            if isinstance(exc, OperationalError) or exc.connection_invalidated:
-                log.warning("database unavailable: %s", type(exc.orig).__name__)
-                raise DatabaseUnavailable(str(type(exc.orig).__name__)) from exc
+        except (*UNAVAILABLE_ERRORS, DBAPIError) as exc:
+            _rollback_quietly(session)
+            if isinstance(exc, UNAVAILABLE_ERRORS) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+                cause = type(getattr(exc, "orig", None) or exc).__name__
+                log.warning("database unavailable: %s", cause)
+                raise DatabaseUnavailable(cause) from exc
             raise
         except BaseException:
-            session.rollback()
+            _rollback_quietly(session)
             raise
         finally:
-            session.close()
+            with contextlib.suppress(Exception):
+                session.close()
 
-    def ping(self) -> bool:
-        """Say whether the database answers a trivial query."""
+    def ping(self, *, timeout: float = PING_TIMEOUT_S) -> bool:
+        """Say, within `timeout` seconds, whether the database answers and would take a write.
+
+        The check runs in a helper thread so a hung database cannot hang the caller; callers
+        arriving while a check is still running share it rather than piling up more.
+        """
+        with self._ping_lock:
+            if self._ping is None or self._ping.done():
+                future: Future[bool] = Future()
+                threading.Thread(target=self._run_ping, args=(future,), name="db-ping", daemon=True).start()
+                self._ping = future
+            future = self._ping
         try:
-            with self.engine.connect() as conn:
+            return future.result(timeout=timeout)
+        except TimeoutError:
+            log.warning("database ping did not answer within %.1f s", timeout)
+            return False
+
+    def _run_ping(self, future: Future[bool]) -> None:
+        try:
+            # SQLite readers pass a writer's lock in WAL mode; beginning as a writer (BEGIN
+            # IMMEDIATE) is what tells whether an update could be recorded now.
+            with self._writer.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
-            return True
-        except (OperationalError, DBAPIError):
-            return False
-        except sa.exc.TimeoutError:
-            return False
+            future.set_result(True)
+        except (*UNAVAILABLE_ERRORS, DBAPIError) as exc:
+            log.warning("database ping failed: %s", type(getattr(exc, "orig", None) or exc).__name__)
+            future.set_result(False)
+        except Exception as exc:  # a health check reports, it never raises
+            log.warning("database ping failed: %s", type(exc).__name__)
+            future.set_result(False)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _rollback_quietly(session: Session) -> None:
+    # Rolling back on a dead connection can fail too; the original error is the one to report.
+    try:
+        session.rollback()
+    except Exception as exc:
+        log.debug("rollback failed: %s", type(exc).__name__)
