@@ -1,0 +1,152 @@
+"""The summary's chart: cumulative registrations over time against the deadline, as a PNG.
+
+matplotlib costs tens of megabytes once imported, and the bot must stay small with 20,000
+partners loaded, so the chart is drawn in a short-lived child process (`python -m
+bot.nudges.chart`, series as JSON on stdin, PNG on stdout) and matplotlib never enters the bot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+RENDER_TIMEOUT_S = 60
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class ChartError(Exception):
+    """The chart could not be drawn; the summary goes out without it."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """Registered partners at the end of each day, the total to reach, and the deadline."""
+
+    days: tuple[dt.date, ...]
+    registered: tuple[int, ...]
+    total: int
+    deadline: dt.date
+    today: dt.date
+
+    def to_json(self) -> str:
+        """The series as the child process reads it."""
+        return json.dumps(
+            {
+                "days": [d.isoformat() for d in self.days],
+                "registered": list(self.registered),
+                "total": self.total,
+                "deadline": self.deadline.isoformat(),
+                "today": self.today.isoformat(),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Series:
+        """Read a series written by `to_json`."""
+        data = json.loads(text)
+        return cls(
+            days=tuple(dt.date.fromisoformat(d) for d in data["days"]),
+            registered=tuple(int(n) for n in data["registered"]),
+            total=int(data["total"]),
+            deadline=dt.date.fromisoformat(data["deadline"]),
+            today=dt.date.fromisoformat(data["today"]),
+        )
+
+
+def cumulative_series(
+    changes: Iterable[tuple[dt.datetime, int]], *, tz: ZoneInfo, total: int, deadline: dt.date, today: dt.date
+) -> Series:
+    """Turn +1/-1 registration changes into registered-by-end-of-day, from the first change to today."""
+    per_day: dict[dt.date, int] = {}
+    for at, delta in changes:
+        day = at.astimezone(tz).date()
+        per_day[day] = per_day.get(day, 0) + delta
+    first = min(min(per_day, default=today), today)
+    days: list[dt.date] = []
+    registered: list[int] = []
+    running = 0
+    day = first
+    while day <= today:
+        running += per_day.get(day, 0)
+        days.append(day)
+        registered.append(max(running, 0))
+        day += dt.timedelta(days=1)
+    return Series(tuple(days), tuple(registered), total, deadline, today)
+
+
+def render_png(series: Series) -> bytes:
+    """Draw the chart in this process (headless); the child process calls this."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
+    try:
+        ax.step(
+            list(series.days), list(series.registered), where="post", color="#2e7d32", linewidth=2, label="Registered"
+        )
+        ax.axhline(series.total, color="#555555", linestyle=":", linewidth=1, label=f"All partners ({series.total})")
+        ax.axvline(series.deadline, color="#c62828", linestyle="--", linewidth=1.5, label="Deadline")
+        if series.days and series.today < series.deadline:
+            # The straight line from today's count to everyone by the deadline: the pace still needed.
+            ax.plot(
+                [series.today, series.deadline],
+                [series.registered[-1], series.total],
+                color="#f9a825",
+                linestyle="--",
+                linewidth=1,
+                label="Pace needed",
+            )
+        start = series.days[0] if series.days else series.today
+        ax.set_xlim(start - dt.timedelta(days=1), max(series.deadline, series.today) + dt.timedelta(days=1))
+        ax.set_ylim(0, max(series.total, max(series.registered, default=0), 1) * 1.08)
+        ax.set_title("Partners registered in the Cisco Channel Partner Program")
+        ax.set_ylabel("Partners")
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+        fig.autofmt_xdate()
+        out = io.BytesIO()
+        fig.savefig(out, format="png", bbox_inches="tight")
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def render_in_child(series: Series, *, timeout: float = RENDER_TIMEOUT_S) -> bytes:
+    """Draw the chart in a short-lived child process, so matplotlib's memory goes away with it."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.nudges.chart"],
+            input=series.to_json().encode(),
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ChartError(type(exc).__name__) from exc
+    if done.returncode != 0 or not done.stdout.startswith(PNG_MAGIC):
+        raise ChartError(f"chart process exited {done.returncode}")
+    return done.stdout
+
+
+def main() -> None:
+    """Read a series on stdin and write its PNG on stdout."""
+    series = Series.from_json(sys.stdin.read())
+    sys.stdout.buffer.write(render_png(series))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""Typed queries for nudges: the once-only log, preferences, shared switches, the audit trail, the backlog."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select, update
+
+from storage.models import NudgeLog, NudgePreference, Partner, ScheduleEvent, Setting, StatusChange
+from storage.partners import OPEN_STATUSES
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+EXPIRED = "expired"
+REGISTERED = "registered"
+
+
+# ---- the backlog ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OpenPartner:
+    """One open partner as a digest shows it."""
+
+    partner_key: str
+    partner_id: str
+    name: str
+    status: str
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """An owner's open, unsnoozed partners: the longest-untouched first few, and how many in all."""
+
+    owner_user_id: str
+    total: int
+    first: tuple[OpenPartner, ...]
+
+
+def digest_backlogs(*, session: Session, today: dt.date, per_owner: int) -> dict[str, Backlog]:
+    """Owner → backlog, in one query that returns at most `per_owner` rows per owner.
+
+    Snoozed partners (snoozed_until on or after `today`) are left out, as everywhere else.
+    """
+    rank = (
+        func.row_number()
+        .over(partition_by=Partner.owner_user_id, order_by=(col(Partner.updated_at), col(Partner.id)))
+        .label("rank")
+    )
+    total = func.count().over(partition_by=Partner.owner_user_id).label("total")
+    ranked = (
+        sa.select(
+            Partner.owner_user_id,
+            Partner.partner_key,
+            Partner.partner_id,
+            Partner.name,
+            Partner.status,
+            Partner.updated_at,
+            rank,
+            total,
+        )
+        .where(
+            col(Partner.owner_user_id).is_not(None),
+            col(Partner.status).in_(sorted(OPEN_STATUSES)),
+            or_(col(Partner.snoozed_until).is_(None), col(Partner.snoozed_until) < today),
+        )
+        .subquery()
+    )
+    query = sa.select(ranked).where(ranked.c.rank <= per_owner).order_by(ranked.c.owner_user_id, ranked.c.rank)
+    grouped: dict[str, list[OpenPartner]] = {}
+    totals: dict[str, int] = {}
+    for row in session.execute(query):
+        owner = str(row.owner_user_id)
+        totals[owner] = int(row.total)
+        grouped.setdefault(owner, []).append(
+            OpenPartner(
+                partner_key=row.partner_key,
+                partner_id=row.partner_id,
+                name=row.name,
+                status=row.status,
+                updated_at=row.updated_at,
+            )
+        )
+    return {owner: Backlog(owner, totals[owner], tuple(items)) for owner, items in grouped.items()}
+
+
+def open_by_owner(*, session: Session, limit: int) -> list[tuple[str, int]]:
+    """Owners with the most open partners (snoozed included: snoozing is not progress)."""
+    owner = func.coalesce(Partner.owner_user_id, Partner.owner_email)
+    query = (
+        sa.select(owner, func.count())
+        .where(col(Partner.status).in_(sorted(OPEN_STATUSES)))
+        .group_by(owner)
+        .order_by(func.count().desc(), owner)
+        .limit(limit)
+    )
+    return [(str(who), int(n)) for who, n in session.execute(query)]
+
+
+def registration_changes(*, session: Session) -> list[tuple[dt.datetime, int]]:
+    """Every change into (+1) or out of (-1) `registered`, oldest first: the registrations curve."""
+    into = col(StatusChange.to_status) == REGISTERED
+    out_of = col(StatusChange.from_status) == REGISTERED
+    query = (
+        select(StatusChange.at, StatusChange.from_status, StatusChange.to_status)
+        .where(or_(into, out_of))
+        .where(
+            or_(col(StatusChange.from_status).is_(None), col(StatusChange.from_status) != col(StatusChange.to_status))
+        )
+        .order_by(col(StatusChange.at), col(StatusChange.id))
+    )
+    return [(at, 1 if to_status == REGISTERED else -1) for at, _from, to_status in session.exec(query)]
+
+
+def set_snooze(*, session: Session, partner: Partner, until: dt.date | None) -> None:
+    """Hide `partner` from digests up to and including `until` (None: show it again)."""
+    partner.snoozed_until = until
+    session.add(partner)
+
+
+# ---- the once-only log ----------------------------------------------------------------------------
+def claimed_recipients(
+    *, session: Session, kind: str, keys: Collection[tuple[str, dt.date]]
+) -> set[tuple[str, dt.date]]:
+    """Which of the (recipient, local date) keys of `kind` already have a nudge (any seq, any state)."""
+    if not keys:
+        return set()
+    recipients = sorted({recipient for recipient, _ in keys})
+    dates = sorted({day for _, day in keys})
+    query = select(NudgeLog.recipient, NudgeLog.local_date).where(
+        NudgeLog.kind == kind, col(NudgeLog.recipient).in_(recipients), col(NudgeLog.local_date).in_(dates)
+    )
+    found = {(recipient, day) for recipient, day in session.exec(query)}
+    return found & set(keys)
+
+
+def next_seq(*, session: Session, kind: str, recipient: str, local_date: dt.date) -> int:
+    """The seq a new nudge for this key would take: 0 for the first, then one more than the last."""
+    query = select(func.max(NudgeLog.seq)).where(
+        NudgeLog.kind == kind, NudgeLog.recipient == recipient, NudgeLog.local_date == local_date
+    )
+    last = session.exec(query).one()
+    return 0 if last is None else int(last) + 1
+
+
+def claim_nudge(
+    *,
+    session: Session,
+    kind: str,
+    recipient: str,
+    local_date: dt.date,
+    seq: int,
+    token: str,
+    now: dt.datetime,
+) -> NudgeLog | None:
+    """Insert the pending row that reserves this nudge; None when another sender already holds the key."""
+    row = NudgeLog(
+        kind=kind,
+        recipient=recipient,
+        local_date=local_date,
+        seq=seq,
+        state=PENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=1,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def mark_sent(*, session: Session, nudge_id: int, token: str, channel: str, ts: str, now: dt.datetime) -> bool:
+    """Record Slack's channel and ts for the nudge this sender holds; False if the claim moved on."""
+    result = session.execute(
+        update(NudgeLog)
+        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token)
+        .values(state=SENT, channel=channel, ts=ts, sent_at=now, error=None)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def mark_failed_attempt(*, session: Session, nudge_id: int, token: str, error: str, give_up: bool) -> bool:
+    """Record why a send failed; the row stays pending for the sweep unless `give_up`."""
+    result = session.execute(
+        update(NudgeLog)
+        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token)
+        .values(state=FAILED if give_up else PENDING, error=error[:200])
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def remember_channel(*, session: Session, nudge_id: int, channel: str) -> None:
+    """Keep the DM channel conversations.open gave, so the next sweep need not ask again."""
+    session.execute(update(NudgeLog).where(col(NudgeLog.id) == nudge_id).values(channel=channel))
+
+
+def stale_pending(*, session: Session, claimed_before: dt.datetime, limit: int = 500) -> list[NudgeLog]:
+    """Pending nudges claimed before `claimed_before`: their sender died, or their send failed."""
+    query = (
+        select(NudgeLog)
+        .where(NudgeLog.state == PENDING, col(NudgeLog.claimed_at) < claimed_before)
+        .order_by(col(NudgeLog.claimed_at))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def reclaim(*, session: Session, nudge_id: int, old_token: str, new_token: str, now: dt.datetime) -> bool:
+    """Take over a pending nudge if nobody else has since; True when this caller now holds it."""
+    result = session.execute(
+        update(NudgeLog)
+        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == old_token, NudgeLog.state == PENDING)
+        .values(claim_token=new_token, claimed_at=now, attempts=NudgeLog.attempts + 1)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def expire(*, session: Session, nudge_id: int, token: str) -> bool:
+    """Give up on a pending nudge of a past day: it is never sent late."""
+    result = session.execute(
+        update(NudgeLog)
+        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token, NudgeLog.state == PENDING)
+        .values(state=EXPIRED)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def nudges_on(*, session: Session, local_date: dt.date) -> list[NudgeLog]:
+    """Every nudge logged for `local_date` (for tests and the admin's view)."""
+    query = select(NudgeLog).where(NudgeLog.local_date == local_date).order_by(col(NudgeLog.id))
+    return list(session.exec(query))
+
+
+# ---- preferences, switches, audit -----------------------------------------------------------------
+def muted_users(*, session: Session) -> set[str]:
+    """User IDs who muted their digests."""
+    query = select(NudgePreference.user_id).where(col(NudgePreference.muted).is_(True))
+    return set(session.exec(query))
+
+
+def is_muted(*, session: Session, user_id: str) -> bool:
+    """Say whether `user_id` muted their digests."""
+    pref = session.get(NudgePreference, user_id)
+    return bool(pref and pref.muted)
+
+
+def set_muted(*, session: Session, user_id: str, muted: bool, now: dt.datetime) -> bool:
+    """Mute or unmute; return whether anything changed."""
+    pref = session.get(NudgePreference, user_id)
+    if pref is None:
+        pref = NudgePreference(user_id=user_id, muted=False, updated_at=now)
+    changed = pref.muted != muted
+    pref.muted = muted
+    pref.updated_at = now
+    session.add(pref)
+    return changed
+
+
+def get_setting(*, session: Session, key: str) -> str | None:
+    """A shared switch's value, None when never set."""
+    setting = session.get(Setting, key)
+    return setting.value if setting else None
+
+
+def put_setting(*, session: Session, key: str, value: str, by: str, now: dt.datetime) -> None:
+    """Set a shared switch."""
+    setting = session.get(Setting, key) or Setting(key=key, updated_at=now)
+    setting.value = value
+    setting.updated_at = now
+    setting.updated_by = by
+    session.add(setting)
+
+
+def record_event(
+    *, session: Session, at: dt.datetime, by: str, action: str, subject: str = "", detail: str = ""
+) -> ScheduleEvent:
+    """Append one entry to the schedule's audit trail."""
+    event = ScheduleEvent(at=at, by=by[:64], action=action[:32], subject=subject[:100], detail=detail[:500])
+    session.add(event)
+    return event
+
+
+def recent_events(*, session: Session, limit: int = 20) -> list[ScheduleEvent]:
+    """The latest audit entries, newest first."""
+    query = select(ScheduleEvent).order_by(col(ScheduleEvent.at).desc(), col(ScheduleEvent.id).desc()).limit(limit)
+    return list(session.exec(query))
