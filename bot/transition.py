@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import help as help_texts
 from bot.errors import BadInput
+from bot.nudges import commands as nudge_commands
 from bot.progress import build_deadline, build_progress, current_progress
 from bot.replies import Outcome
 from bot.runtime import Runtime
@@ -29,6 +30,8 @@ def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Out
         )
     if head in ("progress", "progression", "avancement") and not rest:
         return build_progress(current_progress(rt), lang)
+    if nudge_commands.understands(head, rest):
+        return nudge_commands.handle(rt, user_id=user_id, args=rest)
     raise BadInput(
         f"I don't understand `{help_texts.quote(text)}` yet.",
         hint=f"Try `{rt.settings.transition_command} help`.",

@@ -42,8 +42,10 @@ class Backlog:
     first: tuple[OpenPartner, ...]
 
 
-def digest_backlogs(*, session: Session, today: dt.date, per_owner: int) -> dict[str, Backlog]:
-    """Owner → backlog, in one query that returns at most `per_owner` rows per owner.
+def digest_backlogs(
+    *, session: Session, today: dt.date, per_owner: int, owner_user_id: str | None = None
+) -> dict[str, Backlog]:
+    """Owner → backlog (of every owner, or of one), in one query returning at most `per_owner` rows per owner.
 
     Snoozed partners (snoozed_until on or after `today`) are left out, as everywhere else.
     """
@@ -53,24 +55,23 @@ def digest_backlogs(*, session: Session, today: dt.date, per_owner: int) -> dict
         .label("rank")
     )
     total = func.count().over(partition_by=Partner.owner_user_id).label("total")
-    ranked = (
-        sa.select(
-            Partner.owner_user_id,
-            Partner.partner_key,
-            Partner.partner_id,
-            Partner.name,
-            Partner.status,
-            Partner.updated_at,
-            rank,
-            total,
-        )
-        .where(
-            col(Partner.owner_user_id).is_not(None),
-            col(Partner.status).in_(sorted(OPEN_STATUSES)),
-            or_(col(Partner.snoozed_until).is_(None), col(Partner.snoozed_until) < today),
-        )
-        .subquery()
+    ranked_query = sa.select(
+        col(Partner.owner_user_id),
+        col(Partner.partner_key),
+        col(Partner.partner_id),
+        col(Partner.name),
+        col(Partner.status),
+        col(Partner.updated_at),
+        rank,
+        total,
+    ).where(
+        col(Partner.owner_user_id).is_not(None),
+        col(Partner.status).in_(sorted(OPEN_STATUSES)),
+        or_(col(Partner.snoozed_until).is_(None), col(Partner.snoozed_until) < today),
     )
+    if owner_user_id is not None:
+        ranked_query = ranked_query.where(col(Partner.owner_user_id) == owner_user_id)
+    ranked = ranked_query.subquery()
     query = sa.select(ranked).where(ranked.c.rank <= per_owner).order_by(ranked.c.owner_user_id, ranked.c.rank)
     grouped: dict[str, list[OpenPartner]] = {}
     totals: dict[str, int] = {}
@@ -132,7 +133,7 @@ def claimed_recipients(
         return set()
     recipients = sorted({recipient for recipient, _ in keys})
     dates = sorted({day for _, day in keys})
-    query = select(NudgeLog.recipient, NudgeLog.local_date).where(
+    query = select(col(NudgeLog.recipient), col(NudgeLog.local_date)).where(
         NudgeLog.kind == kind, col(NudgeLog.recipient).in_(recipients), col(NudgeLog.local_date).in_(dates)
     )
     found = {(recipient, day) for recipient, day in session.exec(query)}
@@ -207,7 +208,7 @@ def stale_pending(*, session: Session, claimed_before: dt.datetime, limit: int =
     """Pending nudges claimed before `claimed_before`: their sender died, or their send failed."""
     query = (
         select(NudgeLog)
-        .where(NudgeLog.state == PENDING, col(NudgeLog.claimed_at) < claimed_before)
+        .where(col(NudgeLog.state) == PENDING, col(NudgeLog.claimed_at) < claimed_before)
         .order_by(col(NudgeLog.claimed_at))
         .limit(limit)
     )
@@ -218,7 +219,7 @@ def reclaim(*, session: Session, nudge_id: int, old_token: str, new_token: str, 
     """Take over a pending nudge if nobody else has since; True when this caller now holds it."""
     result = session.execute(
         update(NudgeLog)
-        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == old_token, NudgeLog.state == PENDING)
+        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == old_token, col(NudgeLog.state) == PENDING)
         .values(claim_token=new_token, claimed_at=now, attempts=NudgeLog.attempts + 1)
     )
     return bool(getattr(result, "rowcount", 0))
@@ -228,7 +229,7 @@ def expire(*, session: Session, nudge_id: int, token: str) -> bool:
     """Give up on a pending nudge of a past day: it is never sent late."""
     result = session.execute(
         update(NudgeLog)
-        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token, NudgeLog.state == PENDING)
+        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token, col(NudgeLog.state) == PENDING)
         .values(state=EXPIRED)
     )
     return bool(getattr(result, "rowcount", 0))

@@ -89,17 +89,25 @@ def render_png(series: Series) -> bytes:
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
+    def x(days: list[dt.date]) -> list[float]:
+        return [float(v) for v in mdates.date2num(days)]
+
     fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
     try:
         ax.step(
-            list(series.days), list(series.registered), where="post", color="#2e7d32", linewidth=2, label="Registered"
+            x(list(series.days)),
+            list(series.registered),
+            where="post",
+            color="#2e7d32",
+            linewidth=2,
+            label="Registered",
         )
         ax.axhline(series.total, color="#555555", linestyle=":", linewidth=1, label=f"All partners ({series.total})")
-        ax.axvline(series.deadline, color="#c62828", linestyle="--", linewidth=1.5, label="Deadline")
+        ax.axvline(x([series.deadline])[0], color="#c62828", linestyle="--", linewidth=1.5, label="Deadline")
         if series.days and series.today < series.deadline:
             # The straight line from today's count to everyone by the deadline: the pace still needed.
             ax.plot(
-                [series.today, series.deadline],
+                x([series.today, series.deadline]),
                 [series.registered[-1], series.total],
                 color="#f9a825",
                 linestyle="--",
@@ -107,7 +115,9 @@ def render_png(series: Series) -> bytes:
                 label="Pace needed",
             )
         start = series.days[0] if series.days else series.today
-        ax.set_xlim(start - dt.timedelta(days=1), max(series.deadline, series.today) + dt.timedelta(days=1))
+        end = max(series.deadline, series.today)
+        left, right = x([start - dt.timedelta(days=1), end + dt.timedelta(days=1)])
+        ax.set_xlim(left, right)
         ax.set_ylim(0, max(series.total, max(series.registered, default=0), 1) * 1.08)
         ax.set_title("Partners registered in the Cisco Channel Partner Program")
         ax.set_ylabel("Partners")

@@ -1,0 +1,59 @@
+"""`/transition nudges …` and `/transition nudge now`: read the words, call the service."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot import help as help_texts
+from bot.errors import BadInput
+from bot.nudges import service
+from bot.replies import Reply
+from bot.runtime import Runtime
+
+HEADS = frozenset({"nudge", "nudges", "relance", "relances"})
+OFF = frozenset({"off", "mute", "stop", "non", "couper", "desactiver"})
+ON = frozenset({"on", "unmute", "start", "oui", "retablir", "activer"})
+PAUSE = frozenset({"pause", "suspendre"})
+RESUME = frozenset({"resume", "reprendre", "unpause"})
+NOW = frozenset({"now", "maintenant"})
+FORCE = frozenset({"force", "--force", "forcer"})
+LOG = frozenset({"log", "audit", "history", "historique", "journal"})
+
+
+def understands(head: str, args: Sequence[str]) -> bool:
+    """Say whether `/transition <head> <args>` (folded words) is a nudges command rather than a question."""
+    if head not in HEADS:
+        return False
+    if not args:
+        return True
+    word, rest = args[0], list(args[1:])
+    if word in NOW:
+        return len(rest) <= 1 and all(w in FORCE for w in rest)
+    return word in OFF | ON | PAUSE | RESUME | LOG and not rest
+
+
+def handle(rt: Runtime, *, user_id: str, args: Sequence[str]) -> Reply:
+    """Answer `/transition nudge(s) <args>`; `args` are the folded words after `nudges`."""
+    if not args:
+        return service.status(rt, user_id=user_id)
+    word, rest = args[0], list(args[1:])
+    if word in OFF and not rest:
+        return service.set_muted(rt, user_id=user_id, muted=True)
+    if word in ON and not rest:
+        return service.set_muted(rt, user_id=user_id, muted=False)
+    if word in PAUSE and not rest:
+        return service.set_paused(rt, actor=user_id, paused=True)
+    if word in RESUME and not rest:
+        return service.set_paused(rt, actor=user_id, paused=False)
+    if word in NOW and all(w in FORCE for w in rest) and len(rest) <= 1:
+        return service.round_now_reply(rt, actor=user_id, force=bool(rest))
+    if word in LOG and not rest:
+        return service.audit(rt, actor=user_id)
+    command = rt.settings.transition_command
+    raise BadInput(
+        f"`{help_texts.quote(' '.join(args))}` is not a nudges command.",
+        hint=(
+            f"Write `{command} nudges off` or `{command} nudges on` for your own reminders; admins can use "
+            f"`{command} nudges pause`, `{command} nudges resume`, `{command} nudge now` and `{command} nudges log`."
+        ),
+    )

@@ -1,0 +1,498 @@
+"""A nudge round: who is due what, and delivery that never sends twice; the sweep that finishes what stalled.
+
+Every nudge has a once-only key (kind, recipient, local date, seq). Delivery is claim → send → mark:
+a pending row is INSERTed first (a unique violation means another sender has it), the message goes
+out carrying the key in its metadata, and the row is marked sent with Slack's ts. A sender that dies
+between send and mark leaves a pending row; the sweep then looks for the key in the conversation's
+history and either marks the row sent or takes the claim over (compare-and-set on its token) and
+sends once more. Nothing is ever sent for a past day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import metrics
+from bot.nudges.builders import build_digest, build_summary
+from bot.nudges.cadence import CLOSING_WINDOW_DAYS, Cadence, Kind, local_wall_time
+from bot.nudges.chart import ChartError, Series, cumulative_series, render_in_child
+from bot.progress import current_progress
+from bot.replies import Reply
+from bot.runtime import Runtime
+from storage import nudges as store
+from storage.models import NudgeLog
+from storage.nudges import Backlog
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "transition_nudge"
+PAUSED_KEY = "nudges_paused"
+MAX_ATTEMPTS = 3
+SWEEP_GRACE = dt.timedelta(minutes=10)
+"""How long a claim may stay pending before the sweep steps in: far longer than one send with its retries."""
+HISTORY_MARGIN = dt.timedelta(minutes=2)
+HISTORY_LIMIT = 200
+TOP_OWNERS = 5
+# Errors that will not go away by trying again: the row is failed at once instead of retried.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "account_inactive",
+        "is_archived",
+        "not_in_channel",
+        "user_disabled",
+        "cannot_dm_bot",
+        "messages_tab_disabled",
+        "restricted_action",
+        "no_permission",
+        "invalid_blocks",
+        "msg_too_long",
+    }
+)
+
+ChartRenderer = Callable[[Series], bytes]
+
+
+class Mode(StrEnum):
+    """Why a round runs, which decides what it may skip."""
+
+    SCHEDULED = "scheduled"  # the tick: cadence, hour and pause apply
+    NOW = "now"  # an operator's round: at once, whatever the day or hour, still once per day
+    FORCE = "force"  # a new round even if today's was sent, even while paused
+
+
+class Outcome(StrEnum):
+    """What became of one nudge."""
+
+    SENT = "sent"
+    TAKEN = "taken"  # someone else holds the key
+    FAILED = "failed"
+    FOUND = "found"  # the sweep found it already in Slack
+    EXPIRED = "expired"
+    HELD = "held"  # left pending while nudges are paused
+    DROPPED = "dropped"  # nothing left to say (all registered since, or muted since)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One nudge to deliver: its key and its content."""
+
+    kind: Kind
+    recipient: str
+    local_date: dt.date
+    seq: int
+    reply: Reply
+    chart: Series | None = None
+
+    @property
+    def key(self) -> str:
+        """The once-only key carried in the message's metadata."""
+        return nudge_key(self.kind, self.recipient, self.local_date, self.seq)
+
+
+def nudge_key(kind: str, recipient: str, local_date: dt.date, seq: int) -> str:
+    """`digest:U123:2008-09-02:0`."""
+    return f"{kind}:{recipient}:{local_date.isoformat()}:{seq}"
+
+
+@dataclass
+class RoundReport:
+    """What a round did, for the CLI, the slash command and the logs."""
+
+    mode: Mode
+    sent: Counter[str] = field(default_factory=Counter)
+    already_sent: int = 0
+    muted: int = 0
+    failed: int = 0
+    paused: bool = False
+    closed: bool = False
+
+    def count(self, outcome: Outcome, kind: Kind) -> None:
+        """Add one delivery's outcome."""
+        if outcome in (Outcome.SENT, Outcome.FOUND):
+            self.sent[kind] += 1
+        elif outcome is Outcome.TAKEN:
+            self.already_sent += 1
+        elif outcome is Outcome.FAILED:
+            self.failed += 1
+
+    @property
+    def total_sent(self) -> int:
+        return sum(self.sent.values())
+
+    def line(self) -> str:
+        """One plain sentence: `2 digests and 1 summary sent; 0 already sent today; …`."""
+        digests = self.sent[Kind.DIGEST]
+        summaries = self.sent[Kind.SUMMARY] + self.sent[Kind.CLOSING]
+        what = (
+            f"{digests} digest{'s' if digests != 1 else ''} and "
+            f"{summaries} channel summar{'ies' if summaries != 1 else 'y'} sent"
+        )
+        return (
+            f"{what}; {self.already_sent} already sent today; {self.muted} owner{'s' if self.muted != 1 else ''} "
+            f"muted; {self.failed} failed"
+        )
+
+
+# ---- deciding ---------------------------------------------------------------------------------------
+def is_paused(rt: Runtime) -> bool:
+    """Say whether an admin paused all nudges."""
+    with rt.db.session() as session:
+        return store.get_setting(session=session, key=PAUSED_KEY) == "1"
+
+
+def owner_wall_time(rt: Runtime, user_id: str, now: dt.datetime) -> dt.datetime:
+    """`now` on the owner's wall clock (users.info zone, cached a day), else TRANSITION_TIMEZONE's."""
+    person = rt.directory.by_id(user_id)
+    return local_wall_time(now, person.tz if person else None, rt.settings.transition_timezone)
+
+
+def display_name(rt: Runtime, who: str) -> str:
+    """A person's name for the channel (never an @-mention, which would ping them)."""
+    if "@" in who:
+        return who
+    person = rt.directory.by_id(who)
+    return person.name if person and person.name else who
+
+
+def digest_reply(rt: Runtime, backlog: Backlog, now: dt.datetime) -> Reply:
+    """The owner's digest as of now."""
+    settings = rt.settings
+    return build_digest(
+        backlog=backlog,
+        days_left=rt.days_left(),
+        deadline=settings.transition_deadline,
+        now=now,
+        max_shown=settings.nudge_digest_max_partners,
+        partner_command=settings.partner_command,
+        transition_command=settings.transition_command,
+    )
+
+
+def summary_content(rt: Runtime, *, closing: bool, with_chart: bool) -> tuple[Reply, Series | None] | None:
+    """The channel summary and its chart series as of now; None when there are no partners at all."""
+    progress = current_progress(rt)
+    if progress.total == 0:
+        return None
+    with rt.db.session() as session:
+        top = store.open_by_owner(session=session, limit=TOP_OWNERS)
+        changes = store.registration_changes(session=session) if with_chart else []
+    top_named = [(display_name(rt, who), n) for who, n in top]
+    series = None
+    if with_chart:
+        series = cumulative_series(
+            changes,
+            tz=rt.settings.tz,
+            total=progress.total,
+            deadline=rt.settings.transition_deadline,
+            today=rt.today(),
+        )
+    reply = build_summary(progress=progress, top_owners=top_named, closing=closing, chart_follows=with_chart)
+    return reply, series
+
+
+def due_keys(
+    rt: Runtime, *, mode: Mode, report: RoundReport
+) -> tuple[list[tuple[Kind, str, dt.date]], dict[str, Backlog]]:
+    """The (kind, recipient, local date) due now, and the backlogs of the owners among them."""
+    settings = rt.settings
+    now = rt.clock.now()
+    cadence = Cadence.from_settings(settings)
+    report.closed = now >= settings.deadline_end
+    backlogs: dict[str, Backlog] = {}
+    with rt.db.session() as session:
+        muted = store.muted_users(session=session)
+        if not report.closed:
+            backlogs = store.digest_backlogs(
+                session=session, today=rt.today(), per_owner=settings.nudge_digest_max_partners
+            )
+    due: list[tuple[Kind, str, dt.date]] = []
+    for owner in sorted(backlogs):
+        if owner in muted:
+            report.muted += 1
+            continue
+        local = owner_wall_time(rt, owner, now)
+        if mode is not Mode.SCHEDULED or cadence.is_due(local):
+            due.append((Kind.DIGEST, owner, local.date()))
+    channel = settings.nudge_channel
+    if channel:
+        local = now.astimezone(settings.tz)
+        if not report.closed and (mode is not Mode.SCHEDULED or cadence.is_due(local)):
+            due.append((Kind.SUMMARY, channel, local.date()))
+        elif report.closed and (mode is not Mode.SCHEDULED or cadence.is_closing_due(local)):
+            due.append((Kind.CLOSING, channel, cadence.closing_date()))
+    return due, backlogs
+
+
+def plan_round(
+    rt: Runtime, *, mode: Mode = Mode.SCHEDULED, with_chart: bool = True
+) -> tuple[list[Planned], RoundReport]:
+    """Decide who gets what now, from the database and the clock, and build each message."""
+    report = RoundReport(mode=mode)
+    if mode is not Mode.FORCE and is_paused(rt):
+        report.paused = True
+        return [], report
+    due, backlogs = due_keys(rt, mode=mode, report=report)
+    seqs: dict[tuple[Kind, str, dt.date], int] = {}
+    with rt.db.session() as session:
+        if mode is Mode.FORCE:
+            for kind, recipient, day in due:
+                seqs[(kind, recipient, day)] = store.next_seq(
+                    session=session, kind=kind, recipient=recipient, local_date=day
+                )
+        else:
+            for kind in Kind:
+                keys = [(recipient, day) for k, recipient, day in due if k is kind]
+                for recipient, day in store.claimed_recipients(session=session, kind=kind, keys=keys):
+                    report.already_sent += 1
+                    due.remove((kind, recipient, day))
+    now = rt.clock.now()
+    planned: list[Planned] = []
+    for kind, recipient, day in due:
+        seq = seqs.get((kind, recipient, day), 0)
+        if kind is Kind.DIGEST:
+            planned.append(Planned(kind, recipient, day, seq, digest_reply(rt, backlogs[recipient], now)))
+            continue
+        content = summary_content(rt, closing=kind is Kind.CLOSING, with_chart=with_chart)
+        if content is not None:
+            reply, series = content
+            planned.append(Planned(kind, recipient, day, seq, reply, series))
+    return planned, report
+
+
+# ---- delivering -------------------------------------------------------------------------------------
+def new_token() -> str:
+    """A claim token: whoever holds it may send and mark this nudge."""
+    return uuid.uuid4().hex
+
+
+def deliver(rt: Runtime, planned: Planned, *, chart: ChartRenderer | None = render_in_child) -> Outcome:
+    """Claim the nudge's key, send it, mark it sent; skip it if another sender holds the key."""
+    token = new_token()
+    with rt.db.session(write=True) as session:
+        row = store.claim_nudge(
+            session=session,
+            kind=planned.kind,
+            recipient=planned.recipient,
+            local_date=planned.local_date,
+            seq=planned.seq,
+            token=token,
+            now=rt.clock.now(),
+        )
+        if row is None:
+            return Outcome.TAKEN
+        assert row.id is not None
+        nudge_id = row.id
+    return send_claimed(rt, planned, nudge_id=nudge_id, token=token, attempt=1, chart=chart)
+
+
+def send_claimed(
+    rt: Runtime, planned: Planned, *, nudge_id: int, token: str, attempt: int, chart: ChartRenderer | None
+) -> Outcome:
+    """Send a nudge this caller holds the claim of, then mark it (or record why it failed)."""
+    try:
+        response = rt.client.chat_postMessage(
+            channel=planned.recipient,
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": planned.key}},
+            unfurl_links=False,
+            unfurl_media=False,
+            **planned.reply.as_message_kwargs(),
+        )
+    except (SlackClientError, OSError, http.client.HTTPException) as exc:
+        error = slack_error(exc)
+        give_up = error in PERMANENT_ERRORS or attempt >= MAX_ATTEMPTS
+        with rt.db.session(write=True) as session:
+            store.mark_failed_attempt(session=session, nudge_id=nudge_id, token=token, error=error, give_up=give_up)
+        metrics.NUDGES.labels(planned.kind, "failed").inc()
+        log.warning("%s nudge to %s failed (attempt %d): %s", planned.kind, planned.recipient, attempt, error)
+        return Outcome.FAILED
+    channel, ts = str(response["channel"]), str(response["ts"])
+    with rt.db.session(write=True) as session:
+        marked = store.mark_sent(
+            session=session, nudge_id=nudge_id, token=token, channel=channel, ts=ts, now=rt.clock.now()
+        )
+    if not marked:
+        log.warning("%s nudge to %s was sent but its claim had been taken over", planned.kind, planned.recipient)
+    metrics.NUDGES.labels(planned.kind, "sent").inc()
+    log.info("%s nudge sent to %s", planned.kind, planned.recipient)
+    if planned.chart is not None and chart is not None:
+        upload_chart(rt, channel=channel, series=planned.chart, render=chart)
+    return Outcome.SENT
+
+
+def slack_error(exc: Exception) -> str:
+    """A short, text-free name for what went wrong (Slack's error code, or the exception's type)."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or f"http_{exc.response.status_code}")
+    return type(exc).__name__
+
+
+def upload_chart(rt: Runtime, *, channel: str, series: Series, render: ChartRenderer) -> bool:
+    """Draw the registrations chart and upload it to the channel; a failure costs only the chart."""
+    try:
+        png = render(series)
+        rt.client.files_upload_v2(
+            channel=channel,
+            file=png,
+            filename="registrations.png",
+            title="Partners registered vs the deadline",
+            alt_txt="Cumulative partner registrations over time, with the deadline and the total to reach",
+        )
+    except (ChartError, SlackClientError, OSError, http.client.HTTPException) as exc:
+        log.warning("registrations chart not uploaded: %s", slack_error(exc))
+        return False
+    return True
+
+
+def run_round(
+    rt: Runtime, *, mode: Mode = Mode.SCHEDULED, chart: ChartRenderer | None = render_in_child
+) -> RoundReport:
+    """Plan and deliver one round; one failing recipient never stops the others."""
+    planned, report = plan_round(rt, mode=mode, with_chart=chart is not None)
+    for item in planned:
+        try:
+            outcome = deliver(rt, item, chart=chart)
+        except Exception as exc:  # e.g. the database went away mid-round: the next tick or sweep retries
+            log.warning("%s nudge to %s not delivered: %s", item.kind, item.recipient, type(exc).__name__)
+            outcome = Outcome.FAILED
+        report.count(outcome, item.kind)
+    if planned or report.already_sent:
+        log.info("nudge round (%s): %s", mode, report.line())
+    return report
+
+
+# ---- sweeping ---------------------------------------------------------------------------------------
+@dataclass
+class SweepReport:
+    """What a sweep did with the nudges it found pending."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+def is_past(rt: Runtime, row: NudgeLog, now: dt.datetime) -> bool:
+    """Say whether a nudge belongs to a day already over for its recipient (the closing one lasts a week)."""
+    if row.kind == Kind.DIGEST:
+        return row.local_date < owner_wall_time(rt, row.recipient, now).date()
+    today = now.astimezone(rt.settings.tz).date()
+    if row.kind == Kind.CLOSING:
+        return (today - row.local_date).days >= CLOSING_WINDOW_DAYS
+    return row.local_date < today
+
+
+def conversation_of(rt: Runtime, recipient: str, known: str | None) -> str:
+    """Where a nudge to `recipient` lands: the channel itself, or the DM that conversations.open gives."""
+    if known:
+        return known
+    if recipient.startswith(("U", "W")):
+        return str(rt.client.conversations_open(users=recipient)["channel"]["id"])
+    return recipient
+
+
+def find_in_history(rt: Runtime, *, channel: str, key: str, since: dt.datetime) -> str | None:
+    """The ts of the message carrying `key` in its metadata, posted after `since`, if Slack has it."""
+    response = rt.client.conversations_history(
+        channel=channel,
+        oldest=f"{since.timestamp():.6f}",
+        include_all_metadata=True,
+        limit=HISTORY_LIMIT,
+    )
+    for message in response.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == EVENT_TYPE and (metadata.get("event_payload") or {}).get("key") == key:
+            return str(message["ts"])
+    return None
+
+
+def rebuild(
+    rt: Runtime, kind: Kind, recipient: str, local_date: dt.date, seq: int, *, with_chart: bool
+) -> Planned | None:
+    """The content of a nudge to send again, as of now; None when there is nothing left to say."""
+    if kind is Kind.DIGEST:
+        with rt.db.session() as session:
+            if store.is_muted(session=session, user_id=recipient):
+                return None
+            backlogs = store.digest_backlogs(
+                session=session,
+                today=rt.today(),
+                per_owner=rt.settings.nudge_digest_max_partners,
+                owner_user_id=recipient,
+            )
+        if recipient not in backlogs:
+            return None
+        return Planned(kind, recipient, local_date, seq, digest_reply(rt, backlogs[recipient], rt.clock.now()))
+    content = summary_content(rt, closing=kind is Kind.CLOSING, with_chart=with_chart)
+    if content is None:
+        return None
+    reply, series = content
+    return Planned(kind, recipient, local_date, seq, reply, series)
+
+
+def sweep(
+    rt: Runtime, *, grace: dt.timedelta = SWEEP_GRACE, chart: ChartRenderer | None = render_in_child
+) -> SweepReport:
+    """Settle nudges left pending: mark them sent if Slack has them, resend them once if not, expire old ones."""
+    now = rt.clock.now()
+    report = SweepReport()
+    with rt.db.session() as session:
+        rows = store.stale_pending(session=session, claimed_before=now - grace)
+    paused = is_paused(rt) if rows else False
+    for row in rows:
+        assert row.id is not None
+        try:
+            outcome = settle(rt, row, now=now, paused=paused, chart=chart)
+        except Exception as exc:  # one stuck nudge must not stop the sweep; the next one tries again
+            log.warning("sweep could not settle a %s nudge: %s", row.kind, slack_error(exc))
+            outcome = Outcome.FAILED
+        report.outcomes[outcome] += 1
+    if rows:
+        log.info("nudge sweep: %s", dict(report.outcomes))
+    return report
+
+
+def settle(rt: Runtime, row: NudgeLog, *, now: dt.datetime, paused: bool, chart: ChartRenderer | None) -> Outcome:
+    """Settle one pending nudge (see `sweep`)."""
+    assert row.id is not None
+    kind = Kind(row.kind)
+    if is_past(rt, row, now):
+        with rt.db.session(write=True) as session:
+            store.expire(session=session, nudge_id=row.id, token=row.claim_token)
+        return Outcome.EXPIRED
+    key = nudge_key(kind, row.recipient, row.local_date, row.seq)
+    channel = conversation_of(rt, row.recipient, row.channel)
+    if channel != row.channel:
+        with rt.db.session(write=True) as session:
+            store.remember_channel(session=session, nudge_id=row.id, channel=channel)
+    ts = find_in_history(rt, channel=channel, key=key, since=row.claimed_at - HISTORY_MARGIN)
+    if ts is not None:
+        with rt.db.session(write=True) as session:
+            store.mark_sent(session=session, nudge_id=row.id, token=row.claim_token, channel=channel, ts=ts, now=now)
+        log.info("sweep found a %s nudge already in Slack", kind)
+        return Outcome.FOUND
+    if paused:
+        return Outcome.HELD
+    if row.attempts >= MAX_ATTEMPTS:
+        with rt.db.session(write=True) as session:
+            store.mark_failed_attempt(
+                session=session, nudge_id=row.id, token=row.claim_token, error=row.error or "gave_up", give_up=True
+            )
+        return Outcome.FAILED
+    planned = rebuild(rt, kind, row.recipient, row.local_date, row.seq, with_chart=chart is not None)
+    token = new_token()
+    with rt.db.session(write=True) as session:
+        if not store.reclaim(session=session, nudge_id=row.id, old_token=row.claim_token, new_token=token, now=now):
+            return Outcome.TAKEN
+        if planned is None:
+            store.expire(session=session, nudge_id=row.id, token=token)
+    if planned is None:
+        return Outcome.DROPPED
+    return send_claimed(rt, planned, nudge_id=row.id, token=token, attempt=row.attempts + 1, chart=chart)
