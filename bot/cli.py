@@ -166,6 +166,40 @@ def console(
     raise typer.Exit(code)
 
 
+@cli.command()
+def nudge(
+    now: Annotated[bool, typer.Option("--now", help="Run one round at once, whatever the day or hour")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Send again even if today's round went out, even while paused")
+    ] = False,
+) -> None:
+    """Run one nudge round now (same content and once-per-day keys as the scheduled one), then exit."""
+    if not now:
+        raise fail("nudge: say --now to run a round now (the scheduled rounds run inside `run` or `scheduler`)")
+    settings = settings_or_exit()
+    try:
+        require(settings, "SLACK_BOT_TOKEN")
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    from bot.app import build_runtime
+    from bot.errors import BotError
+    from bot.nudges.service import run_now
+    from storage.db import DatabaseUnavailable
+
+    db = migrated_database(settings)
+    try:
+        report = run_now(build_runtime(settings, db=db), actor="cli", force=force)
+    except BotError as exc:
+        raise fail(exc.user_text().replace("*", ""), code=1) from None
+    except DatabaseUnavailable:
+        raise fail("DATABASE_URL: the database stopped answering during the round; run it again", code=1) from None
+    finally:
+        db.dispose()
+    typer.echo(f"nudge round: {report.line()}")
+    if report.closed:
+        typer.echo("the deadline has passed: only the closing summary can go out")
+
+
 def main() -> None:
     """Entry point of the `transition-bot` script."""
     try:

@@ -1,4 +1,27 @@
-"""APScheduler 3 as the clock of nudge rounds; the database stays the truth."""
+"""APScheduler 3 as the clock of nudge rounds; the database stays the truth.
+
+APScheduler only wakes the bot up. It never holds state that matters: the jobs live in memory and
+are re-added at every start, and each tick asks the database and `rt.clock` who is due (in each
+owner's own zone, computed with zoneinfo on every tick), so a restart, a suspended host, a DST change
+or two scheduler processes cannot make a nudge go out twice or not at all. The settings below are
+chosen against the ways APScheduler 3 is known to misbehave:
+
+- timezone=UTC, explicitly: interval triggers in UTC never meet a missing or doubled local hour,
+  and nothing depends on tzlocal guessing the host's zone.
+- a short interval tick instead of a 09:00 cron per zone: a cron job whose run time passes while the
+  process is down is either dropped (the 1 s default `misfire_grace_time`) or, with a persistent job
+  store and `coalesce=False`, replayed once per missed run (agronholm/apscheduler#463). Our catch-up
+  is decided by the database instead: the first tick after a restart sends what is due today.
+- coalesce=True: if the process was suspended through several ticks, it runs one, not a burst.
+- max_instances=1: a slow round (many owners, Slack answering 429) never overlaps itself; the
+  skipped tick is harmless since the next one does the same work.
+- misfire_grace_time = the tick interval: a tick delayed by a busy thread pool or a paused VM still
+  runs (the 1 s default would drop it with "was missed by 0:00:01"), but a tick later than a whole
+  interval is dropped because the next one is already due and would do the same.
+- explicit job ids with replace_existing=True: starting twice in one process replaces the jobs
+  instead of doubling them; doubling across processes (several HTTP workers each starting a
+  scheduler, agronholm/apscheduler#160) is harmless because every send claims its key first.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +30,83 @@ import logging
 import signal
 import threading
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.nudges.rounds import run_round, sweep
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+TICK_JOB_ID = "nudges.tick"
+SWEEP_JOB_ID = "nudges.sweep"
+TICK_EVERY = dt.timedelta(minutes=5)
+SWEEP_EVERY = dt.timedelta(minutes=5)
+FIRST_TICK_AFTER = dt.timedelta(seconds=10)
+"""The first tick runs soon after start, so a round missed while the bot was down goes out at once."""
+SWEEP_OFFSET = dt.timedelta(minutes=2, seconds=30)
+"""The sweep runs between ticks, not at the same moment as one."""
 
-def start_scheduler(rt: Runtime) -> BackgroundScheduler:
+
+def tick(rt: Runtime) -> None:
+    """Run one scheduled round; errors are logged, never raised into the scheduler."""
+    try:
+        run_round(rt)
+    except Exception as exc:  # the next tick tries again; the database keeps what was done
+        log.warning("nudge tick failed: %s", type(exc).__name__)
+
+
+def sweep_job(rt: Runtime) -> None:
+    """Settle stalled nudges; errors are logged, never raised into the scheduler."""
+    try:
+        sweep(rt)
+    except Exception as exc:
+        log.warning("nudge sweep failed: %s", type(exc).__name__)
+
+
+def build_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> BackgroundScheduler:
+    """A BackgroundScheduler (not started) with the tick and sweep jobs."""
+    scheduler = BackgroundScheduler(
+        timezone=dt.UTC,
+        # Two workers: a long round must not hold the sweep back, and nothing else runs here.
+        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+        daemon=True,
+    )
+    now = dt.datetime.now(dt.UTC)
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=TICK_EVERY.total_seconds(), timezone=dt.UTC),
+        args=[rt],
+        id=TICK_JOB_ID,
+        name="nudge round",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=int(TICK_EVERY.total_seconds()),
+        next_run_time=now + first_tick_after,
+    )
+    scheduler.add_job(
+        sweep_job,
+        IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=dt.UTC),
+        args=[rt],
+        id=SWEEP_JOB_ID,
+        name="nudge sweep",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=int(SWEEP_EVERY.total_seconds()),
+        next_run_time=now + first_tick_after + SWEEP_OFFSET,
+    )
+    return scheduler
+
+
+def start_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> BackgroundScheduler:
     """Start the background scheduler with the nudge jobs."""
-    scheduler = BackgroundScheduler(timezone=dt.UTC)
+    scheduler = build_scheduler(rt, first_tick_after=first_tick_after)
     scheduler.start()
+    log.info("nudge scheduler started: tick every %s, sweep every %s", TICK_EVERY, SWEEP_EVERY)
     return scheduler
 
 
