@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import sys
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -198,6 +201,88 @@ def nudge(
     typer.echo(f"nudge round: {report.line()}")
     if report.closed:
         typer.echo("the deadline has passed: only the closing summary can go out")
+
+
+@contextlib.contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar on stderr (only on a terminal), fed with (stage, done, total)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+        tasks: dict[str, Any] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield advance
+
+
+@cli.command("import-partners")
+def import_partners(
+    file: Annotated[Path, typer.Argument(help="CSV with partner_id,name,country,owner_email[,status]")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and report; write nothing")] = False,
+) -> None:
+    """Import partners: every line is checked first, and nothing is imported when one is bad."""
+    from bot.app import build_runtime
+    from bot.partners.io import import_partners as run_import
+
+    settings = settings_or_exit()
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"{file}: cannot read the file ({exc.strerror})") from None
+    db = migrated_database(settings)
+    rt = build_runtime(settings, db=db)
+    lookups = bool(settings.slack_bot_token)
+    if not lookups:
+        typer.echo(
+            "SLACK_BOT_TOKEN is not set: owners are not looked up in Slack now; "
+            "each is matched by e-mail when they first use the bot.",
+            err=True,
+        )
+    with progress_bar() as progress:
+        report = run_import(rt, data, source_name=file.name, dry_run=dry_run, resolve_owners=lookups, progress=progress)
+    db.dispose()
+    for error in report.errors:
+        typer.echo(f"{file.name}: {error}", err=True)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if report.errors:
+        raise fail(f"{len(report.errors)} bad line(s) in {file.name}: nothing was imported", code=1)
+    done = "checked, would import" if dry_run else "imported"
+    typer.echo(
+        f"{done} {report.rows} partners: {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged" + (" (dry run: nothing was written)" if dry_run else "")
+    )
+
+
+@cli.command("export-partners")
+def export_partners(
+    file: Annotated[Path, typer.Argument(help="Where to write the CSV (- for standard output)")],
+) -> None:
+    """Export every partner as CSV: partner_id,name,country,owner_email,status,updated_at,updated_by,note…"""
+    from bot.app import build_runtime
+    from bot.partners.io import export_partners as run_export
+
+    settings = settings_or_exit()
+    db = migrated_database(settings)
+    rt = build_runtime(settings, db=db)
+    if str(file) == "-":
+        count = run_export(rt, sys.stdout)
+    else:
+        partial = file.with_name(file.name + ".partial")
+        try:
+            with open(partial, "w", newline="", encoding="utf-8") as out:
+                count = run_export(rt, out)
+            partial.replace(file)
+        except OSError as exc:
+            raise fail(f"{file}: cannot write the file ({exc.strerror})") from None
+    db.dispose()
+    typer.echo(f"exported {count} partners to {file}", err=str(file) == "-")
 
 
 def main() -> None:

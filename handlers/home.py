@@ -1,11 +1,25 @@
-"""Listeners for this surface (filled in by its issue)."""
+"""The App Home: published whenever a person opens it."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import Any
 
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.home import home_view
 from bot.runtime import Runtime
+from handlers.common import ack_now, after_ack
 
 
 def register(app: App, rt: Runtime) -> None:
-    """Register this surface's listeners."""
+    """Listen for app_home_opened."""
+
+    @after_ack
+    def publish_home(body: dict[str, Any], client: WebClient) -> None:
+        event = body.get("event") or {}
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        client.views_publish(user_id=event["user"], view=home_view(rt, event["user"]))
+
+    app.event("app_home_opened")(ack=ack_now, lazy=[publish_home])

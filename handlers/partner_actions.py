@@ -1,11 +1,111 @@
-"""Listeners for this surface (filled in by its issue)."""
+"""Partner buttons and menus, the update form's submission, and the options of its partner picker."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import re
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.ids import Action, Field, View
+from bot.partners import service
+from bot.partners.builders import FormOrigin, read_update_form
+from bot.replies import OpenModal
 from bot.runtime import Runtime
+from handlers.common import ack_now, after_ack, respond_with
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def _value(body: dict[str, Any]) -> str:
+    """The clicked button's value, or the chosen option's of a menu."""
+    action = (body.get("actions") or [{}])[0]
+    return str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
+
+
+def _origin(body: dict[str, Any]) -> FormOrigin:
+    """Where an action came from: the App Home, or a message in some channel."""
+    if (body.get("view") or {}).get("type") == "home":
+        return FormOrigin("home")
+    return FormOrigin("button", str((body.get("channel") or {}).get("id") or ""))
+
+
+def _send_done(client: WebClient, user_id: str, done: service.Done) -> None:
+    client.chat_postMessage(channel=user_id, **done.reply.as_message_kwargs())
+    if done.home is not None:
+        client.views_publish(user_id=user_id, view=done.home)
 
 
 def register(app: App, rt: Runtime) -> None:
-    """Register this surface's listeners."""
+    """Listen for partner buttons, the App Home menu, the update form and its picker's options."""
+
+    @after_ack
+    def partner_pick(body: dict[str, Any], respond: Respond) -> None:
+        respond_with(respond, service.pick(rt, actor=_user(body), value=_value(body)))
+
+    @after_ack
+    def partner_set_status(body: dict[str, Any], respond: Respond) -> None:
+        respond_with(respond, service.click_status(rt, actor=_user(body), value=_value(body)))
+
+    @after_ack
+    def partner_undo(body: dict[str, Any], respond: Respond) -> None:
+        value = _value(body)
+        change_id = int(value) if value.isdigit() else 0
+        respond_with(respond, service.undo(rt, actor=_user(body), change_id=change_id))
+
+    @after_ack
+    def partner_show(body: dict[str, Any], respond: Respond) -> None:
+        respond_with(respond, service.show_key(rt, key=_value(body)))
+
+    @after_ack
+    def partner_open_update(body: dict[str, Any], client: WebClient) -> None:
+        modal = service.open_update_form(rt, key=_value(body), origin=_origin(body))
+        client.views_open(trigger_id=body["trigger_id"], view=modal.view)
+
+    @after_ack
+    def partner_menu(body: dict[str, Any], client: WebClient) -> None:
+        outcome = service.home_menu(rt, actor=_user(body), value=_value(body), origin=_origin(body))
+        if isinstance(outcome, OpenModal):
+            client.views_open(trigger_id=body["trigger_id"], view=outcome.view)
+        else:
+            _send_done(client, _user(body), outcome)
+
+    @after_ack
+    def home_refresh(body: dict[str, Any], client: WebClient) -> None:
+        from bot.home import home_view
+
+        client.views_publish(user_id=_user(body), view=home_view(rt, _user(body)))
+
+    def check_update_form(ack: Ack, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        submission = read_update_form((view.get("state") or {}).get("values") or {}, view.get("private_metadata", ""))
+        if submission.errors:
+            ack(response_action="errors", errors=submission.errors)
+        else:
+            ack()
+
+    @after_ack
+    def save_update_form(body: dict[str, Any], client: WebClient) -> None:
+        view = body.get("view") or {}
+        submission = read_update_form((view.get("state") or {}).get("values") or {}, view.get("private_metadata", ""))
+        if submission.errors:
+            return  # the form showed them when it was acknowledged
+        _send_done(client, _user(body), service.submit_update_form(rt, actor=_user(body), submission=submission))
+
+    def partner_options(ack: Ack, body: dict[str, Any]) -> None:
+        # Slack waits for the options in the acknowledgement itself, so this one reads the database first.
+        ack(**service.partner_options(rt, actor=_user(body), query=str(body.get("value") or "")))
+
+    app.action(Action.PARTNER_PICK)(ack=ack_now, lazy=[partner_pick])
+    app.action(re.compile(rf"^{re.escape(Action.PARTNER_SET_STATUS)}(\..+)?$"))(ack=ack_now, lazy=[partner_set_status])
+    app.action(Action.PARTNER_UNDO)(ack=ack_now, lazy=[partner_undo])
+    app.action(Action.PARTNER_SHOW)(ack=ack_now, lazy=[partner_show])
+    app.action(Action.PARTNER_OPEN_UPDATE)(ack=ack_now, lazy=[partner_open_update])
+    app.action(Action.PARTNER_MENU)(ack=ack_now, lazy=[partner_menu])
+    app.action(Action.HOME_REFRESH)(ack=ack_now, lazy=[home_refresh])
+    app.view(View.PARTNER_UPDATE)(ack=check_update_form, lazy=[save_update_form])
+    app.options(Field.PARTNER)(partner_options)

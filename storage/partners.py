@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from storage.models import Partner, StatusChange
+from storage.models import Partner, SlackUser, StatusChange
 
 OPEN_STATUSES: frozenset[str] = frozenset({"not_contacted", "contacted", "in_progress"})
 """Statuses that still need work (storage's copy of bot.statuses.OPEN; a test keeps them equal)."""
@@ -94,3 +98,302 @@ def open_partners_by_owner(*, session: Session, today: dt.date | None = None) ->
 def get_partner(*, session: Session, key: str) -> Partner | None:
     """The partner whose ID is `key`, in any case."""
     return session.exec(select(Partner).where(Partner.partner_key == key.strip().upper())).first()
+
+
+def lock_partner(*, session: Session, key: str) -> Partner | None:
+    """The partner with ID `key`, row-locked until the session ends (FOR UPDATE; SQLite's write lock)."""
+    query = select(Partner).where(Partner.partner_key == key.strip().upper()).with_for_update()
+    return session.exec(query).first()
+
+
+def partners_named(*, session: Session, name: str, limit: int = 50) -> list[Partner]:
+    """Partners whose name is exactly `name`."""
+    return list(session.exec(select(Partner).where(Partner.name == name).order_by(col(Partner.id)).limit(limit)))
+
+
+def partners_folded(*, session: Session, folded: str, limit: int = 50) -> list[Partner]:
+    """Partners whose case- and accent-folded name is `folded`."""
+    query = select(Partner).where(Partner.name_folded == folded).order_by(col(Partner.id)).limit(limit)
+    return list(session.exec(query))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def partners_with_word_prefix(*, session: Session, folded: str, limit: int = 50) -> list[Partner]:
+    """Partners whose folded name has a word starting with `folded` (which may span several words)."""
+    pattern = _like_escape(folded)
+    query = (
+        select(Partner)
+        .where(
+            or_(
+                col(Partner.name_folded).like(f"{pattern}%", escape="\\"),
+                col(Partner.name_folded).like(f"% {pattern}%", escape="\\"),
+            )
+        )
+        .order_by(col(Partner.name_folded), col(Partner.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def _matching(folded: str) -> Any:
+    return or_(
+        col(Partner.partner_key).like(f"{_like_escape(folded.upper())}%", escape="\\"),
+        col(Partner.name_folded).like(f"%{_like_escape(folded)}%", escape="\\"),
+    )
+
+
+def search_partners(
+    *, session: Session, folded: str, owner_user_id: str | None = None, limit: int = 20
+) -> list[Partner]:
+    """Partners whose ID starts with, or whose folded name contains, `folded`; one owner's first."""
+    query = select(Partner).where(_matching(folded))
+    mine_first = sa.case((col(Partner.owner_user_id) == owner_user_id, 0), else_=1) if owner_user_id else sa.literal(1)
+    query = query.order_by(mine_first, col(Partner.partner_key)).limit(limit)
+    return list(session.exec(query))
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """What fuzzy matching needs of a partner."""
+
+    key: str
+    partner_id: str
+    name: str
+    name_folded: str
+
+
+def name_index(*, session: Session) -> list[NameEntry]:
+    """Every partner's key and names, for fuzzy matching."""
+    query = select(Partner.partner_key, Partner.partner_id, Partner.name, Partner.name_folded)
+    return [NameEntry(*row) for row in session.exec(query)]
+
+
+def partners_by_keys(*, session: Session, keys: Collection[str]) -> list[Partner]:
+    """The partners with these keys (upper-case IDs), in no particular order."""
+    if not keys:
+        return []
+    return list(session.exec(select(Partner).where(col(Partner.partner_key).in_(list(keys)))))
+
+
+def partners_of_owner(
+    *, session: Session, owner_user_id: str, statuses: Collection[str] | None = None, limit: int | None = None
+) -> list[Partner]:
+    """One owner's partners, least recently updated first, optionally only some statuses."""
+    query = select(Partner).where(Partner.owner_user_id == owner_user_id)
+    if statuses is not None:
+        query = query.where(col(Partner.status).in_(list(statuses)))
+    query = query.order_by(col(Partner.updated_at), col(Partner.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def owner_counts(*, session: Session, statuses: Collection[str], limit: int = 10) -> list[tuple[str, int]]:
+    """Owners (user ID, or e-mail while unresolved) with the most partners in `statuses`."""
+    owner = func.coalesce(Partner.owner_user_id, Partner.owner_email)
+    query = (
+        select(owner, func.count())
+        .where(col(Partner.status).in_(list(statuses)))
+        .group_by(owner)
+        .order_by(func.count().desc(), owner)
+        .limit(limit)
+    )
+    return [(str(who), int(n)) for who, n in session.exec(query)]
+
+
+def count_unresolved(*, session: Session, email: str) -> int:
+    """How many partners name `email` as owner without a Slack user yet."""
+    query = select(func.count()).where(
+        Partner.owner_email == email.strip().lower(), col(Partner.owner_user_id).is_(None)
+    )
+    return int(session.exec(query).one())
+
+
+def claim_owner(*, session: Session, email: str, user_id: str) -> int:
+    """Give partners owned by `email` but not yet matched to a Slack user to `user_id`; return how many."""
+    result = session.execute(
+        sa.update(Partner)
+        .where(col(Partner.owner_email) == email.strip().lower(), col(Partner.owner_user_id).is_(None))
+        .values(owner_user_id=user_id)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def cached_user_ids_named(*, session: Session, name: str) -> list[str]:
+    """IDs of cached Slack users whose handle is `name` (how Slack writes unescaped @mentions)."""
+    query = select(SlackUser.user_id).where(
+        func.lower(SlackUser.name) == name.strip().lower(), col(SlackUser.deleted).is_(False)
+    )
+    return list(session.exec(query))
+
+
+def record_change(
+    *,
+    session: Session,
+    partner: Partner,
+    at: dt.datetime,
+    by: str,
+    source: str,
+    status: str,
+    note: str,
+    partner_note: str | None = None,
+    owner_email: str | None = None,
+    owner_user_id: str | None = None,
+    undoes: int | None = None,
+) -> StatusChange:
+    """Change a (locked) partner's status, last note or owner and append the matching history entry.
+
+    `note` goes into the history; `partner_note`, when given, becomes the partner's last note.
+    The partner row carries the latest state and the history every state it went through, so both
+    are written in the caller's one transaction and `revision` counts the changes.
+    """
+    assert partner.id is not None
+    old_owner = partner.owner_user_id or partner.owner_email
+    change = StatusChange(
+        partner_pk=partner.id,
+        at=at,
+        by=by,
+        source=source,
+        from_status=partner.status,
+        to_status=status,
+        note=note,
+        undoes=undoes,
+    )
+    if owner_email is not None or owner_user_id is not None:
+        new_owner = owner_user_id or owner_email
+        change.from_owner, change.to_owner = old_owner, new_owner
+        partner.owner_email = (owner_email if owner_email is not None else partner.owner_email).lower()
+        partner.owner_user_id = owner_user_id
+    partner.status = status
+    if partner_note is not None:
+        partner.note = partner_note
+    partner.updated_at = at
+    partner.updated_by = by
+    partner.revision += 1
+    session.add(partner)
+    session.add(change)
+    session.flush()
+    return change
+
+
+def history(*, session: Session, partner_pk: int, limit: int = 5) -> list[StatusChange]:
+    """A partner's latest history entries, newest first."""
+    query = (
+        select(StatusChange)
+        .where(StatusChange.partner_pk == partner_pk)
+        .order_by(col(StatusChange.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def full_history(*, session: Session, partner_pk: int) -> list[StatusChange]:
+    """A partner's whole history, oldest first."""
+    query = select(StatusChange).where(StatusChange.partner_pk == partner_pk).order_by(col(StatusChange.id))
+    return list(session.exec(query))
+
+
+def get_change(*, session: Session, change_id: int) -> StatusChange | None:
+    """One history entry."""
+    return session.get(StatusChange, change_id)
+
+
+def latest_change_id(*, session: Session, partner_pk: int) -> int | None:
+    """The ID of a partner's newest history entry."""
+    query = select(func.max(StatusChange.id)).where(StatusChange.partner_pk == partner_pk)
+    value = session.exec(query).one()
+    return int(value) if value is not None else None
+
+
+def note_before(*, session: Session, partner_pk: int, change_id: int) -> str:
+    """The last non-empty note written before history entry `change_id`."""
+    query = (
+        select(StatusChange.note)
+        .where(StatusChange.partner_pk == partner_pk, col(StatusChange.id) < change_id, StatusChange.note != "")
+        .where(col(StatusChange.source).not_in(["import", "assign", "undo"]))
+        .order_by(col(StatusChange.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first() or ""
+
+
+# ---- import and export ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    """The columns an import writes, as stored."""
+
+    id: int
+    partner_key: str
+    partner_id: str
+    name: str
+    country: str
+    owner_email: str
+    owner_user_id: str | None
+    status: str
+    revision: int
+
+
+def rows_for_import(*, session: Session) -> dict[str, PartnerRow]:
+    """Every partner's import columns by key, row-locked for the import's transaction."""
+    columns = ("id", "partner_key", "partner_id", "name", "country", "owner_email", "owner_user_id", "status")
+    table = Partner.__table__  # type: ignore[attr-defined]
+    query = sa.select(*(table.c[name] for name in columns), table.c.revision).with_for_update()
+    return {row[1]: PartnerRow(*row) for row in session.execute(query)}
+
+
+def insert_partners(*, session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert many partners at once; return their primary keys by partner key."""
+    if not rows:
+        return {}
+    table = Partner.__table__  # type: ignore[attr-defined]
+    ids: dict[str, int] = {}
+    result = session.execute(table.insert().returning(table.c.partner_key, table.c.id), rows)
+    for key, pk in result:
+        ids[key] = int(pk)
+    return ids
+
+
+def update_partners(*, session: Session, rows: list[dict[str, Any]]) -> None:
+    """Update many partners at once by primary key (`id` in each row)."""
+    if rows:
+        session.execute(sa.update(Partner), rows)
+
+
+def insert_changes(*, session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append many history entries at once."""
+    if rows:
+        session.execute(sa.insert(StatusChange), rows)
+
+
+def iter_partners(*, session: Session, batch: int = 1000) -> Iterator[Partner]:
+    """Every partner in ID order, fetched in batches."""
+    last = ""
+    while True:
+        query = select(Partner).where(Partner.partner_key > last).order_by(col(Partner.partner_key)).limit(batch)
+        chunk = list(session.exec(query))
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].partner_key
+
+
+def any_unmatched_owner(*, session: Session) -> bool:
+    """Say whether some partner's owner e-mail is not matched to a Slack user yet."""
+    query = select(Partner.id).where(col(Partner.owner_user_id).is_(None), Partner.owner_email != "").limit(1)
+    return session.exec(query).first() is not None
+
+
+def count_matching(*, session: Session, folded: str) -> int:
+    """How many partners `search_partners` would find without a limit."""
+    query = select(func.count()).where(_matching(folded))
+    return int(session.exec(query).one())
+
+
+def first_partners(*, session: Session, limit: int = 50) -> list[Partner]:
+    """The first partners by ID."""
+    return list(session.exec(select(Partner).order_by(col(Partner.partner_key)).limit(limit)))

@@ -1,0 +1,1 @@
+"""Partner status tracking: parsing, resolving, the service rules, builders, import and export."""

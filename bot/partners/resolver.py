@@ -1,0 +1,156 @@
+"""Find the partner a person means: by ID in any case, exact name, folded name, word prefix, then fuzzy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.text import fold
+from storage import partners as store
+from storage.models import Partner
+
+MAX_CHOICES = 5
+"""Buttons offered when a name matches several partners."""
+
+MIN_PREFIX_LEN = 3
+"""Shorter texts are not matched as word prefixes (they would match half the book)."""
+
+FUZZY_CUTOFF = 72
+"""rapidfuzz WRatio score (0–100) from which a partner is offered as a likely match."""
+
+CLOSEST_CUTOFF = 40
+"""Score from which a partner is named as one of the closest when nothing matches."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A partner offered in a choice or named as a close match."""
+
+    key: str
+    partner_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """Exactly one partner matches."""
+
+    partner: Partner
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """Several partners match (or one only loosely): the person must choose."""
+
+    query: str
+    candidates: tuple[Candidate, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class Missing:
+    """No partner matches; the closest names, if any, help to write it right."""
+
+    query: str
+    closest: tuple[Candidate, ...]
+
+
+Resolution = Found | Ambiguous | Missing
+
+
+def _candidate(partner: Partner) -> Candidate:
+    return Candidate(partner.partner_key, partner.partner_id, partner.name)
+
+
+def _of(query: str, partners: Sequence[Partner]) -> Found | Ambiguous | None:
+    if len(partners) == 1:
+        return Found(partners[0])
+    if partners:
+        return Ambiguous(query, tuple(_candidate(p) for p in partners[:MAX_CHOICES]), len(partners))
+    return None
+
+
+def _bare(text: str) -> str:
+    """The text without the backticks or quotes people paste around IDs and names."""
+    return " ".join(text.strip().strip("`'\"“”«»").split())
+
+
+def resolve_exact(session: Session, text: str) -> Found | Ambiguous | None:
+    """The partner whose ID (any case), exact name or folded name is `text`."""
+    query = _bare(text)
+    if not query or len(query) > 300:
+        return None
+    if len(query) <= 64 and (partner := store.get_partner(session=session, key=query)) is not None:
+        return Found(partner)
+    return _of(query, store.partners_named(session=session, name=query)) or _of(
+        query, store.partners_folded(session=session, folded=fold(query))
+    )
+
+
+def resolve_prefix(session: Session, text: str) -> Found | Ambiguous | None:
+    """Partners with a word of their name starting with `text` (accent- and case-insensitive)."""
+    query = _bare(text)
+    folded = fold(query)
+    if len(folded) < MIN_PREFIX_LEN or len(folded) > 300:
+        return None
+    return _of(query, store.partners_with_word_prefix(session=session, folded=folded))
+
+
+def resolve_fuzzy(text: str, index: Sequence[store.NameEntry]) -> Ambiguous | Missing:
+    """Partners whose name (or ID) is close to `text`, offered as a choice — never taken as the answer."""
+    from rapidfuzz import fuzz, process
+
+    query = _bare(text)
+    folded = fold(query)[:300]
+    if len(folded) < MIN_PREFIX_LEN or not index:
+        return Missing(query, ())
+    scored: dict[int, float] = {}
+    for _name, score, i in process.extract(
+        folded, [e.name_folded for e in index], scorer=fuzz.WRatio, limit=MAX_CHOICES * 2, score_cutoff=CLOSEST_CUTOFF
+    ):
+        scored[i] = max(scored.get(i, 0.0), score)
+    if " " not in query and any(ch.isdigit() for ch in query):
+        for _key, score, i in process.extract(
+            query.upper(), [e.key for e in index], scorer=fuzz.ratio, limit=MAX_CHOICES, score_cutoff=CLOSEST_CUTOFF
+        ):
+            scored[i] = max(scored.get(i, 0.0), score)
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], index[item[0]].name_folded))
+    candidates = tuple(Candidate(index[i].key, index[i].partner_id, index[i].name) for i, _ in ranked[:MAX_CHOICES])
+    likely = [i for i, score in ranked if score >= FUZZY_CUTOFF]
+    if likely:
+        return Ambiguous(query, candidates[: len(likely)], len(likely))
+    return Missing(query, candidates[:3])
+
+
+def resolve(session: Session, text: str) -> Resolution:
+    """The partner `text` names, a choice among several, or the closest names when none matches."""
+    return (
+        resolve_exact(session, text)
+        or resolve_prefix(session, text)
+        or resolve_fuzzy(text, store.name_index(session=session))
+    )
+
+
+def resolve_first(session: Session, texts: Sequence[str]) -> tuple[int, Resolution]:
+    """Resolve the first of several readings that names a partner; exact readings beat loose ones.
+
+    Returns the index of the reading used with its resolution; when none matches, the first
+    reading's closest names.
+    """
+    if not texts:
+        return 0, Missing("", ())
+    for step in (resolve_exact, resolve_prefix):
+        for i, text in enumerate(texts):
+            found = step(session, text)
+            if found is not None:
+                return i, found
+    index = store.name_index(session=session)
+    misses: list[tuple[int, Missing]] = []
+    for i, text in enumerate(texts):
+        result = resolve_fuzzy(text, index)
+        if isinstance(result, Ambiguous):
+            return i, result
+        misses.append((i, result))
+    return misses[0]

@@ -1,0 +1,452 @@
+"""What people may do with partners, and doing it: show, update, assign, undo, mine, find, the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from bot.directory import Person
+from bot.errors import BadInput, Conflict, NotAllowed, NotFound
+from bot.partners import builders
+from bot.partners.builders import NOTE_MAX, FormOrigin, Submission, code
+from bot.partners.parsing import Assignee, Update, decode
+from bot.partners.resolver import Ambiguous, Found, Missing, resolve, resolve_exact, resolve_first, resolve_fuzzy
+from bot.replies import OpenModal, Reply
+from bot.runtime import Runtime
+from bot.statuses import OPEN, ORDER, Status, parse_status
+from bot.text import clean, escape, fold
+from storage import partners as store
+from storage.models import Partner
+
+log = logging.getLogger(__name__)
+
+UNDO_WINDOW = dt.timedelta(minutes=5)
+HISTORY_SHOWN = 5
+MINE_SHOWN = 25
+FIND_SHOWN = 10
+OPTIONS_SHOWN = 50
+UNDOABLE_SOURCES = frozenset({"command", "button", "modal"})
+SOURCES = frozenset({"command", "button", "modal", "import", "undo", "assign"})
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """A status change that was made, and the reply confirming it (with Undo)."""
+
+    partner_key: str
+    partner_id: str
+    name: str
+    old_status: Status
+    new_status: Status
+    note: str
+    change_id: int
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class Done:
+    """What to send after a change made outside a message: a DM to the person, and their fresh App Home."""
+
+    reply: Reply
+    home: dict[str, Any] | None = None
+
+
+def _command(rt: Runtime) -> str:
+    return rt.settings.partner_command
+
+
+def clean_note(note: str) -> str:
+    """The note as kept: control and direction-override characters dropped; refused whole when too long."""
+    note = clean(note)
+    if len(note) > NOTE_MAX:
+        raise BadInput(
+            f"Your note has {len(note)} characters; notes are kept whole up to {NOTE_MAX}, so nothing was changed.",
+            hint="Shorten the note and send the command again.",
+        )
+    return note
+
+
+def _missing(rt: Runtime, result: Missing) -> NotFound:
+    what = f"No partner matches {code(result.query)}." if result.query else "Which partner do you mean?"
+    return NotFound(what, hint=builders.closest_hint(result.closest, _command(rt)))
+
+
+def _not_found(rt: Runtime, key: str) -> NotFound:
+    return NotFound(
+        f"There is no partner {code(key)} (any more).",
+        hint=f"Use `{_command(rt)} find <part of the name>` to look it up.",
+    )
+
+
+def _actor_email(rt: Runtime, actor: str) -> str | None:
+    person = rt.directory.by_id(actor)
+    return person.email.lower() if person and person.email else None
+
+
+def _may_change(rt: Runtime, partner: Partner, actor: str, actor_email: str | None) -> bool:
+    """Owners and admins may change a partner; so may the person whose e-mail the import named."""
+    if rt.is_admin(actor) or partner.owner_user_id == actor:
+        return True
+    return partner.owner_user_id is None and bool(actor_email) and actor_email == partner.owner_email
+
+
+def _refuse(rt: Runtime, partner: Partner, verb: str) -> NotAllowed:
+    owner = builders.owner_text(partner)
+    return NotAllowed(
+        f"You are not allowed to {verb} {builders.title(partner)}: only its owner ({owner}) or an admin may. "
+        "Nothing was changed.",
+        hint=f"Ask {owner} or an admin, who can also give it to you with `{_command(rt)} assign`.",
+    )
+
+
+def _prepare(rt: Runtime, actor: str, key: str) -> str | None:
+    """Check the partner exists and, when it has no Slack owner yet, learn the actor's e-mail (outside any lock)."""
+    with rt.db.session() as session:
+        partner = store.get_partner(session=session, key=key)
+    if partner is None:
+        raise _not_found(rt, key)
+    if partner.owner_user_id is None and not rt.is_admin(actor):
+        return _actor_email(rt, actor)
+    return None
+
+
+def _lock_for_change(rt: Runtime, session: Any, actor: str, key: str, actor_email: str | None, verb: str) -> Partner:
+    partner = store.lock_partner(session=session, key=key)
+    if partner is None:
+        raise _not_found(rt, key)
+    if not _may_change(rt, partner, actor, actor_email):
+        raise _refuse(rt, partner, verb)
+    if partner.owner_user_id is None and actor_email and actor_email == partner.owner_email:
+        store.claim_owner(session=session, email=actor_email, user_id=actor)
+        partner.owner_user_id = actor
+    return partner
+
+
+def set_status(
+    rt: Runtime, *, actor: str, partner_key: str, status: Status, note: str, source: str, replace: bool = False
+) -> UpdateResult:
+    """Change a partner's status (owner or admin only), append it to the history, and confirm with Undo."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    note = clean_note(note)
+    status = Status(status)
+    actor_email = _prepare(rt, actor, partner_key)
+    now = rt.clock.now()
+    with rt.db.session(write=True) as session:
+        partner = _lock_for_change(rt, session, actor, partner_key, actor_email, "change")
+        old = Status(partner.status)
+        change = store.record_change(
+            session=session,
+            partner=partner,
+            at=now,
+            by=actor,
+            source=source,
+            status=status.value,
+            note=note,
+            partner_note=note or None,
+        )
+        reply = builders.build_update_done(
+            partner, change, undo_until=now + UNDO_WINDOW, tz=rt.settings.tz, replace=replace
+        )
+        assert change.id is not None
+        result = UpdateResult(
+            partner.partner_key, partner.partner_id, partner.name, old, status, note, change.id, reply
+        )
+    log.info("partner %s: %s -> %s by %s (%s)", result.partner_key, old.value, status.value, actor, source)
+    return result
+
+
+def update(rt: Runtime, *, actor: str, command: Update) -> Reply:
+    """`/partner update <partner> <status> [note]`: change it, or ask which partner when several match."""
+    with rt.db.session() as session:
+        i, found = resolve_first(session, [split.partner for split in command.splits])
+    split = command.splits[i]
+    note = clean_note(split.note)
+    if isinstance(found, Found):
+        return set_status(
+            rt, actor=actor, partner_key=found.partner.partner_key, status=split.status, note=note, source="command"
+        ).reply
+    if isinstance(found, Ambiguous):
+        return builders.build_choice(
+            verb="update",
+            query=found.query,
+            candidates=found.candidates,
+            total=found.total,
+            arg=split.status.value,
+            note=note,
+        )
+    raise _missing(rt, found)
+
+
+def card(rt: Runtime, partner: Partner, *, replace: bool = False) -> Reply:
+    """A partner's card: status, owner, last note, recent history."""
+    assert partner.id is not None
+    with rt.db.session() as session:
+        entries = store.history(session=session, partner_pk=partner.id, limit=HISTORY_SHOWN)
+    reply = builders.build_card(partner, entries, tz=rt.settings.tz)
+    return Reply(text=reply.text, blocks=reply.blocks, replace_original=replace)
+
+
+def show(rt: Runtime, *, text: str) -> Reply:
+    """`/partner show <partner>`."""
+    with rt.db.session() as session:
+        found = resolve(session, text)
+    if isinstance(found, Found):
+        return card(rt, found.partner)
+    if isinstance(found, Ambiguous):
+        return builders.build_choice(verb="show", query=found.query, candidates=found.candidates, total=found.total)
+    raise _missing(rt, found)
+
+
+def show_key(rt: Runtime, *, key: str, replace: bool = False) -> Reply:
+    """The card of the partner with ID `key`."""
+    with rt.db.session() as session:
+        partner = store.get_partner(session=session, key=key)
+    if partner is None:
+        raise _not_found(rt, key)
+    return card(rt, partner, replace=replace)
+
+
+def show_exact(rt: Runtime, *, text: str) -> Reply | None:
+    """The card of the partner `text` names exactly (ID or name), if any."""
+    with rt.db.session() as session:
+        found = resolve_exact(session, text)
+    return card(rt, found.partner) if isinstance(found, Found) else None
+
+
+def _assignee(rt: Runtime, who: Assignee) -> Person:
+    if who.user_id:
+        person = rt.directory.by_id(who.user_id)
+    elif who.email:
+        person = rt.directory.by_email(who.email)
+    else:
+        with rt.db.session() as session:
+            ids = store.cached_user_ids_named(session=session, name=who.handle or "")
+        person = rt.directory.by_id(ids[0]) if len(ids) == 1 else None
+    if person is None:
+        shown = who.user_id or who.email or f"@{who.handle}"
+        raise NotFound(
+            f"I cannot find {code(shown)} in Slack.",
+            hint="Pick the person from Slack's @ menu, or give their e-mail address.",
+        )
+    return person
+
+
+def assign(rt: Runtime, *, actor: str, partner_text: str, assignee: Assignee) -> Reply:
+    """`/partner assign <partner> @user` (owner or admin)."""
+    person = _assignee(rt, assignee)
+    with rt.db.session() as session:
+        found = resolve(session, partner_text)
+    if isinstance(found, Found):
+        return assign_key(rt, actor=actor, key=found.partner.partner_key, user_id=person.user_id)
+    if isinstance(found, Ambiguous):
+        return builders.build_choice(
+            verb="assign", query=found.query, candidates=found.candidates, total=found.total, arg=person.user_id
+        )
+    raise _missing(rt, found)
+
+
+def assign_key(rt: Runtime, *, actor: str, key: str, user_id: str, replace: bool = False) -> Reply:
+    """Give the partner with ID `key` to `user_id`, recording the change of owner."""
+    person = rt.directory.by_id(user_id)
+    if person is None:
+        raise NotFound(f"I cannot find {code(user_id)} in Slack.", hint="Pick the person from Slack's @ menu.")
+    actor_email = _prepare(rt, actor, key)
+    now = rt.clock.now()
+    with rt.db.session(write=True) as session:
+        partner = _lock_for_change(rt, session, actor, key, actor_email, "reassign")
+        if partner.owner_user_id == person.user_id:
+            text = f"{builders.title(partner)} already belongs to <@{person.user_id}>."
+            return Reply(text=text, blocks=[builders.section(text)], replace_original=replace)
+        change = store.record_change(
+            session=session,
+            partner=partner,
+            at=now,
+            by=actor,
+            source="assign",
+            status=partner.status,
+            note="",
+            owner_email=(person.email or "").lower(),
+            owner_user_id=person.user_id,
+        )
+        reply = builders.build_assigned(partner, change)
+    log.info("partner %s assigned to %s by %s", key, person.user_id, actor)
+    return Reply(text=reply.text, blocks=reply.blocks, replace_original=replace)
+
+
+def undo(rt: Runtime, *, actor: str, change_id: int) -> Reply:
+    """Revert a status change: same person or an admin, within the window, if nothing changed since."""
+    now = rt.clock.now()
+    command = _command(rt)
+    with rt.db.session(write=True) as session:
+        change = store.get_change(session=session, change_id=change_id)
+        if change is None:
+            raise NotFound("That change is not in the history.", hint=f"Use `{command} show <partner>` to see it.")
+        holder = session.get(Partner, change.partner_pk)
+        partner = store.lock_partner(session=session, key=holder.partner_key) if holder else None
+        if partner is None or partner.id is None:
+            raise NotFound("That partner no longer exists.")
+        if change.id is None or change.source not in UNDOABLE_SOURCES or change.from_status is None:
+            raise Conflict("Only status changes made from Slack can be undone.")
+        if change.by != actor and not rt.is_admin(actor):
+            raise NotAllowed(
+                "Only the person who made this change, or an admin, can undo it. Nothing was changed.",
+                hint=f"To change the status yourself, use `{command} update {partner.partner_id} <status>`.",
+            )
+        if now - change.at > UNDO_WINDOW:
+            minutes = int(UNDO_WINDOW.total_seconds() // 60)
+            raise Conflict(
+                f"Undo works for {minutes} minutes after a change, and that time has passed. Nothing was changed.",
+                hint=f"Set the status again with `{command} update {partner.partner_id} <status>`.",
+            )
+        if store.latest_change_id(session=session, partner_pk=partner.id) != change.id:
+            raise Conflict(
+                f"{builders.title(partner)} has changed since, so undoing would overwrite a later change. "
+                "Nothing was changed.",
+                hint=f"See its history with `{command} show {partner.partner_id}`.",
+            )
+        back = store.record_change(
+            session=session,
+            partner=partner,
+            at=now,
+            by=actor,
+            source="undo",
+            status=change.from_status,
+            note="",
+            partner_note=store.note_before(session=session, partner_pk=partner.id, change_id=change.id),
+            undoes=change.id,
+        )
+        reply = builders.build_undone(partner, back)
+    log.info("partner %s: change %s undone by %s", partner.partner_key, change_id, actor)
+    return reply
+
+
+def claim_unmatched(rt: Runtime, user_id: str) -> int:
+    """Give `user_id` the partners imported under their e-mail before Slack knew them; return how many."""
+    with rt.db.session() as session:
+        if not store.any_unmatched_owner(session=session):
+            return 0
+    email = _actor_email(rt, user_id)
+    if not email:
+        return 0
+    with rt.db.session() as session:
+        if not store.count_unresolved(session=session, email=email):
+            return 0
+    with rt.db.session(write=True) as session:
+        claimed = store.claim_owner(session=session, email=email, user_id=user_id)
+    log.info("matched %s partners to %s by e-mail", claimed, user_id)
+    return claimed
+
+
+def mine(rt: Runtime, *, actor: str) -> Reply:
+    """`/partner mine`: the person's open partners (not registered, not declined), oldest first."""
+    claim_unmatched(rt, actor)
+    with rt.db.session() as session:
+        partners = store.partners_of_owner(session=session, owner_user_id=actor, statuses=[s.value for s in OPEN])
+        raw = store.count_by_status(session=session, owner_user_id=actor)
+    counts = {s: raw.get(s.value, 0) for s in ORDER}
+    return builders.build_mine(
+        partners[:MINE_SHOWN], total_open=len(partners), counts=counts, days_left=rt.days_left(), tz=rt.settings.tz
+    )
+
+
+def find(rt: Runtime, *, actor: str, text: str) -> Reply:
+    """`/partner find <text>`: partners whose ID starts with, or name contains, the text; else the closest."""
+    folded = fold(clean(text))[:300]
+    if len(folded) < 2:
+        raise BadInput("Give at least two characters to look for.", hint=f"`{_command(rt)} find dupont`")
+    loose = False
+    with rt.db.session() as session:
+        partners = store.search_partners(session=session, folded=folded, owner_user_id=actor, limit=FIND_SHOWN)
+        total = store.count_matching(session=session, folded=folded) if len(partners) == FIND_SHOWN else len(partners)
+        if not partners:
+            fuzzy = resolve_fuzzy(text, store.name_index(session=session))
+            keys = [c.key for c in (fuzzy.candidates if isinstance(fuzzy, Ambiguous) else fuzzy.closest)]
+            by_key = {p.partner_key: p for p in store.partners_by_keys(session=session, keys=keys)}
+            partners = [by_key[k] for k in keys if k in by_key]
+            total, loose = len(partners), True
+    return builders.build_found(clean(text), partners, total=total, loose=loose, tz=rt.settings.tz)
+
+
+def pick(rt: Runtime, *, actor: str, value: str) -> Reply:
+    """A Choose button of an ambiguous-name reply: do what was asked with the partner chosen."""
+    verb, key, arg, note = decode(value, 4)
+    if verb == "update":
+        status = parse_status(arg)
+        if status is None:
+            raise BadInput("That button is out of date.", hint=f"Send the `{_command(rt)} update` command again.")
+        return set_status(
+            rt, actor=actor, partner_key=key, status=status, note=note, source="command", replace=True
+        ).reply
+    if verb == "show":
+        return show_key(rt, key=key, replace=True)
+    if verb == "assign":
+        return assign_key(rt, actor=actor, key=key, user_id=arg, replace=True)
+    raise BadInput("That button is out of date.", hint=f"Try `{_command(rt)} help`.")
+
+
+def click_status(rt: Runtime, *, actor: str, value: str) -> Reply:
+    """A card's one-click status button (`key|status`)."""
+    key, status_value = decode(value, 2)
+    status = parse_status(status_value)
+    if status is None:
+        raise BadInput("That button is out of date.", hint=f"Use `{_command(rt)} show {escape(key)}` again.")
+    return set_status(rt, actor=actor, partner_key=key, status=status, note="", source="button").reply
+
+
+def open_update_form(rt: Runtime, *, key: str = "", origin: FormOrigin | None = None) -> OpenModal:
+    """The update form, with the partner chosen already when `key` is given."""
+    partner = None
+    if key:
+        with rt.db.session() as session:
+            partner = store.get_partner(session=session, key=key)
+    return OpenModal(builders.build_update_form(partner=partner, origin=origin))
+
+
+def partner_options(rt: Runtime, *, actor: str, query: str) -> dict[str, Any]:
+    """Options for the form's partner picker: matches of what was typed, the person's own first."""
+    folded = fold(clean(query))[:100]
+    with rt.db.session() as session:
+        if folded:
+            partners = store.search_partners(session=session, folded=folded, owner_user_id=actor, limit=OPTIONS_SHOWN)
+        else:
+            partners = store.partners_of_owner(
+                session=session, owner_user_id=actor, statuses=[s.value for s in OPEN], limit=OPTIONS_SHOWN
+            ) or store.first_partners(session=session, limit=OPTIONS_SHOWN)
+    return builders.build_partner_options(partners)
+
+
+def submit_update_form(rt: Runtime, *, actor: str, submission: Submission) -> Done:
+    """Save the update form; the confirmation goes to the person, and their App Home is refreshed if opened there."""
+    if submission.errors or submission.status is None:
+        raise BadInput("The form was incomplete: " + " ".join(submission.errors.values()))
+    result = set_status(
+        rt,
+        actor=actor,
+        partner_key=submission.partner_key,
+        status=submission.status,
+        note=submission.note,
+        source="modal",
+    )
+    home = None
+    if submission.origin.surface == "home":
+        from bot.home import home_view
+
+        home = home_view(rt, actor)
+    return Done(reply=result.reply, home=home)
+
+
+def home_menu(rt: Runtime, *, actor: str, value: str, origin: FormOrigin) -> Done | OpenModal:
+    """A choice in an App Home partner menu: set a status in one click, or open the form."""
+    verb, key, arg = decode(value, 3)
+    if verb == "form":
+        return open_update_form(rt, key=key, origin=origin)
+    status = parse_status(arg)
+    if verb != "status" or status is None:
+        raise BadInput("That menu is out of date.", hint="Reopen the App Home.")
+    result = set_status(rt, actor=actor, partner_key=key, status=status, note="", source="button")
+    from bot.home import home_view
+
+    return Done(reply=result.reply, home=home_view(rt, actor))
