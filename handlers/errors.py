@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from slack_bolt import App
@@ -29,11 +30,12 @@ def user_text_for(error: Exception) -> str:
 def report(error: Exception, *, body: dict[str, Any], respond: Respond | None, client: WebClient) -> None:
     """Log `error` (without message text) and tell the person who caused it, where they asked."""
     if not isinstance(error, BotError | DatabaseUnavailable):
+        # Where it failed, but not the exception's message: that can quote the user's text.
         log.error(
-            "unhandled %s in a %s listener",
+            "unhandled %s in a %s listener\n%s",
             type(error).__name__,
             body.get("type") or "command",
-            exc_info=error,
+            "".join(traceback.format_tb(error.__traceback__)).rstrip(),
         )
     text = user_text_for(error)
     try:
