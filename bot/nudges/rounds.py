@@ -114,6 +114,7 @@ class RoundReport:
     already_sent: int = 0
     muted: int = 0
     failed: int = 0
+    deferred: int = 0
     paused: bool = False
     closed: bool = False
 
@@ -138,10 +139,13 @@ class RoundReport:
             f"{digests} digest{'s' if digests != 1 else ''} and "
             f"{summaries} channel summar{'ies' if summaries != 1 else 'y'} sent"
         )
-        return (
+        line = (
             f"{what}; {self.already_sent} already sent today; {self.muted} owner{'s' if self.muted != 1 else ''} "
             f"muted; {self.failed} failed"
         )
+        if self.deferred:
+            line += f"; {self.deferred} deferred (time zone unknown for now)"
+        return line
 
 
 # ---- deciding ---------------------------------------------------------------------------------------
@@ -221,7 +225,12 @@ def due_keys(
         if owner in muted:
             report.muted += 1
             continue
-        local = owner_wall_time(rt, owner, now)
+        try:
+            local = owner_wall_time(rt, owner, now)
+        except Exception as exc:  # a wrong zone could mean a wrong day's key: better late than twice
+            log.warning("zone of %s unknown for now (%s); their digest waits a tick", owner, type(exc).__name__)
+            report.deferred += 1
+            continue
         if mode is not Mode.SCHEDULED or cadence.is_due(local):
             due.append((Kind.DIGEST, owner, local.date()))
     channel = settings.nudge_channel
