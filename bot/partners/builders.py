@@ -100,12 +100,14 @@ def status_action_id(status: Status) -> str:
 
 def history_line(change: StatusChange, tz: ZoneInfo) -> str:
     """One history entry as a line."""
-    if change.from_owner != change.to_owner and (change.from_owner or change.to_owner):
+    if change.from_status is None:
+        what = f"created as {status_text(change.to_status)}"
+        if change.to_owner:
+            what += f", owner {who_text(change.to_owner)}"
+    elif change.from_owner != change.to_owner and (change.from_owner or change.to_owner):
         what = f"owner {who_text(change.from_owner or 'nobody')} → {who_text(change.to_owner or 'nobody')}"
         if change.from_status != change.to_status:
             what += f", {status_text(change.from_status or '')} → {status_text(change.to_status)}"
-    elif change.from_status is None:
-        what = f"created as {status_text(change.to_status)}"
     elif change.from_status == change.to_status:
         what = f"{status_text(change.to_status)} (unchanged)"
     else:

@@ -1,0 +1,78 @@
+"""Naming a partner: ID any case, exact name, folded name, word prefix, fuzzy as a choice, closest names."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.partners.resolver import Ambiguous, Found, Missing, resolve, resolve_first
+from bot.runtime import Runtime
+from tests.partners.conftest import Book
+
+
+def resolved(rt: Runtime, text: str) -> Found | Ambiguous | Missing:
+    with rt.db.session() as session:
+        return resolve(session, text)
+
+
+def test_id_in_any_case_and_with_backticks(rt: Runtime, book: Book) -> None:
+    for text in ("LNK-0001", "lnk-0001", " Lnk-0001 ", "`LNK-0001`"):
+        found = resolved(rt, text)
+        assert isinstance(found, Found), text
+        assert found.partner.partner_id == "LNK-0001"
+
+
+def test_exact_then_folded_name(rt: Runtime, book: Book) -> None:
+    for text in ("Réseaux Dupont & Fils", "reseaux dupont & fils", "RÉSEAUX  DUPONT & FILS"):
+        found = resolved(rt, text)
+        assert isinstance(found, Found), text
+        assert found.partner.partner_id == "LNK-9001"
+
+
+def test_a_unique_word_prefix_is_enough(rt: Runtime, book: Book) -> None:
+    found = resolved(rt, "dupont")
+    assert isinstance(found, Found)
+    assert found.partner.partner_id == "LNK-9001"
+
+
+def test_several_matches_are_a_choice_never_a_guess(rt: Runtime, book: Book) -> None:
+    found = resolved(rt, "Alice")
+    assert isinstance(found, Ambiguous)
+    assert found.total == 3
+    assert {c.partner_id for c in found.candidates} == {"LNK-0000", "LNK-0001", "LNK-0002"}
+
+
+def test_a_typo_is_offered_as_a_choice(rt: Runtime, book: Book) -> None:
+    found = resolved(rt, "Resaux Dupond et Fils")
+    assert isinstance(found, Ambiguous)
+    assert found.candidates[0].partner_id == "LNK-9001"
+
+
+def test_nothing_close_gives_closest_names_or_none(rt: Runtime, book: Book) -> None:
+    found = resolved(rt, "zzzzqqqq")
+    assert isinstance(found, Missing)
+    assert found.query == "zzzzqqqq"
+    found = resolved(rt, "LNK-00O0X")
+    assert isinstance(found, Missing | Ambiguous)
+
+
+def test_resolve_first_prefers_an_exact_reading_over_a_loose_one(rt: Runtime, book: Book) -> None:
+    with rt.db.session() as session:
+        i, found = resolve_first(session, ["Alice", "Alice Partner 2 SARL"])
+    assert i == 1
+    assert isinstance(found, Found)
+    assert found.partner.partner_id == "LNK-0002"
+
+
+def test_hostile_names_resolve_to_nothing_harmful(rt: Runtime, book: Book) -> None:
+    for text in ("LNK-0000'; DROP TABLE partner;--", "%", "_", "<@U0BRUNO01|bruno>", "\\", "' OR 1=1 --"):
+        found = resolved(rt, text)
+        assert not isinstance(found, Found), text
+    assert book.partner("LNK-0000").name == "Alice Partner 0 SARL"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=120))
+def test_any_text_resolves_to_an_answer(rt: Runtime, book: Book, text: str) -> None:
+    found = resolved(rt, text)
+    assert isinstance(found, Found | Ambiguous | Missing)
