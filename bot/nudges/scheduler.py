@@ -74,6 +74,12 @@ def build_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_
         job_defaults={"coalesce": True, "max_instances": 1},
         daemon=True,
     )
+    add_jobs(scheduler, rt, first_tick_after=first_tick_after)
+    return scheduler
+
+
+def add_jobs(scheduler: BackgroundScheduler, rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> None:
+    """Add (or replace, by id) the tick and the sweep."""
     now = dt.datetime.now(dt.UTC)
     scheduler.add_job(
         tick,
@@ -99,7 +105,6 @@ def build_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_
         misfire_grace_time=int(SWEEP_EVERY.total_seconds()),
         next_run_time=now + first_tick_after + SWEEP_OFFSET,
     )
-    return scheduler
 
 
 def start_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> BackgroundScheduler:
