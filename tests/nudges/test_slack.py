@@ -1,0 +1,110 @@
+"""Nudges end to end over HTTP: `/transition nudges …`, `/transition nudge now`, the digest's buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.clock import FixedClock
+from bot.ids import Action
+from storage import nudges as store
+from storage.partners import get_partner
+from tests.conftest import ADMIN, RunningBot
+from tests.nudges.conftest import ALICE, BRUNO, CHANNEL, CHLOE, load_book, paris, posts_by_recipient
+from tests.slack_standin import SlackStandIn, text_of
+
+
+def say(bot: RunningBot, standin: SlackStandIn, text: str, user: str) -> str:
+    status, _, key = bot.sender.command("/transition", text, user)
+    assert status == 200
+    return text_of(standin.wait_response(key))
+
+
+def events(bot: RunningBot) -> list[tuple[str, str, str]]:
+    with bot.rt.db.session() as session:
+        return [(e.action, e.by, e.subject) for e in reversed(store.recent_events(session=session))]
+
+
+def test_an_owner_mutes_and_unmutes_their_own_reminders(bot: RunningBot, standin: SlackStandIn) -> None:
+    assert "*off*" in say(bot, standin, "nudges off", ALICE)
+    with bot.rt.db.session() as session:
+        assert store.is_muted(session=session, user_id=ALICE)
+    assert "*off*" in say(bot, standin, "nudges", ALICE)
+    assert "*on*" in say(bot, standin, "relances on", ALICE)
+    assert events(bot) == [("mute", ALICE, ALICE), ("unmute", ALICE, ALICE)]
+
+
+def test_only_admins_pause_resume_and_run_a_round(bot: RunningBot, standin: SlackStandIn) -> None:
+    load_book(bot.rt)
+    assert "Only the bot's admins" in say(bot, standin, "nudges pause", ALICE)
+    assert "Only the bot's admins" in say(bot, standin, "nudge now", ALICE)
+    assert posts_by_recipient(standin) == {}
+    assert "*paused*" in say(bot, standin, "nudges pause", ADMIN)
+    assert "paused" in say(bot, standin, "nudge now", ADMIN)  # refused while paused
+    assert posts_by_recipient(standin) == {}
+    assert "*running*" in say(bot, standin, "nudges resume", ADMIN)
+    reply = say(bot, standin, "nudge now", ADMIN)
+    assert "2 digests and 1 channel summary sent" in reply
+    assert posts_by_recipient(standin) == {ALICE: 1, CHLOE: 1, CHANNEL: 1}
+    assert "0 digests and 0 channel summaries sent; 3 already sent today" in say(bot, standin, "nudge now", ADMIN)
+    assert "2 digests and 1 channel summary sent" in say(bot, standin, "nudge now force", ADMIN)
+    assert [a for a, _, _ in events(bot)] == ["pause", "resume", "round_now", "round_now", "round_force"]
+    assert "round_force" in say(bot, standin, "nudges log", ADMIN)
+
+
+def test_a_sentence_about_nudges_is_not_taken_for_a_command(bot: RunningBot, standin: SlackStandIn) -> None:
+    reply = say(bot, standin, "nudges are they sent every day?", ALICE)
+    assert "is not a nudges command" not in reply
+    with bot.rt.db.session() as session:
+        assert store.recent_events(session=session) == []
+
+
+def click(bot: RunningBot, standin: SlackStandIn, user: str, action: Action, key: str) -> str:
+    status, _, response = bot.sender.click(user, action, key, channel="D0ALICE01")
+    assert status == 200
+    return text_of(standin.wait_response(response))
+
+
+def test_snooze_a_week_from_the_digest(bot: RunningBot, standin: SlackStandIn, clock: FixedClock) -> None:
+    load_book(bot.rt)
+    reply = click(bot, standin, ALICE, Action.NUDGE_SNOOZE, "LNK-9001")
+    assert "snoozed" in reply and "10 September" in reply
+    refused = click(bot, standin, BRUNO, Action.NUDGE_SNOOZE, "LNK-0000")
+    assert "Only the owner" in refused
+    with bot.rt.db.session() as session:
+        assert get_partner(session=session, key="LNK-9001").snoozed_until == dt.date(2008, 9, 9)  # type: ignore[union-attr]
+        assert get_partner(session=session, key="LNK-0000").snoozed_until is None  # type: ignore[union-attr]
+    assert events(bot) == [("snooze", ALICE, "LNK-9001")]
+
+
+def test_registered_and_contacted_buttons_change_the_partner(
+    bot: RunningBot, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    load_book(bot.rt)
+    click(bot, standin, ALICE, Action.NUDGE_REGISTERED, "LNK-9001")
+    click(bot, standin, ALICE, Action.NUDGE_CONTACTED, "LNK-0000")
+    refused = click(bot, standin, BRUNO, Action.NUDGE_REGISTERED, "LNK-0001")
+    assert "not" in refused.lower()
+    with bot.rt.db.session() as session:
+        assert get_partner(session=session, key="LNK-9001").status == "registered"  # type: ignore[union-attr]
+        assert get_partner(session=session, key="LNK-0000").status == "contacted"  # type: ignore[union-attr]
+        assert get_partner(session=session, key="LNK-0001").status == "not_contacted"  # type: ignore[union-attr]
+
+
+def test_the_digest_buttons_round_trip(bot: RunningBot, standin: SlackStandIn, clock: FixedClock) -> None:
+    """Click a button of a digest the bot really sent, and the next digest reflects it."""
+    load_book(bot.rt)
+    clock.set(paris(2008, 9, 2, 9, 30).astimezone(dt.UTC))
+    say(bot, standin, "nudge now", ADMIN)
+    digest = next(c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == ALICE)
+    button = next(
+        e
+        for b in digest.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == Action.NUDGE_REGISTERED
+    )
+    click(bot, standin, ALICE, Action(button["action_id"]), button["value"])
+    say(bot, standin, "nudge now force", ADMIN)
+    again = [c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == ALICE][-1]
+    assert "4 partners" in text_of(again.args)
+    assert button["value"] not in text_of(again.args)
