@@ -351,11 +351,13 @@ def insert_partners(*, session: Session, rows: list[dict[str, Any]]) -> dict[str
     if not rows:
         return {}
     table = Partner.__table__  # type: ignore[attr-defined]
-    ids: dict[str, int] = {}
+    if _copy_rows(session, table, rows):
+        keys = {row["partner_key"] for row in rows}
+        # Keys come back from one unparameterised read: a 20,000-value IN list costs more than it saves.
+        everything = session.execute(sa.select(table.c.partner_key, table.c.id))
+        return {key: int(pk) for key, pk in everything if key in keys}
     result = session.execute(table.insert().returning(table.c.partner_key, table.c.id), rows)
-    for key, pk in result:
-        ids[key] = int(pk)
-    return ids
+    return {key: int(pk) for key, pk in result}
 
 
 def update_partners(*, session: Session, rows: list[dict[str, Any]]) -> None:
@@ -366,8 +368,26 @@ def update_partners(*, session: Session, rows: list[dict[str, Any]]) -> None:
 
 def insert_changes(*, session: Session, rows: list[dict[str, Any]]) -> None:
     """Append many history entries at once."""
-    if rows:
-        session.execute(sa.insert(StatusChange), rows)
+    table = StatusChange.__table__  # type: ignore[attr-defined]
+    if rows and not _copy_rows(session, table, rows):
+        session.execute(table.insert(), rows)
+
+
+def _copy_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> bool:
+    """Load rows with PostgreSQL's COPY, in the session's transaction; False on other databases.
+
+    psycopg re-parses every large multi-row INSERT, which makes bulk loads several times slower than COPY.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return False
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
+    return True
 
 
 def iter_partners(*, session: Session, batch: int = 1000) -> Iterator[Partner]:

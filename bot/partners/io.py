@@ -7,11 +7,12 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from bot.runtime import Runtime
-from bot.statuses import Status, parse_status, typed_forms
+from bot.statuses import ORDER, Status, parse_status
 from bot.text import clean
 from storage import partners as store
 
@@ -34,6 +35,8 @@ EXPORT_COLUMNS = (
 ID_MAX, NAME_MAX, COUNTRY_MAX, EMAIL_MAX = 64, 300, 64, 320
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 WRITE_BATCH = 2000
+LOOKUP_THREADS = 4
+STATUSES = ", ".join(s.value for s in ORDER)
 
 Progress = Callable[[str, int, int], None]
 """Called with (stage, done, total) as a long import advances."""
@@ -124,11 +127,11 @@ def read_rows(text: str) -> tuple[list[Row], list[LineError]]:
         if not any(v.strip() for v in values):
             continue
         problems: list[str] = []
-        if len(values) < len(names):
+        # A short line may leave out trailing optional columns, never a required one; a long line
+        # usually means an unquoted comma that shifted every value after it.
+        if len(values) > len(names) or len(values) <= max(where[c] for c in REQUIRED):
             problems.append(f"has {len(values)} values but the header has {len(names)} columns")
-            values = values + [""] * (len(names) - len(values))
-        elif len(values) > len(names):
-            problems.append(f"has {len(values)} values but the header has {len(names)} columns")
+        values = values + [""] * (len(names) - len(values))
         partner_id = clean(values[where["partner_id"]])
         name = " ".join(clean(values[where["name"]]).split())
         country = clean(values[where["country"]])
@@ -152,7 +155,7 @@ def read_rows(text: str) -> tuple[list[Row], list[LineError]]:
             problems.append(f"owner_email {_shown(email)} is not an e-mail address")
         status = parse_status(raw_status) if raw_status else None
         if raw_status and status is None:
-            problems.append(f"status {_shown(raw_status)} is not one of {typed_forms()} (or their French names)")
+            problems.append(f"status {_shown(raw_status)} is not one of {STATUSES} (or their French names)")
         key = partner_id.upper()
         if partner_id and key in first_line:
             problems.append(f"partner_id {_shown(partner_id)} already appears on line {first_line[key]}")
@@ -181,16 +184,24 @@ def lookup_owners(
     distinct = sorted(set(emails))
     found: dict[str, str | None] = {}
     failures: list[str] = []
-    for i, email in enumerate(distinct, 1):
+
+    def ask(email: str) -> tuple[str, str | None, bool]:
         try:
             person = rt.directory.by_email(email)
         except Exception as exc:  # one unreachable lookup must not stop the whole import
             log.warning("owner lookup failed: %s", type(exc).__name__)
-            failures.append(email)
-            person = None
-        found[email] = person.user_id if person else None
-        if progress:
-            progress("owners", i, len(distinct))
+            return email, None, False
+        return email, person.user_id if person else None, True
+
+    # A few lookups in flight hide the round trips; Slack's rate limit (honoured by the client's
+    # retry handler) is what bounds a large import, not this pool.
+    with ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="lookup") as pool:
+        for i, (email, user_id, answered) in enumerate(pool.map(ask, distinct), 1):
+            found[email] = user_id
+            if not answered:
+                failures.append(email)
+            if progress:
+                progress("owners", i, len(distinct))
     return found, failures
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.text import fold
+from bot.text import clean, fold
 from storage import partners as store
 from storage.models import Partner
 
@@ -73,8 +73,8 @@ def _of(query: str, partners: Sequence[Partner]) -> Found | Ambiguous | None:
 
 
 def _bare(text: str) -> str:
-    """The text without the backticks or quotes people paste around IDs and names."""
-    return " ".join(text.strip().strip("`'\"“”«»").split())
+    """The text without control characters, nor the backticks or quotes people paste around IDs and names."""
+    return " ".join(clean(text).strip("`'\"“”«»").split())
 
 
 def resolve_exact(session: Session, text: str) -> Found | Ambiguous | None:

@@ -57,6 +57,11 @@ def _command(rt: Runtime) -> str:
     return rt.settings.partner_command
 
 
+def _key(key: str) -> str:
+    """A partner key as given by a button or a caller, made safe to look up."""
+    return clean(key).upper()[:64]
+
+
 def clean_note(note: str) -> str:
     """The note as kept: control and direction-override characters dropped; refused whole when too long."""
     note = clean(note)
@@ -132,6 +137,7 @@ def set_status(
         raise ValueError(f"unknown source {source!r}")
     note = clean_note(note)
     status = Status(status)
+    partner_key = _key(partner_key)
     actor_email = _prepare(rt, actor, partner_key)
     now = rt.clock.now()
     with rt.db.session(write=True) as session:
@@ -203,7 +209,7 @@ def show(rt: Runtime, *, text: str) -> Reply:
 def show_key(rt: Runtime, *, key: str, replace: bool = False) -> Reply:
     """The card of the partner with ID `key`."""
     with rt.db.session() as session:
-        partner = store.get_partner(session=session, key=key)
+        partner = store.get_partner(session=session, key=_key(key))
     if partner is None:
         raise _not_found(rt, key)
     return card(rt, partner, replace=replace)
@@ -253,6 +259,7 @@ def assign_key(rt: Runtime, *, actor: str, key: str, user_id: str, replace: bool
     person = rt.directory.by_id(user_id)
     if person is None:
         raise NotFound(f"I cannot find {code(user_id)} in Slack.", hint="Pick the person from Slack's @ menu.")
+    key = _key(key)
     actor_email = _prepare(rt, actor, key)
     now = rt.clock.now()
     with rt.db.session(write=True) as session:
@@ -401,7 +408,7 @@ def open_update_form(rt: Runtime, *, key: str = "", origin: FormOrigin | None = 
     partner = None
     if key:
         with rt.db.session() as session:
-            partner = store.get_partner(session=session, key=key)
+            partner = store.get_partner(session=session, key=_key(key))
     return OpenModal(builders.build_update_form(partner=partner, origin=origin))
 
 

@@ -1,0 +1,198 @@
+"""Partner files: whole-file validation with line numbers, dry runs, re-imports into history, export, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import cli
+from bot.partners import io as partner_io
+from bot.runtime import Runtime
+from storage import partners as store
+from tests.partners.conftest import Book
+from tests.slack_standin import SlackStandIn
+
+GOOD = """partner_id,name,country,owner_email,status,region
+LNK-0000,Alice Partner 0 SARL,FR,alice@example.com,,West
+LNK-0001,Alice Partner 1 SARL,FR,Alice@Example.com,contacté,West
+LNK-9001,"Réseaux Dupont & Fils",FR,alice@example.com,en cours,
+LNK-1000,Bruno Partner 0 SARL,FR,bruno@example.com,registered,East
+LNK-5000,Orphan Networks,BE,newcomer@example.com,,
+"""
+
+
+def do_import(rt: Runtime, text: str, **kw: object) -> partner_io.ImportReport:
+    return partner_io.import_partners(rt, text.encode("utf-8"), source_name="test.csv", **kw)  # type: ignore[arg-type]
+
+
+def count(rt: Runtime) -> int:
+    with rt.db.session() as session:
+        return sum(store.count_by_status(session=session).values())
+
+
+def test_import_creates_partners_with_owners_resolved_by_email(rt: Runtime, standin: SlackStandIn) -> None:
+    report = do_import(rt, GOOD)
+    assert report.ok and (report.created, report.updated, report.rows) == (5, 0, 5)
+    book = Book(rt.db)
+    first = book.partner("lnk-0001")
+    assert (first.owner_user_id, first.owner_email, first.status) == ("U0ALICE01", "alice@example.com", "contacted")
+    assert book.partner("LNK-0000").status == "not_contacted"
+    orphan = book.partner("LNK-5000")
+    assert (orphan.owner_user_id, orphan.owner_email) == (None, "newcomer@example.com")
+    assert len(report.warnings) == 1 and "newcomer@example.com" in report.warnings[0] and "line 6" in report.warnings[0]
+    lookups = [c.args["email"] for c in standin.calls_to("users.lookupByEmail", ok_only=False)]
+    assert sorted(lookups) == sorted(set(lookups))  # each distinct e-mail asked once
+    entry = book.history("LNK-9001")[0]
+    assert (entry.source, entry.by, entry.from_status, entry.to_status) == (
+        "import",
+        "import:test.csv",
+        None,
+        "in_progress",
+    )
+
+
+def test_every_bad_line_is_reported_with_its_number_and_nothing_is_imported(rt: Runtime) -> None:
+    text = (
+        "partner_id,name,country,owner_email,status\n"
+        "LNK-1,Good One,FR,a@example.com,\n"
+        ",No Id,FR,a@example.com,\n"  # line 3
+        "LNK-3,,FR,a@example.com,\n"  # line 4
+        "LNK-4,Bad Mail,FR,not-an-email,\n"  # line 5
+        "LNK-5,Bad Status,FR,a@example.com,flying\n"  # line 6
+        "lnk-1,Duplicate,FR,a@example.com,\n"  # line 7
+        'LNK-8,"Multi\nline name",FR,a@example.com,\n'  # lines 8-9: a quoted line break is fine
+        "LNK-10,Short,FR\n"  # line 10
+    )
+    report = do_import(rt, text)
+    assert not report.ok
+    by_line = {e.line: e.reason for e in report.errors}
+    assert sorted(by_line) == [3, 4, 5, 6, 7, 10]
+    assert "partner_id is empty" in by_line[3]
+    assert "name is empty" in by_line[4]
+    assert "'not-an-email' is not an e-mail address" in by_line[5]
+    assert "'flying'" in by_line[6]
+    assert "already appears on line 2" in by_line[7]
+    assert "3 values" in by_line[10]
+    assert count(rt) == 0
+
+
+def test_missing_columns_empty_files_and_bad_encodings_are_reported(rt: Runtime) -> None:
+    report = do_import(rt, "partner_id,name,owner_email\nLNK-1,A,a@example.com\n")
+    assert [(e.line, "country" in e.reason) for e in report.errors] == [(1, True)]
+    assert do_import(rt, "").errors[0].line == 1
+    bad = partner_io.import_partners(
+        rt, "partner_id,name,country,owner_email\nLNK-1,R\xe9seau,FR,a@x.fr\n".encode("latin-1")
+    )
+    assert bad.errors[0].line == 2 and "UTF-8" in bad.errors[0].reason
+    assert count(rt) == 0
+
+
+def test_a_byte_order_mark_and_extra_columns_are_fine(rt: Runtime) -> None:
+    report = partner_io.import_partners(rt, ("\ufeff" + GOOD).encode("utf-8"))
+    assert report.ok and report.created == 5
+
+
+def test_dry_run_reports_without_writing(rt: Runtime) -> None:
+    report = do_import(rt, GOOD, dry_run=True)
+    assert report.ok and report.dry_run and report.created == 5
+    assert count(rt) == 0
+
+
+def test_reimport_updates_by_id_and_records_what_changed(rt: Runtime) -> None:
+    do_import(rt, GOOD)
+    again = GOOD.replace(
+        "LNK-0000,Alice Partner 0 SARL,FR,alice@example.com,,",
+        "lnk-0000,Alice Partner Zero SARL,FR,bruno@example.com,registered,",
+    )
+    report = do_import(rt, again)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 4)
+    book = Book(rt.db)
+    partner = book.partner("LNK-0000")
+    assert (partner.name, partner.owner_user_id, partner.status, partner.revision) == (
+        "Alice Partner Zero SARL",
+        "U0BRUNO01",
+        "registered",
+        2,
+    )
+    entry = book.history("LNK-0000")[-1]
+    assert (entry.source, entry.from_status, entry.to_status, entry.from_owner, entry.to_owner) == (
+        "import",
+        "not_contacted",
+        "registered",
+        "U0ALICE01",
+        "U0BRUNO01",
+    )
+    assert "name" in entry.note
+    assert len(book.history("LNK-0001")) == 1  # unchanged partners get no entry
+    # An empty status keeps the status people set since.
+    do_import(rt, again.replace(",registered,", ",,"))
+    assert book.partner("LNK-0000").status == "registered"
+
+
+def test_export_has_one_row_per_partner_with_the_contract_columns(rt: Runtime) -> None:
+    do_import(rt, GOOD)
+    out = io.StringIO()
+    assert partner_io.export_partners(rt, out) == 5
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert {"partner_id", "name", "country", "owner_email", "status", "updated_at", "updated_by", "note"} <= set(
+        rows[0]
+    )
+    by_id = {r["partner_id"]: r for r in rows}
+    assert by_id["LNK-9001"]["name"] == "Réseaux Dupont & Fils"
+    assert by_id["LNK-9001"]["status"] == "in_progress"
+    assert by_id["LNK-1000"]["updated_by"] == "import:test.csv"
+    # The export imports back as it is, changing nothing.
+    report = do_import(rt, out.getvalue())
+    assert report.ok and (report.created, report.updated) == (0, 0)
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, standin: SlackStandIn) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for key, value in {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-standin-token",
+        "SLACK_API_URL": standin.api_url,
+        "LOG_LEVEL": "WARNING",
+    }.items():
+        monkeypatch.setenv(key, value)
+    return tmp_path
+
+
+def test_cli_import_exit_codes_dry_run_and_export(cli_env: Path) -> None:
+    runner = CliRunner()
+    good = cli_env / "partners.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    bad = cli_env / "bad.csv"
+    bad.write_text(GOOD + "LNK-X,,FR,nope,maybe\n", encoding="utf-8")
+
+    result = runner.invoke(cli, ["import-partners", str(bad)])
+    assert result.exit_code == 1
+    assert "bad.csv: line 7: name is empty" in result.output and "nothing was imported" in result.output
+
+    result = runner.invoke(cli, ["import-partners", str(good), "--dry-run"])
+    assert result.exit_code == 0 and "dry run" in result.output
+
+    result = runner.invoke(cli, ["import-partners", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "5 new" in result.output and "newcomer@example.com" in result.output
+
+    out = cli_env / "export.csv"
+    result = runner.invoke(cli, ["export-partners", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 5
+
+
+def test_cli_import_without_a_token_skips_lookups_and_says_so(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    good = cli_env / "partners.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-partners", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "SLACK_BOT_TOKEN is not set" in result.output
+    missing = CliRunner().invoke(cli, ["import-partners", str(cli_env / "nope.csv")])
+    assert missing.exit_code != 0 and "cannot read" in missing.output
