@@ -1,11 +1,76 @@
-"""Listeners for this surface (filled in by its issue)."""
+"""Direct messages and @mentions: questions answered where they were asked."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import Any
+
 from slack_bolt import App
 
+from bot.qa import service as qa
+from bot.replies import Reply
 from bot.runtime import Runtime
+from handlers.common import ack_now, after_ack
+
+_ANY_SUBTYPE = re.compile(".+")
+
+
+def _from_a_person(event: dict[str, Any]) -> bool:
+    """Plain messages typed by a person: no bot, no edit, no deletion, no join, nothing hidden."""
+    return not (event.get("bot_id") or event.get("subtype") or event.get("hidden") or not event.get("user"))
+
+
+def direct_question(event: dict[str, Any]) -> qa.Asked | None:
+    """The question in a message.im event, or None when the bot should stay silent."""
+    if event.get("channel_type") != "im" or not _from_a_person(event):
+        return None
+    return qa.Asked(
+        user_id=str(event["user"]),
+        text=str(event.get("text") or ""),
+        channel=str(event.get("channel") or ""),
+        thread_ts=event.get("thread_ts"),
+    )
+
+
+def mention_question(event: dict[str, Any]) -> qa.Asked | None:
+    """The question in an app_mention event (the mention itself removed), answered in its thread."""
+    if not _from_a_person(event):
+        return None
+    return qa.Asked(
+        user_id=str(event["user"]),
+        text=re.sub(r"<@[A-Z0-9]+(?:\|[^>]*)?>", " ", str(event.get("text") or "")).strip(),
+        channel=str(event.get("channel") or ""),
+        thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None,
+    )
 
 
 def register(app: App, rt: Runtime) -> None:
-    """Register this surface's listeners."""
+    """Listen for direct messages and mentions; acknowledge, and stay silent on everything else."""
+
+    # rt.client rather than Bolt's per-request client: it carries the retry handlers, and the console's stand-in.
+    def post(asked: qa.Asked) -> Callable[[Reply], None]:
+        def send(reply: Reply) -> None:
+            kwargs = reply.as_message_kwargs()
+            if asked.thread_ts:
+                kwargs["thread_ts"] = asked.thread_ts
+            rt.client.chat_postMessage(channel=asked.channel, **kwargs)
+
+        return send
+
+    @after_ack
+    def answer_direct_message(body: dict[str, Any]) -> None:
+        asked = direct_question(body.get("event") or {})
+        if asked is not None:
+            qa.answer(rt, asked, send=post(asked))
+
+    @after_ack
+    def answer_mention(body: dict[str, Any]) -> None:
+        asked = mention_question(body.get("event") or {})
+        if asked is not None:
+            qa.answer(rt, asked, send=post(asked))
+
+    app.event({"type": "message", "subtype": None})(ack=ack_now, lazy=[answer_direct_message])
+    # Edits, deletions, joins, bot posts…: acknowledged and ignored, so the bot never answers itself.
+    app.event({"type": "message", "subtype": [_ANY_SUBTYPE]})(ack_now)
+    app.event("app_mention")(ack=ack_now, lazy=[answer_mention])

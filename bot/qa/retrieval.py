@@ -1,0 +1,259 @@
+"""Find the entry a question asks for, or say nobody knows: BM25 over every phrasing plus a confidence gate."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+from bot.qa.knowledge import Entry
+from bot.qa.lexicon import lexicon
+from bot.qa.text import STOPWORDS, Analyzer, Term, Vocabulary, fold_word, words
+
+# Gate thresholds, tuned on tests/qa_eval/seen.jsonl and checked on tests/qa_eval/heldout.jsonl.
+MIN_COVERAGE = 0.6
+"""Share (IDF-weighted) of the question's terms the best entry knows; below this the question is out of scope."""
+MIN_MARGIN = 0.05
+"""Relative lead of the best entry's score over the runner-up's when coverage alone is not decisive."""
+CLEAR_COVERAGE = 0.9
+"""Coverage above which a narrow margin is tolerated (both entries know the question; the better one wins)."""
+CORRECTED_WEIGHT = 0.85
+"""How much a typo-corrected term counts as matched (a correction may be wrong)."""
+SUGGESTIONS = 3
+RERANK = 3
+"""How many of the best-scoring entries compete on coverage."""
+COVERAGE_STEP = 0.1
+"""Coverages closer than this count as equal, and the BM25 score decides."""
+SUPPORT_WEIGHT = 0.5
+"""Weight of an entry's next-best phrasings in its score: several phrasings agreeing beat one lucky match."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best entry for a question, how sure we are, and the runners-up to suggest."""
+
+    entry: Entry | None
+    score: float
+    margin: float
+    coverage: float
+    confident: bool
+    suggestions: tuple[Entry, ...] = ()
+    unknown_words: tuple[str, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return self.confident and self.entry is not None
+
+
+@dataclass
+class _Snapshot:
+    """An immutable index over one version of the knowledge base."""
+
+    entries: tuple[Entry, ...]
+    analyzer: Analyzer
+    vocabulary: Vocabulary
+    retriever: bm25s.BM25 | None
+    doc_entry: np.ndarray
+    entry_bounds: np.ndarray
+    doc_names: list[frozenset[str]]
+    entry_names: list[frozenset[str]]
+    entry_tokens: list[frozenset[str]]
+    idf: dict[str, float]
+    unknown_idf: float
+    neutral: frozenset[str] = frozenset()
+
+
+def _unique(items: Sequence[str]) -> list[str]:
+    # Short questions: a word said twice is not twice as relevant, so term frequency is binary.
+    return list(dict.fromkeys(items))
+
+
+def _entry_terms(analyzer: Analyzer, entry: Entry) -> tuple[list[list[str]], list[frozenset[str]], set[str], set[str]]:
+    """Token lists and exclusive names of each phrasing, all tokens incl. the answers', and the surface words."""
+    docs: list[list[str]] = []
+    names: list[frozenset[str]] = []
+    tokens: set[str] = set()
+    surfaces: set[str] = set()
+    for lang, questions in (("en", entry.questions_en), ("fr", entry.questions_fr)):
+        for question in questions:
+            doc = _unique([t.token for t in analyzer.terms(question, lang)])
+            docs.append(doc)
+            tokens.update(doc)
+            folded = {fold_word(w) for w in words(question)}
+            names.append(frozenset(folded & analyzer.synonyms.exclusive))
+            surfaces.update(folded)
+    for lang, answer in (("en", entry.answer_en), ("fr", entry.answer_fr)):
+        tokens.update(t.token for t in analyzer.terms(answer, lang))
+        surfaces.update(fold_word(w) for w in words(answer))
+    return docs, names, tokens, surfaces
+
+
+def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
+    """Index every phrasing of every entry."""
+    corpus: list[list[str]] = []
+    doc_entry: list[int] = []
+    doc_names: list[frozenset[str]] = []
+    entry_names: list[frozenset[str]] = []
+    entry_tokens: list[frozenset[str]] = []
+    all_tokens: set[str] = set()
+    surfaces: set[str] = set(analyzer.synonyms.surface_forms()) | set(STOPWORDS)
+    question_words: dict[str, set[str]] = {"en": set(), "fr": set()}
+    for i, entry in enumerate(entries):
+        docs, names, tokens, entry_surfaces = _entry_terms(analyzer, entry)
+        for doc, doc_name in zip(docs, names, strict=True):
+            corpus.append(doc or [""])
+            doc_entry.append(i)
+            doc_names.append(doc_name)
+        entry_names.append(frozenset().union(*names))
+        entry_tokens.append(frozenset(tokens))
+        all_tokens.update(tokens)
+        surfaces.update(entry_surfaces)
+        for lang, questions in (("en", entry.questions_en), ("fr", entry.questions_fr)):
+            for question in questions:
+                question_words[lang].update(fold_word(w) for w in words(question) if not w.isdigit())
+    n = max(len(entries), 1)
+    df: dict[str, int] = {}
+    for known in entry_tokens:
+        for token in known:
+            df[token] = df.get(token, 0) + 1
+    idf = {token: math.log(1 + (n - count + 0.5) / (count + 0.5)) for token, count in df.items()}
+    retriever = None
+    if corpus:
+        retriever = bm25s.BM25(k1=1.2, b=0.5)
+        retriever.index(corpus, show_progress=False)
+    shared = question_words["en"] & question_words["fr"]
+    return _Snapshot(
+        entries=tuple(entries),
+        analyzer=analyzer,
+        vocabulary=Vocabulary(tokens=all_tokens, surfaces=surfaces, is_word=lexicon().is_word),
+        retriever=retriever,
+        doc_entry=np.asarray(doc_entry, dtype=np.int64),
+        entry_bounds=np.searchsorted(np.asarray(doc_entry, dtype=np.int64), np.arange(len(entries) + 1)),
+        doc_names=doc_names,
+        entry_names=entry_names,
+        entry_tokens=entry_tokens,
+        idf=idf,
+        unknown_idf=math.log(1 + (n + 0.5) / 0.5),
+        neutral=frozenset(shared),
+    )
+
+
+def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> tuple[float, tuple[str, ...]]:
+    """IDF-weighted share of the question's terms that the entry knows; words nobody knows weigh the most."""
+    known = snapshot.entry_tokens[entry_index]
+    total = matched = 0.0
+    unknown: list[str] = []
+    for term in terms:
+        weight = snapshot.idf.get(term.token)
+        if weight is None:
+            weight = snapshot.unknown_idf
+            unknown.append(term.word)
+        total += weight
+        if term.token in known:
+            matched += weight * (CORRECTED_WEIGHT if term.corrected else 1.0)
+    return (matched / total if total else 0.0), tuple(unknown)
+
+
+def _entry_scores(snapshot: _Snapshot, doc_scores: np.ndarray) -> np.ndarray:
+    """Each entry's score: its best phrasing's, plus a share of the mean of its next two."""
+    scores = np.zeros(len(snapshot.entries), dtype=np.float64)
+    bounds = snapshot.entry_bounds
+    for i in range(len(snapshot.entries)):
+        ranked = np.sort(doc_scores[bounds[i] : bounds[i + 1]])[::-1]
+        if len(ranked):
+            support = float(ranked[1:3].mean()) if len(ranked) > 1 else 0.0
+            scores[i] = float(ranked[0]) + SUPPORT_WEIGHT * support
+    return scores
+
+
+def _names_clash(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int, doc_index: int) -> bool:
+    """Say whether the question names someone the entry never mentions while the matched phrasing names another.
+
+    "Who is the CEO of Linksys?" matches "Who is the CEO of Cisco?" on every word but one name: a different question.
+    """
+    named = {t.word for t in terms} & snapshot.analyzer.synonyms.exclusive
+    foreign = named - snapshot.entry_names[entry_index]
+    return bool(foreign) and bool(snapshot.doc_names[doc_index] - named)
+
+
+def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
+    """The best entry for `text` in `lang` and whether it passes the confidence gate."""
+    terms = snapshot.analyzer.query_terms(text, lang, snapshot.vocabulary)
+    if not terms or snapshot.retriever is None:
+        return Match(entry=None, score=0.0, margin=0.0, coverage=0.0, confident=False)
+    tokens = _unique([t.token for t in terms if t.token in snapshot.vocabulary.tokens])
+    doc_scores = snapshot.retriever.get_scores(tokens) if tokens else np.zeros(len(snapshot.doc_entry))
+    entry_scores = _entry_scores(snapshot, doc_scores)
+    order = [int(i) for i in np.argsort(-entry_scores, kind="stable")]
+    # Among the closest few, prefer the entry that knows more of the question: BM25 favours short phrasings
+    # that match one rare word; coverage says which entry explains the whole question.
+    contenders = [i for i in order[:RERANK] if entry_scores[i] > 0] or order[:1]
+    covered = {i: _coverage(snapshot, terms, i) for i in contenders}
+    best = max(contenders, key=lambda i: (round(covered[i][0] / COVERAGE_STEP), entry_scores[i]))
+    order.remove(best)
+    order.insert(0, best)
+    best_doc = int(np.argmax(np.where(snapshot.doc_entry == best, doc_scores, -1.0)))
+    best_score = float(entry_scores[best])
+    runner_score = float(entry_scores[order[1]]) if len(order) > 1 else 0.0
+    margin = (best_score - runner_score) / best_score if best_score > 0 else 0.0
+    coverage, unknown = covered[best]
+    runner_coverage = covered[order[1]][0] if len(order) > 1 and order[1] in covered else 0.0
+    if coverage - runner_coverage >= COVERAGE_STEP:
+        # Chosen because it knows clearly more of the question: that is a lead, whatever BM25 says.
+        margin = max(margin, coverage - runner_coverage)
+    confident = (
+        best_score > 0
+        and coverage >= MIN_COVERAGE
+        and (margin >= MIN_MARGIN or coverage >= CLEAR_COVERAGE)
+        and not _names_clash(snapshot, terms, best, best_doc)
+    )
+    suggestions = tuple(snapshot.entries[i] for i in order[:SUGGESTIONS] if entry_scores[i] > 0)
+    return Match(
+        entry=snapshot.entries[best] if best_score > 0 else None,
+        score=best_score,
+        margin=margin,
+        coverage=coverage,
+        confident=confident,
+        suggestions=suggestions,
+        unknown_words=unknown,
+    )
+
+
+class Retriever:
+    """The current index, swapped whole when the knowledge changes, so searches never see a half-built one."""
+
+    def __init__(self, entries: Sequence[Entry], analyzer: Analyzer | None = None) -> None:
+        self._analyzer = analyzer or Analyzer()
+        self._lock = threading.Lock()
+        self._snapshot = build_snapshot(entries, self._analyzer)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return self._snapshot.entries
+
+    def rebuild(self, entries: Sequence[Entry]) -> None:
+        """Index `entries` and make them the ones searched from now on."""
+        snapshot = build_snapshot(entries, self._analyzer)
+        with self._lock:
+            self._snapshot = snapshot
+
+    def search(self, text: str, lang: str) -> Match:
+        """The best entry for `text`, with the gate's verdict."""
+        return search(self._snapshot, text, lang)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The words and tokens of the current index."""
+        return self._snapshot.vocabulary
+
+    def neutral_words(self) -> frozenset[str]:
+        """Words the knowledge base uses in both languages (names): no hint of the asker's language."""
+        return self._snapshot.neutral
+
+    def entry(self, slug: str) -> Entry | None:
+        """The entry with this slug, if any."""
+        return next((e for e in self._snapshot.entries if e.slug == slug), None)

@@ -1,0 +1,538 @@
+"""Answer questions: from live data, from the knowledge base, or "I don't know" and ask the experts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot import metrics
+from bot.errors import BadInput, Conflict, NotAllowed, NotFound
+from bot.ids import Block as BlockId
+from bot.partners import resolver
+from bot.qa import builders, live
+from bot.qa.builders import Answered, Gap, Unknown, t
+from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
+from bot.qa.language import detect
+from bot.qa.retrieval import Match, Retriever
+from bot.qa.text import STOPWORDS, fold_word, words
+from bot.replies import OpenModal, Outcome, Reply
+from bot.runtime import Runtime
+from bot.text import clean, escape
+from storage import knowledge as store
+from storage.models import Partner
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+"""Longer texts are cut before matching (and kept whole in the log)."""
+SOURCE_DATA = "data"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as it arrived: who, what, and where the answer goes."""
+
+    user_id: str
+    text: str
+    channel: str = ""
+    thread_ts: str | None = None
+    share: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the engine makes of a question before anything is logged or sent."""
+
+    lang: str
+    outcome: str  # answered, unknown
+    slug: str | None
+    body: str
+    source: str
+    score: float
+    suggestions: tuple[str, ...] = ()
+
+
+class Engine:
+    """The knowledge base indexed in memory, rebuilt when entries change (here or in another process)."""
+
+    def __init__(self, stored: list[StoredEntry], version: tuple[int, dt.datetime | None]) -> None:
+        self._lock = threading.Lock()
+        self._version = version
+        self.retriever = Retriever(merge(shipped(), stored))
+
+    def refresh(self, rt: Runtime, *, force: bool = False) -> None:
+        """Re-read the stored entries when their version changed (or always with `force`)."""
+        with rt.db.session() as session:
+            version = store.entries_version(session=session)
+            if not force and version == self._version:
+                return
+            stored = _stored(session)
+        with self._lock:
+            if force or version != self._version:
+                self.retriever.rebuild(merge(shipped(), stored))
+                self._version = version
+                log.info("knowledge base reindexed: %d entries", len(self.retriever.entries))
+
+    def language(self, text: str) -> str:
+        """The asker's language."""
+        return detect(text, neutral=self.retriever.neutral_words())
+
+
+def _stored(session: Any) -> list[StoredEntry]:
+    return [
+        StoredEntry(
+            slug=row.slug,
+            questions_en=row.questions_en,
+            questions_fr=row.questions_fr,
+            answer_en=row.answer_en,
+            answer_fr=row.answer_fr,
+            source=row.source,
+            origin=row.origin,
+            active=row.active,
+        )
+        for row in store.list_entries(session=session)
+    ]
+
+
+_engine_lock = threading.Lock()
+
+
+def engine(rt: Runtime) -> Engine:
+    """The process's engine for this runtime, built on first use."""
+    if rt.qa is None:
+        with _engine_lock:
+            if rt.qa is None:
+                with rt.db.session() as session:
+                    version = store.entries_version(session=session)
+                    stored = _stored(session)
+                rt.qa = Engine(stored, version)
+                return rt.qa
+    current: Engine = rt.qa
+    current.refresh(rt)
+    return current
+
+
+# ---- deciding --------------------------------------------------------------------------------
+def _residual(text: str, eng: Engine, named: frozenset[str]) -> str:
+    """The words of `text` the knowledge base does not know: what is left is likely a partner's name."""
+    vocabulary = eng.retriever.vocabulary
+    kept = []
+    for word in words(text):
+        folded = fold_word(word)
+        if folded in STOPWORDS or folded in named or folded in vocabulary.surfaces:
+            continue
+        kept.append(word)
+    return " ".join(kept)
+
+
+def _looks_like_name(question: str, reference: str) -> bool:
+    """Say whether the unknown words look like a name: capitalised past the first word, or holding a digit."""
+    if not reference:
+        return False
+    first = words(question)[:1]
+    return any(
+        any(ch.isdigit() for ch in word) or (word[:1].isupper() and [word] != first)
+        for word in question.split()
+        if fold_word(word.strip("?!.,;:«»\"'")) in {fold_word(w) for w in reference.split()}
+    )
+
+
+def _is_status_question(eng: Engine, text: str, lang: str) -> bool:
+    found = eng.retriever.search(text, lang)
+    return found.answered and found.entry is not None and found.entry.live == "partner_status"
+
+
+def _entry_answer(rt: Runtime, entry: Entry, lang: str, user_id: str) -> tuple[str, str]:
+    """The answer text and source of `entry` in `lang`, computed now for live entries."""
+    if entry.live == "deadline":
+        return live.deadline(rt, lang), entry.source(lang)
+    if entry.live == "days_left":
+        return live.days_left(rt, lang), entry.source(lang)
+    if entry.live == "progress":
+        return live.progress(rt, lang), entry.source(lang)
+    if entry.live == "my_partners":
+        return live.my_partners(rt, lang, user_id), entry.source(lang)
+    return escape(entry.answer(lang)), entry.source(lang)
+
+
+def _partner_answer(rt: Runtime, partners: tuple[Partner, ...], lang: str, source: str) -> Decision:
+    return Decision(
+        lang=lang,
+        outcome="answered",
+        slug="partner_status",
+        body=live.partner_status(partners, lang),
+        source=source,
+        score=1.0,
+    )
+
+
+def _resolve_partner(rt: Runtime, reference: str, lang: str, source: str) -> Decision:
+    """A status answer for the partner `reference` names, a choice, or the closest names."""
+    with rt.db.session() as session:
+        found = resolver.resolve(session, reference)
+        if isinstance(found, resolver.Found):
+            return _partner_answer(rt, (found.partner,), lang, source)
+        keys = [c.key for c in found.candidates] if isinstance(found, resolver.Ambiguous) else []
+        partners = tuple(store.partners_with_ids(session=session, keys=keys))
+        closest = found.closest if isinstance(found, resolver.Missing) else ()
+    shown = escape(reference)
+    if partners:
+        head = t(lang, f"Several partners match “{shown}”:", f"Plusieurs partenaires correspondent à « {shown} » :")
+        body = head + "\n" + live.partner_status(partners, lang)
+    else:
+        body = t(lang, f"I know no partner called “{shown}”.", f"Je ne connais aucun partenaire nommé « {shown} ».")
+        if closest:
+            names = ", ".join(f"*{escape(c.name)}* (`{escape(c.partner_id)}`)" for c in closest)
+            body += " " + t(lang, f"Closest: {names}.", f"Les plus proches : {names}.")
+    return Decision(lang=lang, outcome="answered", slug="partner_status", body=body, source=source, score=0.5)
+
+
+def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
+    """Work out the answer to `text` without logging or sending anything."""
+    eng = engine(rt)
+    question = clean(text)[:MAX_QUESTION_CHARS]
+    lang = eng.language(question)
+    status_entry = eng.retriever.entry("partner_status")
+    data_source = status_entry.source(lang) if status_entry else ""
+    mention = live.partners_mentioned(rt, question)
+    if mention.partners:
+        return _partner_answer(rt, mention.partners, lang, data_source)
+    # "Where is Acme at?": the words the knowledge base does not know may be a partner's name.
+    reference = _residual(question, eng, mention.words)
+    if reference:
+        with rt.db.session() as session:
+            strict = resolver.resolve_exact(session, reference) or resolver.resolve_prefix(session, reference)
+        if isinstance(strict, resolver.Found):
+            return _partner_answer(rt, (strict.partner,), lang, data_source)
+    match: Match = eng.retriever.search(question, lang)
+    if _looks_like_name(question, reference) and match.entry is not None and match.entry.live == "partner_status":
+        # A looser name is taken only when it looks like one and the rest of the question clearly asks for a status.
+        rest = " ".join(w for w in words(question) if w not in reference.split())
+        if _is_status_question(eng, rest, lang):
+            return _resolve_partner(rt, reference, lang, data_source)
+    if match.answered and match.entry is not None:
+        body, source = _entry_answer(rt, match.entry, lang, user_id)
+        return Decision(
+            lang=lang, outcome="answered", slug=match.entry.slug, body=body, source=source, score=match.coverage
+        )
+    suggestions = tuple(e.questions(lang)[0] for e in match.suggestions if e.questions(lang) and e.slug != "help")
+    return Decision(
+        lang=lang,
+        outcome="unknown",
+        slug=match.entry.slug if match.entry else None,
+        body="",
+        source="",
+        score=match.coverage,
+        suggestions=suggestions,
+    )
+
+
+# ---- answering -------------------------------------------------------------------------------
+def _log(rt: Runtime, asked: Asked, decision: Decision, now: dt.datetime) -> int:
+    with rt.db.session(write=True) as session:
+        question = store.add_question(
+            session=session,
+            asked_at=now,
+            user_id=asked.user_id,
+            channel=asked.channel,
+            thread_ts=asked.thread_ts,
+            language=decision.lang,
+            text=clean(asked.text),
+            outcome=decision.outcome,
+            entry_slug=decision.slug,
+            score=decision.score,
+        )
+        assert question.id is not None
+        return question.id
+
+
+def _escalate(rt: Runtime, asked: Asked, decision: Decision, question_id: int) -> bool:
+    """Post an unanswered question to the experts channel; say whether it was posted."""
+    channel = rt.settings.experts_channel_id
+    if not channel:
+        return False
+    message = builders.build_expert_request(
+        question_id=question_id, user_id=asked.user_id, text=clean(asked.text), lang=decision.lang
+    )
+    try:
+        response = rt.client.chat_postMessage(channel=channel, **message.as_message_kwargs())
+    except SlackApiError as exc:
+        log.warning("could not post question %s to the experts: %s", question_id, exc.response.get("error"))
+        return False
+    with rt.db.session(write=True) as session:
+        store.set_expert_ts(session=session, question_id=question_id, ts=str(response.get("ts") or ""))
+    return True
+
+
+def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = None) -> Reply:
+    """Answer a question: log it, pass it to the experts when unknown, and return (or `send` first) the reply.
+
+    With `send`, the reply goes out before the experts are asked, so the asker never waits on that post.
+    """
+    if not clean(asked.text):
+        raise BadInput(
+            "Ask me a question about the Linksys → Cisco transition.", hint="For example: When is the deadline?"
+        )
+    started = time.perf_counter()
+    decision = decide(rt, asked.text, user_id=asked.user_id)
+    question_id = _log(rt, asked, decision, rt.clock.now())
+    metrics.QUESTIONS.labels(decision.outcome).inc()
+    log.info(
+        "question %s: %s via %s (%s, score %.2f) in %.1f ms",
+        question_id,
+        decision.outcome,
+        decision.slug or "-",
+        decision.lang,
+        decision.score,
+        (time.perf_counter() - started) * 1000,
+    )
+    if decision.outcome == "answered":
+        reply = builders.build_answer(
+            Answered(decision.lang, decision.body, decision.source, question_id, share=asked.share)
+        )
+        if send is not None:
+            send(reply)
+        return reply
+    escalate_now = send is None
+    escalated = bool(rt.settings.experts_channel_id)
+    if escalate_now:
+        escalated = _escalate(rt, asked, decision, question_id)
+    reply = builders.build_unknown(Unknown(decision.lang, decision.suggestions, escalated, question_id))
+    if send is not None:
+        send(reply)
+        _escalate(rt, asked, decision, question_id)
+    return reply
+
+
+def answer_command(rt: Runtime, *, user_id: str, text: str, channel_id: str) -> Reply:
+    """`/transition <question>`: answered to the asker only, with a button to share it."""
+    return answer(rt, Asked(user_id=user_id, text=text, channel=channel_id, share=True))
+
+
+def _question_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise BadInput("That button is broken.", hint="Ask the question again.") from None
+
+
+def share(rt: Runtime, *, question_value: str, user_id: str) -> Reply:
+    """The answer to a logged question, to post in the channel for everyone."""
+    question_id = _question_id(question_value)
+    with rt.db.session() as session:
+        question = store.get_question(session=session, question_id=question_id)
+    if question is None:
+        raise NotFound("I no longer have that question.", hint="Ask it again with /transition.")
+    if question.user_id != user_id:
+        raise NotAllowed("Only the person who asked can share this answer.")
+    decision = decide(rt, question.text, user_id=question.user_id)
+    if decision.outcome != "answered":
+        raise Conflict("I no longer have an answer to share for that question.")
+    reply = builders.build_answer(Answered(decision.lang, decision.body, decision.source, question_id))
+    return builders.build_shared(user_id=user_id, answer=reply)
+
+
+def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:
+    """Record a 👍 or 👎 on an answer (one per person per answer; the last counts)."""
+    question_id = _question_id(question_value)
+    with rt.db.session(write=True) as session:
+        question = store.get_question(session=session, question_id=question_id)
+        if question is None:
+            raise NotFound("I no longer have that answer.")
+        store.record_vote(
+            session=session, question_id=question_id, user_id=user_id, vote=1 if up else -1, at=rt.clock.now()
+        )
+        lang = question.language
+    return builders.build_thanks(lang, 1 if up else -1)
+
+
+# ---- experts ---------------------------------------------------------------------------------
+def open_expert_modal(rt: Runtime, *, question_value: str) -> Outcome:
+    """The modal to answer a question, or a note that someone already did."""
+    question_id = _question_id(question_value)
+    with rt.db.session() as session:
+        question = store.get_question(session=session, question_id=question_id)
+    if question is None:
+        raise NotFound("I no longer have that question.")
+    if question.answered_by:
+        return Reply(text=f"<@{question.answered_by}> already answered this question.")
+    return OpenModal(builders.build_expert_modal(question_id=question_id, text=question.text, lang=question.language))
+
+
+def check_expert_answer(values: dict[str, str]) -> dict[str, str]:
+    """Errors to show in the expert's modal, by block ID (empty when fine)."""
+    if not values.get(BlockId.ANSWER, "").strip():
+        return {BlockId.ANSWER: "Write the answer (it goes to the asker and into the knowledge base)."}
+    return {}
+
+
+def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, values: dict[str, str]) -> None:
+    """Store an expert's answer as a new entry (used at once), DM it to the asker, and mark the experts' post."""
+    question_id = _question_id(question_value)
+    main = values.get(BlockId.ANSWER, "").strip()
+    now = rt.clock.now()
+    slug = f"expert-q{question_id}"
+    with rt.db.session(write=True) as session:
+        question = store.lock_question(session=session, question_id=question_id)
+        if question is None:
+            raise NotFound("I no longer have that question.")
+        if question.answered_by:
+            raise Conflict(f"<@{question.answered_by}> already answered this question.")
+        lang = question.language
+        other = values.get(BlockId.ANSWER_FR if lang == "en" else BlockId.ANSWER_EN, "").strip()
+        store.save_entry(
+            session=session,
+            slug=slug,
+            questions_en=clean(question.text) if lang == "en" else "",
+            questions_fr=clean(question.text) if lang == "fr" else "",
+            answer_en=main if lang == "en" else other,
+            answer_fr=main if lang == "fr" else other,
+            source=f"<@{expert_id}> ({now.date().isoformat()})",
+            origin="expert",
+            by=expert_id,
+            now=now,
+        )
+        store.mark_answered(session=session, question=question, by=expert_id, at=now, slug=slug)
+        asker, text, expert_ts = question.user_id, question.text, question.expert_ts
+    engine(rt).refresh(rt, force=True)
+    log.info("question %s answered by an expert as entry %s", question_id, slug)
+    dm = builders.build_expert_reply(
+        question=text, answer=escape(main), expert_id=expert_id, lang=lang, question_id=question_id
+    )
+    rt.client.chat_postMessage(channel=asker, **dm.as_message_kwargs())
+    channel = rt.settings.experts_channel_id
+    if channel and expert_ts:
+        done = builders.build_expert_answered(user_id=asker, text=text, expert_id=expert_id, lang=lang)
+        try:
+            rt.client.chat_update(channel=channel, ts=expert_ts, **done.as_message_kwargs())
+        except SlackApiError as exc:
+            log.warning(
+                "could not mark question %s answered in the experts channel: %s", question_id, exc.response.get("error")
+            )
+
+
+# ---- admin: gaps, add, edit -------------------------------------------------------------------
+def _when(rt: Runtime, at: dt.datetime) -> str:
+    return at.astimezone(rt.settings.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
+    """`/transition faq gaps|add|edit <entry>` for admins."""
+    command = rt.settings.transition_command
+    if not rt.is_admin(user_id):
+        raise NotAllowed("Only the bot's admins can manage its answers.", hint="Ask an admin (ADMIN_USER_IDS).")
+    action = fold_word(args[0]) if args else ""
+    if action in ("gaps", "trous", "lacunes"):
+        return gaps(rt)
+    if action in ("add", "ajouter") and len(args) == 1:
+        return OpenModal(builders.build_faq_modal())
+    if action in ("edit", "modifier") and len(args) == 2:
+        return edit_modal(rt, slug=args[1])
+    raise BadInput(
+        "I know `faq gaps`, `faq add` and `faq edit <entry>`.",
+        hint=f"For example `{command} faq gaps`.",
+    )
+
+
+def gaps(rt: Runtime) -> Reply:
+    """Unanswered questions and down-voted answers."""
+    with rt.db.session() as session:
+        missing = store.unanswered(session=session)
+        bad = store.down_voted(session=session)
+    unanswered = [Gap(q.id or 0, q.text, q.language, _when(rt, q.asked_at), q.entry_slug, None) for q in missing]
+    down = [
+        Gap(
+            d.question.id or 0,
+            d.question.text,
+            d.question.language,
+            _when(rt, d.question.asked_at),
+            d.question.entry_slug,
+            d.total,
+        )
+        for d in bad
+    ]
+    return builders.build_gaps(unanswered=unanswered, down_voted=down, command=rt.settings.transition_command)
+
+
+def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
+    """The FAQ modal filled with the entry `slug`."""
+    entry = engine(rt).retriever.entry(slug.strip())
+    if entry is None:
+        raise NotFound(
+            f"There is no answer `{escape(slug[:100])}`.", hint="`/transition faq gaps` lists answers to fix."
+        )
+    if entry.live:
+        raise BadInput(
+            f"`{entry.slug}` is computed from live data; only its questions could change.",
+            hint="Edit the shipped bot/knowledge/seed.toml instead.",
+        )
+    return OpenModal(
+        builders.build_faq_modal(
+            slug=entry.slug,
+            questions_en=entry.questions_en,
+            questions_fr=entry.questions_fr,
+            answer_en=entry.answer_en,
+            answer_fr=entry.answer_fr,
+        )
+    )
+
+
+def check_faq_entry(rt: Runtime, *, user_id: str, values: dict[str, str]) -> dict[str, str]:
+    """Errors to show in the FAQ modal, by block ID (empty when fine)."""
+    if not rt.is_admin(user_id):
+        return {BlockId.QUESTIONS_EN: "Only the bot's admins can change its answers."}
+    if not (split_lines(values.get(BlockId.QUESTIONS_EN, "")) or split_lines(values.get(BlockId.QUESTIONS_FR, ""))):
+        return {BlockId.QUESTIONS_EN: "Give at least one way of asking, in English or in French."}
+    if not (values.get(BlockId.ANSWER_EN, "").strip() or values.get(BlockId.ANSWER_FR, "").strip()):
+        return {BlockId.ANSWER_EN: "Give the answer, in English or in French."}
+    return {}
+
+
+def _new_slug(first_question: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", fold_word(first_question)).strip("_")[:40] or "entry"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}_{n}", n + 1
+    return slug
+
+
+def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, str]) -> Reply:
+    """Add or replace an entry from the FAQ modal; it is used at once."""
+    if not rt.is_admin(user_id):
+        raise NotAllowed("Only the bot's admins can change its answers.")
+    questions_en = "\n".join(split_lines(values.get(BlockId.QUESTIONS_EN, "")))
+    questions_fr = "\n".join(split_lines(values.get(BlockId.QUESTIONS_FR, "")))
+    eng = engine(rt)
+    existing = eng.retriever.entry(slug) if slug else None
+    if slug and (existing is None or not SLUG.match(slug)):
+        raise NotFound(f"There is no answer `{escape(slug[:100])}` any more.")
+    if not slug:
+        first = (questions_en or questions_fr).splitlines()[0]
+        slug = _new_slug(first, {e.slug for e in eng.retriever.entries})
+    now = rt.clock.now()
+    with rt.db.session(write=True) as session:
+        store.save_entry(
+            session=session,
+            slug=slug,
+            questions_en=questions_en,
+            questions_fr=questions_fr,
+            answer_en=values.get(BlockId.ANSWER_EN, "").strip(),
+            answer_fr=values.get(BlockId.ANSWER_FR, "").strip(),
+            source=existing.source_key
+            if existing and existing.source_key
+            else f"<@{user_id}> ({now.date().isoformat()})",
+            origin="admin",
+            by=user_id,
+            now=now,
+        )
+    eng.refresh(rt, force=True)
+    log.info("knowledge entry %s saved by an admin", slug)
+    return builders.build_saved(slug=slug, created=existing is None)

@@ -1,0 +1,258 @@
+"""Question text to matching terms: folding, elisions, tokens, synonyms, stems and typo correction."""
+
+from __future__ import annotations
+
+import re
+import threading
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+CONCEPT_PREFIX = "_"
+"""Marks a concept token (a synonym group) so it is never stemmed nor confused with a word."""
+
+_SLACK_MARKUP = re.compile(r"<([@#!])[^>|]*(?:\|([^>]*))?>|<(?:https?|mailto):[^>|]*(?:\|([^>]*))?>")
+_APOSTROPHES = re.compile(r"[’‘`´ʼ]")
+_FR_ELISION = re.compile(r"\b(jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])'", re.IGNORECASE)
+_EN_NEGATION = re.compile(r"n't\b", re.IGNORECASE)
+_EN_CLITIC = re.compile(r"'(s|re|ve|ll|d|m)\b", re.IGNORECASE)
+_THOUSANDS = re.compile(r"\b(\d{1,3})[ ,.\u00a0\u202f](\d{3})\b")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def wordlist(text: str) -> frozenset[str]:
+    """The whitespace-separated words of `text`."""
+    return frozenset(text.split())
+
+
+STOPWORDS_EN = wordlist(
+    """a an the is are was were be been being am do does did doing done's have has had having of to in on at by
+    for from with about as into onto than then that this these those there here it its they them their theirs
+    we us our ours you your yours u ur he she him her his i me what whats wat which how hows where wheres
+    whos so and or but if can could would will shall may might just really exactly please pls plz tell know
+    want wanna like get got go some any all more most very too also again ok okay well hey um uh eh let lets
+    one ones someone something thing things anything else other others there's out up down off over under
+    such own same s t d ll m re ve o y via per each every isnt seriously actually basically anyway wich whta
+    waht teh hte thier make makes making use uses using take takes took taken put puts see look looking find
+    think say said says mean means ask asked asking come came till until before after since way ways lot lots
+    kind sort bit stuff thing guys folks people someone anyone everyone everybody yes yeah ok okay sure"""
+)
+STOPWORDS_FR = wordlist(
+    """le la les l un une des du de d au aux a et ou en y dans sur sous pour par avec sans ce cet cette ces c ca
+    cela ceci est sont etait etaient ete etre sera seront ai as avons avez ont avait avaient il ils elle elles
+    on nous vous tu te toi je j me moi m se s lui leur leurs son sa ses ton ta tes notre nos votre vos que qu
+    quoi quel quelle quels quelles lequel laquelle lesquels lesquelles comment est-ce ne n si tres bien donc
+    alors faire fais fait font peut peux pouvez pourrait puis t svp stp kes ke koi cest ces sest quest
+    quelqu quelque chose dit dire vraiment exactement concretement alors bon ben voila ici la-bas tout tous
+    toute toutes autre autres meme memes chez vers entre apres avant depuis pendant serieux serieusement
+    franchement quoi eu eue peuvent pouvons pourra pourront pourraient veut veulent voudrais vais va vont
+    allons aller mettre met prendre prend voir trouver utiliser utilise chose choses truc trucs gens oui ouais
+    d'accord jusqu ok"""
+)
+STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
+
+
+def strip_slack_markup(text: str) -> str:
+    """Replace Slack's `<@U…>`, `<#C…|name>` and `<url|label>` with their label (or nothing)."""
+    return _SLACK_MARKUP.sub(lambda m: " " + (m.group(2) or m.group(3) or "") + " ", text)
+
+
+def fold_word(word: str) -> str:
+    """Lower-case and strip accents (œ → oe): the key words are compared by."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().replace("œ", "oe").replace("æ", "ae"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of `text`, French elisions and English clitics split off, numbers joined."""
+    text = _APOSTROPHES.sub("'", strip_slack_markup(text)).casefold()
+    text = text.replace("aujourd'hui", "aujourdhui")
+    text = _FR_ELISION.sub(r"\1 ", text)
+    text = _EN_NEGATION.sub(" not", text)
+    text = _EN_CLITIC.sub(" ", text)
+    text = _THOUSANDS.sub(r"\1\2", text)
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Phrases (tuples of folded words) mapped to concept tokens; the longest phrase wins."""
+
+    phrases: Mapping[tuple[str, ...], str]
+    longest: int
+    exclusive: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_groups(cls, groups: Mapping[str, Iterable[str]], exclusive: Iterable[str] = ()) -> Synonyms:
+        """Build from `{concept: [form, …]}`; a form listed under two concepts is an error."""
+        phrases: dict[tuple[str, ...], str] = {}
+        for concept, forms in groups.items():
+            token = CONCEPT_PREFIX + fold_word(concept)
+            for form in forms:
+                key = tuple(fold_word(w) for w in words(form))
+                if not key:
+                    continue
+                if phrases.get(key, token) != token:
+                    raise ValueError(f"synonym form {form!r} is listed under two concepts")
+                phrases[key] = token
+        return cls(
+            phrases=phrases,
+            longest=max((len(k) for k in phrases), default=1),
+            exclusive=frozenset(fold_word(w) for w in exclusive),
+        )
+
+    def apply(self, folded: list[str]) -> list[tuple[str, str]]:
+        """Pairs (token, surface) where synonym phrases became concept tokens, other words kept."""
+        out: list[tuple[str, str]] = []
+        i = 0
+        while i < len(folded):
+            for size in range(min(self.longest, len(folded) - i), 0, -1):
+                key = tuple(folded[i : i + size])
+                concept = self.phrases.get(key)
+                if concept is not None:
+                    out.append((concept, " ".join(key)))
+                    i += size
+                    break
+            else:
+                out.append((folded[i], folded[i]))
+                i += 1
+        return out
+
+    def surface_forms(self) -> set[str]:
+        """Every single word that appears in some synonym form (for typo correction)."""
+        return {w for key in self.phrases for w in key}
+
+
+@cache
+def shipped_synonyms() -> Synonyms:
+    """The synonym table shipped in bot/knowledge/synonyms.toml."""
+    data = tomllib.loads(resources.files("bot.knowledge").joinpath("synonyms.toml").read_text("utf-8"))
+    return Synonyms.from_groups(data["concepts"], data.get("exclusive", ()))
+
+
+class _Stemmers(threading.local):
+    """PyStemmer objects are not thread-safe: one pair per thread."""
+
+    def __init__(self) -> None:
+        self.by_lang = {"en": Stemmer.Stemmer("english"), "fr": Stemmer.Stemmer("french")}
+
+
+_stemmers = _Stemmers()
+
+
+def stem(word: str, lang: str) -> str:
+    """The Snowball stem of a lower-case word in `lang` (`en` or `fr`), accents folded after stemming."""
+    return fold_word(_stemmers.by_lang["fr" if lang == "fr" else "en"].stemWord(word))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One matching term of a text: the index token and the word it came from."""
+
+    token: str
+    word: str
+    corrected: bool = False
+
+    @property
+    def is_concept(self) -> bool:
+        return self.token.startswith(CONCEPT_PREFIX)
+
+
+class Analyzer:
+    """Turns text into terms; with a vocabulary, also corrects typos against it."""
+
+    def __init__(self, synonyms: Synonyms | None = None) -> None:
+        self.synonyms = synonyms or shipped_synonyms()
+
+    def terms(self, text: str, lang: str) -> list[Term]:
+        """Terms of `text` as written (no typo correction), stop words removed."""
+        folded_pairs = [(w, fold_word(w)) for w in words(text)]
+        return self._to_terms(folded_pairs, lang, vocabulary=None)
+
+    def query_terms(self, text: str, lang: str, vocabulary: Vocabulary) -> list[Term]:
+        """Terms of a question, each unknown word replaced by its closest known word when close enough."""
+        folded_pairs = [(w, fold_word(w)) for w in words(text)]
+        return self._to_terms(folded_pairs, lang, vocabulary=vocabulary)
+
+    def _to_terms(self, pairs: list[tuple[str, str]], lang: str, vocabulary: Vocabulary | None) -> list[Term]:
+        corrected: set[int] = set()
+        folded = [f for _, f in pairs]
+        if vocabulary is not None:
+            for i, word in enumerate(folded):
+                fixed = vocabulary.correct(word, lang)
+                if fixed != word:
+                    folded[i] = fixed
+                    corrected.add(i)
+        out: list[Term] = []
+        position = 0
+        for token, surface in self.synonyms.apply(folded):
+            span = len(surface.split())
+            was_corrected = any(j in corrected for j in range(position, position + span))
+            position += span
+            if token.startswith(CONCEPT_PREFIX):
+                out.append(Term(token, surface, was_corrected))
+                continue
+            if surface in STOPWORDS or len(surface) < 2:
+                continue
+            stemmed = vocabulary.stem_known(surface, lang) if vocabulary is not None else stem(surface, lang)
+            out.append(Term(stemmed, surface, was_corrected))
+        return out
+
+
+class Vocabulary:
+    """The words and tokens the knowledge base knows, for typo correction and cross-language stems."""
+
+    def __init__(self, *, tokens: Iterable[str], surfaces: Iterable[str], is_word: Callable[[str], bool]) -> None:
+        self.tokens = frozenset(tokens)
+        self._is_word = is_word
+        self.surfaces = frozenset(surfaces)
+        # Stop words are not offered as corrections: a real word one letter away ("frais" → "fais") would vanish.
+        self._choices = sorted(w for w in self.surfaces if len(w) >= 3 and w not in STOPWORDS)
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def stem_known(self, word: str, lang: str) -> str:
+        """The stem of `word` in `lang`, or in the other language when only that one is known."""
+        first = stem(word, lang)
+        if first in self.tokens:
+            return first
+        other = stem(word, "en" if lang == "fr" else "fr")
+        return other if other in self.tokens else first
+
+    def correct(self, word: str, lang: str) -> str:
+        """`word`, or the known word it is most likely a typo of (Damerau-Levenshtein, length-aware)."""
+        if word in self.surfaces or word in STOPWORDS or len(word) < 4 or word.isdigit():
+            return word
+        if self.stem_known(word, lang) in self.tokens or self._is_word(word):
+            # A real word the knowledge base does not use is a question about something else, not a typo.
+            return word
+        key = (word, lang)
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        allowed = 1 if len(word) <= 7 else 2
+        found = process.extractOne(
+            word,
+            self._choices,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=allowed,
+        )
+        result = word
+        if found is not None:
+            candidate, distance, _ = found
+            # The first letter is rarely the mistyped one; requiring it avoids turning unrelated words into known ones.
+            if candidate[0] == word[0] or distance == 0:
+                result = candidate
+        with self._lock:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[key] = result
+        return result

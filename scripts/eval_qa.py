@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Evaluate question answering on tests/qa_eval/*.jsonl: accuracy, correct "I don't know", language, latency.
+
+Usage: .venv/bin/python scripts/eval_qa.py [--verbose] [--repeat N] [FILE.jsonl ...]
+
+Runs in-process on a fresh SQLite database holding the console's demo partners, at 2008-09-02 09:30
+Paris (14 days before the deadline), as user U0DEMO001.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from slack_sdk import WebClient  # noqa: E402
+
+from bot.app import build_runtime  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.demo import DEMO_USERS, load_demo  # noqa: E402
+from bot.qa.evaluation import evaluate, load_cases  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+
+NOW = dt.datetime(2008, 9, 2, 7, 30, tzinfo=dt.UTC)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--repeat", type=int, default=5, help="times each question is asked for the latency figures")
+    args = parser.parse_args()
+    files = args.files or sorted((ROOT / "tests" / "qa_eval").glob("*.jsonl"))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/eval.db")
+        upgrade(db)
+        load_demo(db, now=NOW)
+        settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp}/eval.db")  # type: ignore[call-arg]
+        rt = build_runtime(settings, db=db, clock=FixedClock(NOW), client=WebClient(base_url="http://127.0.0.1:9/"))
+        for path in files:
+            report = evaluate(rt, path.stem, load_cases(path), user_id=DEMO_USERS[0].user_id, repeat=args.repeat)
+            print(report.summary())
+            if args.verbose:
+                for failure in report.failures:
+                    print("   ", failure)
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""Typed queries on knowledge entries, asked questions and the votes on answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Feedback, KnowledgeEntry, Partner, Question
+
+
+def list_entries(*, session: Session) -> list[KnowledgeEntry]:
+    """Every stored entry (active or not), oldest first."""
+    return list(session.exec(select(KnowledgeEntry).order_by(col(KnowledgeEntry.id))))
+
+
+def get_entry(*, session: Session, slug: str) -> KnowledgeEntry | None:
+    """The stored entry with this slug, if any."""
+    return session.exec(select(KnowledgeEntry).where(KnowledgeEntry.slug == slug)).first()
+
+
+def entries_version(*, session: Session) -> tuple[int, dt.datetime | None]:
+    """How many entries are stored and when the last one changed: cheap to compare, changes with any edit."""
+    count, latest = session.exec(select(func.count(col(KnowledgeEntry.id)), func.max(KnowledgeEntry.updated_at))).one()
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=dt.UTC)
+    return int(count), latest
+
+
+def save_entry(
+    *,
+    session: Session,
+    slug: str,
+    questions_en: str,
+    questions_fr: str,
+    answer_en: str,
+    answer_fr: str,
+    source: str,
+    origin: str,
+    by: str,
+    now: dt.datetime,
+) -> KnowledgeEntry:
+    """Insert the entry, or replace the stored one with the same slug."""
+    entry = get_entry(session=session, slug=slug) or KnowledgeEntry(slug=slug, created_by=by, created_at=now)
+    entry.questions_en = questions_en
+    entry.questions_fr = questions_fr
+    entry.answer_en = answer_en
+    entry.answer_fr = answer_fr
+    entry.source = source
+    entry.origin = origin
+    entry.updated_at = now
+    entry.active = True
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def add_question(
+    *,
+    session: Session,
+    asked_at: dt.datetime,
+    user_id: str,
+    channel: str,
+    thread_ts: str | None,
+    language: str,
+    text: str,
+    outcome: str,
+    entry_slug: str | None,
+    score: float,
+) -> Question:
+    """Log one asked question."""
+    question = Question(
+        asked_at=asked_at,
+        user_id=user_id,
+        channel=channel,
+        thread_ts=thread_ts,
+        language=language,
+        text=text,
+        outcome=outcome,
+        entry_slug=entry_slug,
+        score=score,
+    )
+    session.add(question)
+    session.flush()
+    return question
+
+
+def get_question(*, session: Session, question_id: int) -> Question | None:
+    """The logged question with this ID, if any."""
+    return session.get(Question, question_id)
+
+
+def lock_question(*, session: Session, question_id: int) -> Question | None:
+    """The question, row-locked until the session ends (so two experts cannot both answer it)."""
+    return session.exec(select(Question).where(Question.id == question_id).with_for_update()).first()
+
+
+def set_expert_ts(*, session: Session, question_id: int, ts: str) -> None:
+    """Remember where the question was posted in the experts channel."""
+    question = session.get(Question, question_id)
+    if question is not None:
+        question.expert_ts = ts
+        session.add(question)
+
+
+def mark_answered(*, session: Session, question: Question, by: str, at: dt.datetime, slug: str) -> None:
+    """Record that an expert answered `question` with the entry `slug`."""
+    question.outcome = "expert"
+    question.answered_by = by
+    question.answered_at = at
+    question.entry_slug = slug
+    session.add(question)
+
+
+def record_vote(*, session: Session, question_id: int, user_id: str, vote: int, at: dt.datetime) -> Feedback:
+    """Store a person's vote on an answer; a later vote replaces the earlier one."""
+    existing = session.exec(
+        select(Feedback).where(Feedback.question_id == question_id, Feedback.user_id == user_id)
+    ).first()
+    if existing is None:
+        try:
+            with session.begin_nested():
+                created = Feedback(question_id=question_id, user_id=user_id, vote=vote, at=at)
+                session.add(created)
+            return created
+        except IntegrityError:
+            # Two clicks raced; the other one inserted first, so update that row instead.
+            existing = session.exec(
+                select(Feedback).where(Feedback.question_id == question_id, Feedback.user_id == user_id)
+            ).one()
+    existing.vote = vote
+    existing.at = at
+    session.add(existing)
+    return existing
+
+
+def vote_total(*, session: Session, question_id: int) -> int:
+    """The sum of the votes on one answer."""
+    total = session.exec(select(func.coalesce(func.sum(Feedback.vote), 0)).where(Feedback.question_id == question_id))
+    return int(total.one())
+
+
+def unanswered(*, session: Session, limit: int = 20) -> list[Question]:
+    """Questions the bot could not answer and no expert has answered yet, newest first."""
+    query = (
+        select(Question)
+        .where(Question.outcome == "unknown", col(Question.answered_by).is_(None))
+        .order_by(col(Question.asked_at).desc(), col(Question.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+@dataclass(frozen=True)
+class DownVoted:
+    """An answered question whose answer got more 👎 than 👍."""
+
+    question: Question
+    total: int
+
+
+def down_voted(*, session: Session, limit: int = 20) -> list[DownVoted]:
+    """Answers voted down overall, worst first."""
+    total = func.sum(Feedback.vote).label("total")
+    query = (
+        select(Question, total)
+        .join(Feedback, col(Feedback.question_id) == col(Question.id))
+        .group_by(col(Question.id))
+        .having(func.sum(Feedback.vote) < 0)
+        .order_by(total, col(Question.id).desc())
+        .limit(limit)
+    )
+    return [DownVoted(question=q, total=int(t)) for q, t in session.exec(query)]
+
+
+def partners_named_in(*, session: Session, folded_text: str, limit: int = 5) -> list[Partner]:
+    """Partners whose whole folded name appears in `folded_text` (a question), longest names first."""
+    padded = f" {folded_text} "
+    query = (
+        select(Partner)
+        .where(func.length(Partner.name_folded) >= 4)
+        .where(sa.literal(padded, type_=sa.String).contains(" " + col(Partner.name_folded) + " "))
+        .order_by(func.length(Partner.name_folded).desc(), col(Partner.id))
+        .limit(limit)
+    )
+    # LIKE treats % and _ in a name as wildcards: keep only true substrings.
+    return [p for p in session.exec(query) if f" {p.name_folded} " in padded]
+
+
+def partners_with_ids(*, session: Session, keys: list[str]) -> list[Partner]:
+    """Partners whose upper-cased ID is one of `keys`."""
+    if not keys:
+        return []
+    return list(session.exec(select(Partner).where(col(Partner.partner_key).in_(keys)).order_by(col(Partner.id))))
+
+
+def open_partners_of(*, session: Session, owner_user_id: str, statuses: list[str], limit: int) -> list[Partner]:
+    """One owner's partners in `statuses`, least recently updated first."""
+    query = (
+        select(Partner)
+        .where(Partner.owner_user_id == owner_user_id, col(Partner.status).in_(statuses))
+        .order_by(col(Partner.updated_at), col(Partner.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def count_open_of(*, session: Session, owner_user_id: str, statuses: list[str]) -> int:
+    """How many of one owner's partners are in `statuses`."""
+    query = select(func.count(col(Partner.id))).where(
+        Partner.owner_user_id == owner_user_id, col(Partner.status).in_(statuses)
+    )
+    return int(session.exec(query).one())
