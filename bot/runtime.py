@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -22,6 +23,7 @@ class Runtime:
     clock: Clock
     client: WebClient
     directory: Directory
+    qa: Any = None  # the question-answering engine (bot.qa.service.Engine), built on first question
 
     def today(self) -> dt.date:
         """Today's date in the deadline's time zone."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot import help as help_texts
-from bot.errors import BadInput
 from bot.nudges import commands as nudge_commands
 from bot.progress import build_deadline, build_progress, current_progress
+from bot.qa import service as qa_service
 from bot.replies import Outcome
 from bot.runtime import Runtime
 from bot.text import fold
@@ -32,7 +32,7 @@ def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Out
         return build_progress(current_progress(rt), lang)
     if nudge_commands.understands(head, rest):
         return nudge_commands.handle(rt, user_id=user_id, args=rest)
-    raise BadInput(
-        f"I don't understand `{help_texts.quote(text)}` yet.",
-        hint=f"Try `{rt.settings.transition_command} help`.",
-    )
+    if head == "faq":
+        return qa_service.faq_command(rt, user_id=user_id, args=words[1:])
+    # Any other text is a question, answered to the asker only with a button to share it.
+    return qa_service.answer_command(rt, user_id=user_id, text=text, channel_id=channel_id)
