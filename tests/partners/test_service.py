@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 
 import pytest
@@ -291,7 +292,7 @@ def test_two_people_updating_one_partner_at_once_lose_nothing(rt: Runtime, book:
     history = book.history("LNK-0000")[1:]
     assert len(history) == 2 * rounds
     assert {h.by for h in history} == {ALICE, ADMIN}
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         assert after.from_status == before.to_status  # each change saw the one before it
     partner = book.partner("LNK-0000")
     assert partner.status == history[-1].to_status

@@ -29,7 +29,7 @@ def add(db: Database, pid: str, owner: str | None, status: str, *, days_ago: int
 
 
 def test_open_statuses_match_the_domain() -> None:
-    assert store.OPEN_STATUSES == {s.value for s in OPEN}
+    assert {s.value for s in OPEN} == store.OPEN_STATUSES
 
 
 def test_open_partners_by_owner_groups_oldest_first_and_skips_closed_and_unowned(db: Database) -> None:
