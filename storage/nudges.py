@@ -11,7 +11,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
-from storage.models import NudgeLog, NudgePreference, Partner, ScheduleEvent, Setting, StatusChange
+from storage.models import NudgeLog, NudgePreference, Partner, ScheduleEvent, Setting, SlackUser, StatusChange
 from storage.partners import OPEN_STATUSES
 
 PENDING = "pending"
@@ -122,6 +122,16 @@ def set_snooze(*, session: Session, partner: Partner, until: dt.date | None) -> 
     """Hide `partner` from digests up to and including `until` (None: show it again)."""
     partner.snoozed_until = until
     session.add(partner)
+
+
+def cached_zones(*, session: Session, user_ids: Collection[str], fetched_since: dt.datetime) -> dict[str, str | None]:
+    """User ID → time zone, for the users whose cached profile is fresh enough (one query for all)."""
+    if not user_ids:
+        return {}
+    query = select(col(SlackUser.user_id), col(SlackUser.tz)).where(
+        col(SlackUser.user_id).in_(sorted(user_ids)), col(SlackUser.fetched_at) >= fetched_since
+    )
+    return {user_id: tz for user_id, tz in session.exec(query)}
 
 
 # ---- the once-only log ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from enum import StrEnum
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import metrics
+from bot.directory import CACHE_TTL
 from bot.nudges.builders import build_digest, build_summary
 from bot.nudges.cadence import CLOSING_WINDOW_DAYS, Cadence, Kind, local_wall_time
 from bot.nudges.chart import ChartError, Series, cumulative_series, render_in_child
@@ -155,10 +156,16 @@ def is_paused(rt: Runtime) -> bool:
         return store.get_setting(session=session, key=PAUSED_KEY) == "1"
 
 
-def owner_wall_time(rt: Runtime, user_id: str, now: dt.datetime) -> dt.datetime:
+def owner_wall_time(
+    rt: Runtime, user_id: str, now: dt.datetime, zones: dict[str, str | None] | None = None
+) -> dt.datetime:
     """`now` on the owner's wall clock (users.info zone, cached a day), else TRANSITION_TIMEZONE's."""
-    person = rt.directory.by_id(user_id)
-    return local_wall_time(now, person.tz if person else None, rt.settings.transition_timezone)
+    if zones is not None and user_id in zones:
+        zone = zones[user_id]
+    else:
+        person = rt.directory.by_id(user_id)
+        zone = person.tz if person else None
+    return local_wall_time(now, zone, rt.settings.transition_timezone)
 
 
 def display_name(rt: Runtime, who: str) -> str:
@@ -214,19 +221,22 @@ def due_keys(
     cadence = Cadence.from_settings(settings)
     report.closed = now >= settings.deadline_end
     backlogs: dict[str, Backlog] = {}
+    zones: dict[str, str | None] = {}
     with rt.db.session() as session:
         muted = store.muted_users(session=session)
         if not report.closed:
             backlogs = store.digest_backlogs(
                 session=session, today=rt.today(), per_owner=settings.nudge_digest_max_partners
             )
+            # One query for the zones cached within the directory's TTL; the others go through it.
+            zones = store.cached_zones(session=session, user_ids=list(backlogs), fetched_since=now - CACHE_TTL)
     due: list[tuple[Kind, str, dt.date]] = []
     for owner in sorted(backlogs):
         if owner in muted:
             report.muted += 1
             continue
         try:
-            local = owner_wall_time(rt, owner, now)
+            local = owner_wall_time(rt, owner, now, zones)
         except Exception as exc:  # a wrong zone could mean a wrong day's key: better late than twice
             log.warning("zone of %s unknown for now (%s); their digest waits a tick", owner, type(exc).__name__)
             report.deferred += 1
