@@ -47,6 +47,7 @@ def mention_question(event: dict[str, Any]) -> qa.Asked | None:
 
 def register(app: App, rt: Runtime) -> None:
     """Listen for direct messages and mentions; acknowledge, and stay silent on everything else."""
+    qa.warm(rt)
 
     # rt.client rather than Bolt's per-request client: it carries the retry handlers, and the console's stand-in.
     def post(asked: qa.Asked) -> Callable[[Reply], None]:

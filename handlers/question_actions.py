@@ -22,6 +22,15 @@ def _user(body: dict[str, Any]) -> str:
     return str((body.get("user") or {}).get("id") or "")
 
 
+def _view(body: dict[str, Any]) -> dict[str, Any]:
+    view = body.get("view")
+    return view if isinstance(view, dict) else {}
+
+
+def _values(body: dict[str, Any]) -> dict[str, str]:
+    return read_modal((_view(body).get("state") or {}).get("values") or {})
+
+
 def register(app: App, rt: Runtime) -> None:
     """Listen for the answer buttons and the two modals."""
 
@@ -49,33 +58,32 @@ def register(app: App, rt: Runtime) -> None:
         deliver(outcome, body=body, respond=respond, client=rt.client)
 
     def check_expert_answer(ack: Ack, body: dict[str, Any]) -> None:
-        errors = qa.check_expert_answer(read_modal(body["view"]["state"]["values"]))
+        errors = qa.check_expert_answer(_values(body))
         ack(response_action="errors", errors=errors) if errors else ack()
 
     @after_ack
     def save_expert_answer(body: dict[str, Any]) -> None:
-        view = body["view"]
         qa.save_expert_answer(
             rt,
-            question_value=str(view.get("private_metadata") or ""),
+            question_value=str(_view(body).get("private_metadata") or ""),
             expert_id=_user(body),
-            values=read_modal(view["state"]["values"]),
+            values=_values(body),
         )
 
     def check_faq_entry(ack: Ack, body: dict[str, Any]) -> None:
-        errors = qa.check_faq_entry(rt, user_id=_user(body), values=read_modal(body["view"]["state"]["values"]))
+        errors = qa.check_faq_entry(rt, user_id=_user(body), values=_values(body))
         ack(response_action="errors", errors=errors) if errors else ack()
 
     @after_ack
     def save_faq_entry(body: dict[str, Any]) -> None:
-        view = body["view"]
         reply = qa.save_faq_entry(
             rt,
             user_id=_user(body),
-            slug=str(view.get("private_metadata") or ""),
-            values=read_modal(view["state"]["values"]),
+            slug=str(_view(body).get("private_metadata") or ""),
+            values=_values(body),
         )
-        rt.client.chat_postMessage(channel=_user(body), **reply.as_message_kwargs())
+        if reply is not None:
+            rt.client.chat_postMessage(channel=_user(body), **reply.as_message_kwargs())
 
     app.action(Action.ANSWER_SHARE)(ack=ack_now, lazy=[share_answer])
     app.action(Action.ANSWER_VOTE_UP)(ack=ack_now, lazy=[vote_up])

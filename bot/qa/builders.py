@@ -222,8 +222,9 @@ def read_modal(values: Mapping[str, Any]) -> dict[str, str]:
     """The text of every input of a submitted modal, by block ID (missing ones empty)."""
     out: dict[str, str] = {}
     for block_id, fields in values.items():
-        field = (fields or {}).get(FieldId.TEXT) or {}
-        out[str(block_id)] = str(field.get("value") or "").strip()
+        field = fields.get(FieldId.TEXT) if isinstance(fields, dict) else None
+        value = field.get("value") if isinstance(field, dict) else None
+        out[str(block_id)] = value.strip() if isinstance(value, str) else ""
     return out
 
 

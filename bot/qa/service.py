@@ -120,6 +120,11 @@ def engine(rt: Runtime) -> Engine:
     return current
 
 
+def warm(rt: Runtime) -> None:
+    """Load the word lists and index the knowledge base now, so the first question does not wait for it."""
+    engine(rt)
+
+
 # ---- deciding --------------------------------------------------------------------------------
 def _residual(text: str, eng: Engine, named: frozenset[str]) -> str:
     """The words of `text` the knowledge base does not know: what is left is likely a partner's name."""
@@ -376,6 +381,8 @@ def check_expert_answer(values: dict[str, str]) -> dict[str, str]:
 
 def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, values: dict[str, str]) -> None:
     """Store an expert's answer as a new entry (used at once), DM it to the asker, and mark the experts' post."""
+    if check_expert_answer(values):
+        return  # the modal showed the errors; Bolt still runs this after an ack with errors
     question_id = _question_id(question_value)
     main = values.get(BlockId.ANSWER, "").strip()
     now = rt.clock.now()
@@ -504,10 +511,12 @@ def _new_slug(first_question: str, taken: set[str]) -> str:
     return slug
 
 
-def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, str]) -> Reply:
-    """Add or replace an entry from the FAQ modal; it is used at once."""
+def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, str]) -> Reply | None:
+    """Add or replace an entry from the FAQ modal; it is used at once. None when the modal showed errors."""
     if not rt.is_admin(user_id):
         raise NotAllowed("Only the bot's admins can change its answers.")
+    if check_faq_entry(rt, user_id=user_id, values=values):
+        return None  # the modal showed the errors; Bolt still runs this after an ack with errors
     questions_en = "\n".join(split_lines(values.get(BlockId.QUESTIONS_EN, "")))
     questions_fr = "\n".join(split_lines(values.get(BlockId.QUESTIONS_FR, "")))
     eng = engine(rt)

@@ -1,0 +1,41 @@
+"""A few partners for the live answers (owners are the stand-in's people)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from storage.db import Database
+from storage.partners import add_partner
+
+ALICE, BRUNO = "U0ALICE01", "U0BRUNO01"
+NOW = dt.datetime(2008, 9, 2, 7, 30, tzinfo=dt.UTC)
+PARTNERS = [
+    ("LNK-0001", "Réseaux Dupont & Fils", ALICE, "not_contacted"),
+    ("LNK-0002", "Alpes Télécom SARL", ALICE, "in_progress"),
+    ("LNK-0003", "Bretagne Réseaux SA", ALICE, "registered"),
+    ("LNK-0004", "Nord Informatique", BRUNO, "registered"),
+    ("LNK-0005", "Sud Connect", BRUNO, "declined"),
+]
+
+
+@pytest.fixture
+def partners(db: Database) -> list[tuple[str, str, str, str]]:
+    """Write PARTNERS into the test database."""
+    with db.session(write=True) as session:
+        for partner_id, name, owner, status in PARTNERS:
+            add_partner(
+                session=session,
+                partner_id=partner_id,
+                name=name,
+                country="FR",
+                owner_email=f"{owner.lower()}@example.com",
+                owner_user_id=owner,
+                status=status,
+                note="",
+                at=NOW - dt.timedelta(days=1),
+                by="test",
+                source="import",
+            )
+    return PARTNERS

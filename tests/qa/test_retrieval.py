@@ -1,0 +1,97 @@
+"""Retrieval and its confidence gate, on the shipped knowledge base."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.qa.knowledge import Entry, shipped
+from bot.qa.retrieval import Retriever
+
+
+@pytest.fixture(scope="module")
+def retriever() -> Retriever:
+    return Retriever(shipped().entries)
+
+
+def test_every_phrasing_finds_its_own_entry(retriever: Retriever) -> None:
+    misses = []
+    total = 0
+    for entry in retriever.entries:
+        for lang in ("en", "fr"):
+            for question in entry.questions(lang):
+                total += 1
+                match = retriever.search(question, lang)
+                if not (match.answered and match.entry is not None and match.entry.slug == entry.slug):
+                    misses.append((entry.slug, question))
+    # A few phrasings are shared on purpose between close entries (e.g. "why" questions).
+    assert len(misses) <= 0.05 * total, misses
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("what's the weather like in Lyon?", "en"),
+        ("quel temps fait-il à Paris ?", "fr"),
+        ("how do I reset my Linksys router?", "en"),
+        ("how much does the Cisco program cost?", "en"),
+        ("combien coûte l'inscription ?", "fr"),
+        ("what is Cisco's stock price?", "en"),
+        ("who is the CEO of Linksys?", "en"),
+    ],
+)
+def test_out_of_scope_questions_are_not_answered_with_the_nearest_fact(
+    retriever: Retriever, question: str, lang: str
+) -> None:
+    assert not retriever.search(question, lang).answered
+
+
+def test_a_question_naming_someone_else_does_not_match_on_the_other_words(retriever: Retriever) -> None:
+    assert retriever.search("qui est le pdg de cisco", "fr").answered
+    assert not retriever.search("qui est le pdg de linksys", "fr").answered
+
+
+def test_typos_and_casual_wording_still_match(retriever: Retriever) -> None:
+    for question, lang, slug in [
+        ("whens the dedline", "en", "deadline"),
+        ("cest quand l'echeance", "fr", "deadline"),
+        ("who is keith godwin", "en", "keith_goodwin"),
+    ]:
+        match = retriever.search(question, lang)
+        assert match.answered and match.entry is not None and match.entry.slug == slug, question
+
+
+def test_unknown_questions_still_get_suggestions(retriever: Retriever) -> None:
+    match = retriever.search("what happens to the Linksys warranty after the move?", "en")
+    assert not match.answered
+    assert match.suggestions
+
+
+def test_rebuild_swaps_the_index_while_searches_go_on() -> None:
+    seed = list(shipped().entries)
+    retriever = Retriever(seed)
+    fee = Entry("fee", ("Is there a registration fee?",), ("Y a-t-il des frais d'inscription ?",), "No.", "Non.")
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def search_forever() -> None:
+        while not stop.is_set():
+            try:
+                retriever.search("When is the deadline?", "en")
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=search_forever) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(5):
+        retriever.rebuild([*seed, fee])
+        retriever.rebuild(seed)
+    retriever.rebuild([*seed, fee])
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    match = retriever.search("is there a registration fee?", "en")
+    assert match.answered and match.entry is not None and match.entry.slug == "fee"

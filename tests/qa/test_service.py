@@ -1,0 +1,130 @@
+"""The question service on a real database: live answers, logging, experts, votes, the FAQ admin."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import col, select
+
+from bot.errors import Conflict, NotAllowed
+from bot.ids import Block
+from bot.qa import service
+from bot.qa.service import Asked
+from bot.replies import OpenModal
+from bot.runtime import Runtime
+from storage import knowledge as store
+from storage.models import Question
+from tests.conftest import ADMIN
+from tests.qa.conftest import ALICE, BRUNO
+from tests.slack_standin import SlackStandIn, text_of
+
+
+def questions(rt: Runtime) -> list[Question]:
+    with rt.db.session() as session:
+        return list(session.exec(select(Question).order_by(col(Question.id))))
+
+
+def test_the_deadline_is_answered_in_the_askers_language_with_days_left(rt: Runtime) -> None:
+    en = service.decide(rt, "When is the deadline?", user_id=ALICE)
+    fr = service.decide(rt, "Quelle est la date limite ?", user_id=ALICE)
+    assert "16 September 2008" in en.body and "14 days left" in en.body and en.lang == "en"
+    assert "16 septembre 2008" in fr.body and "il reste 14 jours" in fr.body and fr.lang == "fr"
+    assert "August 2008" in en.source and "août 2008" in fr.source
+
+
+def test_progress_and_my_partners_come_from_the_data(rt: Runtime, partners: list[object]) -> None:
+    progress = service.decide(rt, "how many partners are registered so far?", user_id=ALICE)
+    assert progress.slug == "progress" and "*2 of 5*" in progress.body
+    mine = service.decide(rt, "quels sont mes partenaires pas encore inscrits ?", user_id=ALICE)
+    assert mine.slug == "my_partners"
+    assert "Réseaux Dupont &amp; Fils" in mine.body and "Alpes Télécom SARL" in mine.body
+    assert "Bretagne" not in mine.body  # registered
+    bruno = service.decide(rt, "which of my partners are not registered yet?", user_id=BRUNO)
+    assert "None of your partners" in bruno.body  # one registered, one declined
+
+
+def test_a_partner_is_found_by_id_full_name_or_start_of_name(rt: Runtime, partners: list[object]) -> None:
+    by_id = service.decide(rt, "status of lnk-0002?", user_id=ALICE)
+    by_name = service.decide(rt, "Où en est Réseaux Dupont & Fils ?", user_id=ALICE)
+    by_start = service.decide(rt, "where is Bretagne Réseaux at?", user_id=ALICE)
+    assert by_id.slug == "partner_status" and "In progress" in by_id.body
+    assert "Non contacté" in by_name.body and "LNK-0001" in by_name.body
+    assert "Registered" in by_start.body and "LNK-0003" in by_start.body
+
+
+def test_an_unknown_question_is_logged_and_posted_to_the_experts(rt: Runtime, standin: SlackStandIn) -> None:
+    reply = service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
+    assert "I don't know" in reply.text and "experts" in reply.text
+    post = standin.calls_to("chat.postMessage")[-1]
+    assert post.args["channel"] == "C0EXPERTS1" and "registration fee" in text_of(post.args)
+    logged = questions(rt)[-1]
+    assert logged.outcome == "unknown" and logged.expert_ts and logged.text == "Is there a registration fee?"
+
+
+def test_the_experts_answer_goes_to_the_asker_and_is_used_at_once(rt: Runtime, standin: SlackStandIn) -> None:
+    service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
+    question_id = str(questions(rt)[-1].id)
+    modal = service.open_expert_modal(rt, question_value=question_id)
+    assert isinstance(modal, OpenModal)
+    service.save_expert_answer(
+        rt, question_value=question_id, expert_id=BRUNO, values={Block.ANSWER: "The article names no fee."}
+    )
+    dm = standin.calls_to("chat.postMessage")[-1]
+    assert dm.args["channel"] == ALICE and "The article names no fee." in text_of(dm.args)
+    assert standin.calls_to("chat.update")[-1].args["ts"] == questions(rt)[0].expert_ts
+    again = service.decide(rt, "is there a registration fee?", user_id=BRUNO)
+    assert again.outcome == "answered" and "no fee" in again.body and f"<@{BRUNO}>" in again.source
+    with pytest.raises(Conflict):
+        service.save_expert_answer(rt, question_value=question_id, expert_id=ADMIN, values={Block.ANSWER: "x"})
+
+
+def test_one_vote_per_person_per_answer_the_last_counts(rt: Runtime) -> None:
+    service.answer(rt, Asked(user_id=ALICE, text="who is john chambers?"))
+    qid = str(questions(rt)[-1].id)
+    service.vote(rt, question_value=qid, user_id=ALICE, up=True)
+    service.vote(rt, question_value=qid, user_id=ALICE, up=False)
+    service.vote(rt, question_value=qid, user_id=BRUNO, up=False)
+    with rt.db.session() as session:
+        assert store.vote_total(session=session, question_id=int(qid)) == -2
+    gaps = service.faq_command(rt, user_id=ADMIN, args=["gaps"])
+    assert "who is john chambers?" in gaps.text and "ceo" in gaps.text  # type: ignore[union-attr]
+
+
+def test_only_admins_manage_answers(rt: Runtime) -> None:
+    with pytest.raises(NotAllowed):
+        service.faq_command(rt, user_id=ALICE, args=["gaps"])
+    assert service.check_faq_entry(rt, user_id=ALICE, values={Block.QUESTIONS_EN: "q", Block.ANSWER_EN: "a"})
+    assert isinstance(service.faq_command(rt, user_id=ADMIN, args=["add"]), OpenModal)
+
+
+def test_an_admin_adds_and_edits_entries_used_at_once(rt: Runtime) -> None:
+    values = {Block.QUESTIONS_EN: "Who pays for the migration?\nwho pays", Block.ANSWER_EN: "Nobody pays."}
+    assert service.check_faq_entry(rt, user_id=ADMIN, values=values) == {}
+    assert service.save_faq_entry(rt, user_id=ADMIN, slug="", values={Block.QUESTIONS_EN: "q"}) is None
+    saved = service.save_faq_entry(rt, user_id=ADMIN, slug="", values=values)
+    assert saved is not None and "added" in saved.text
+    assert "Nobody pays." in service.decide(rt, "who pays for the migration?", user_id=ALICE).body
+    edit = service.faq_command(rt, user_id=ADMIN, args=["edit", "ceo"])
+    assert isinstance(edit, OpenModal) and edit.view["private_metadata"] == "ceo"
+    service.save_faq_entry(
+        rt, user_id=ADMIN, slug="ceo", values={Block.QUESTIONS_EN: "Who is Cisco's CEO?", Block.ANSWER_EN: "J. C."}
+    )
+    answer = service.decide(rt, "Who is Cisco's CEO?", user_id=ALICE)
+    assert answer.body == "J. C." and "August 2008" in answer.source
+
+
+def test_another_process_adding_an_entry_is_seen_at_the_next_question(rt: Runtime) -> None:
+    service.decide(rt, "hello", user_id=ALICE)  # builds the engine
+    with rt.db.session(write=True) as session:
+        store.save_entry(
+            session=session,
+            slug="parking",
+            questions_en="Where do I park?",
+            questions_fr="",
+            answer_en="Level -2.",
+            answer_fr="",
+            source="<@U0ADMIN01> (2008-09-02)",
+            origin="admin",
+            by=ADMIN,
+            now=rt.clock.now(),
+        )
+    assert service.decide(rt, "where do I park?", user_id=ALICE).body == "Level -2."

@@ -1,0 +1,70 @@
+"""Normalisation: elisions, clitics, numbers, synonyms, stems and typo correction."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.qa.lexicon import lexicon
+from bot.qa.text import Analyzer, Synonyms, Vocabulary, fold_word, shipped_synonyms, strip_slack_markup, words
+
+
+def test_french_elisions_and_english_clitics_are_split() -> None:
+    assert words("Jusqu'à quand l'échéance ?") == ["jusqu", "à", "quand", "l", "échéance"]
+    assert words("What's Cisco's deadline? I haven't registered") == [
+        "what", "cisco", "deadline", "i", "have", "not", "registered",
+    ]  # fmt: skip
+    assert words("c’est qu’il") == ["c", "est", "qu", "il"]
+
+
+def test_thousands_are_joined_and_slack_markup_removed() -> None:
+    assert "20000" in words("Ils seraient 20 000, ou 20,000")
+    assert strip_slack_markup("<@U123> hi <#C1|sales> <https://x.y|link>").split() == ["hi", "sales", "link"]
+
+
+def test_folding_strips_accents_and_ligatures() -> None:
+    assert fold_word("Échéance") == "echeance"
+    assert fold_word("Œuvre") == "oeuvre"
+
+
+def test_synonyms_turn_phrases_into_one_concept_longest_first() -> None:
+    terms = Analyzer().terms("Quelle est la date limite ?", "fr")
+    assert [t.token for t in terms] == ["_deadline"]
+    assert [t.token for t in Analyzer().terms("When is the cutoff?", "en")] == ["_when", "_deadline"]
+
+
+def test_a_form_under_two_concepts_is_refused() -> None:
+    with pytest.raises(ValueError, match="two concepts"):
+        Synonyms.from_groups({"a": ["same"], "b": ["same"]})
+
+
+def test_the_shipped_synonyms_load() -> None:
+    table = shipped_synonyms()
+    assert table.phrases[("date", "limite")] == "_deadline"
+    assert "linksys" in table.exclusive
+
+
+def vocabulary() -> Vocabulary:
+    analyzer = Analyzer()
+    tokens = {t.token for t in analyzer.terms("deadline partners registration Goodwin", "en")}
+    return Vocabulary(
+        tokens=tokens, surfaces={"deadline", "partners", "registration", "goodwin"}, is_word=lexicon().is_word
+    )
+
+
+def test_typos_are_corrected_to_known_words() -> None:
+    vocab = vocabulary()
+    assert vocab.correct("deadlnie", "en") == "deadline"
+    assert vocab.correct("partnrs", "en") == "partners"
+    assert vocab.correct("godwin", "en") == "goodwin"
+
+
+def test_real_words_and_short_words_are_not_corrected() -> None:
+    vocab = vocabulary()
+    assert vocab.correct("weather", "en") == "weather"  # a real word: a question about something else
+    assert vocab.correct("salaire", "fr") == "salaire"
+    assert vocab.correct("hw", "en") == "hw"
+
+
+def test_corrected_terms_are_marked() -> None:
+    terms = Analyzer().query_terms("deadlnie?", "en", vocabulary())
+    assert [(t.token, t.corrected) for t in terms] == [("_deadline", True)]
