@@ -66,7 +66,11 @@ class Person:
 
 @dataclass
 class Fault:
-    """What to answer instead of success: an HTTP status (429 with Retry-After, 5xx) or a hang."""
+    """What to answer instead of success: an HTTP status (429 with Retry-After, 5xx) or a hang.
+
+    `status=200` with `hang_s` is a slow Slack: the call goes through, late (after a client
+    timeout it is done although the client saw no answer).
+    """
 
     status: int = 500
     retry_after: int = 1
@@ -172,6 +176,9 @@ class SlackStandIn:
         with self._lock:
             queue = self.faults.get(method) or []
             fault = queue.pop(0) if queue else None
+        if fault is not None and fault.status == 200:
+            time.sleep(fault.hang_s)
+            fault = None
         if fault is not None:
             self._record(ApiCall(method, args, time.time(), fault.status))
             if fault.hang_s:
