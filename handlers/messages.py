@@ -17,8 +17,12 @@ _ANY_SUBTYPE = re.compile(".+")
 
 
 def _from_a_person(event: dict[str, Any]) -> bool:
-    """Plain messages typed by a person: no bot, no edit, no deletion, no join, nothing hidden."""
-    return not (event.get("bot_id") or event.get("subtype") or event.get("hidden") or not event.get("user"))
+    """Plain messages typed by a person somewhere we can answer: no bot, no edit, no deletion, no join."""
+    if event.get("bot_id") or event.get("subtype") or event.get("hidden"):
+        return False
+    return all(isinstance(event.get(key), str) and event[key] for key in ("user", "channel")) and isinstance(
+        event.get("text", ""), str
+    )
 
 
 def direct_question(event: dict[str, Any]) -> qa.Asked | None:
