@@ -23,6 +23,10 @@ CLEAR_COVERAGE = 0.9
 """Coverage above which a narrow margin is tolerated (both entries know the question; the better one wins)."""
 CORRECTED_WEIGHT = 0.85
 """How much a typo-corrected term counts as matched (a correction may be wrong)."""
+PREFIX_LEN = 5
+PREFIX_WEIGHT = 0.5
+"""An unknown word sharing its first PREFIX_LEN letters with a word of the entry (responsible / responsable,
+deviennent / devient) counts this much as matched: likely the same word in another form or language."""
 SUGGESTIONS = 3
 RERANK = 3
 """How many of the best-scoring entries compete on coverage."""
@@ -62,6 +66,7 @@ class _Snapshot:
     doc_names: list[frozenset[str]]
     entry_names: list[frozenset[str]]
     entry_tokens: list[frozenset[str]]
+    entry_prefixes: list[frozenset[str]]
     idf: dict[str, float]
     unknown_idf: float
     neutral: frozenset[str] = frozenset()
@@ -136,6 +141,10 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
         doc_names=doc_names,
         entry_names=entry_names,
         entry_tokens=entry_tokens,
+        entry_prefixes=[
+            frozenset(t[:PREFIX_LEN] for t in tokens if len(t) >= PREFIX_LEN and not t.startswith("_"))
+            for tokens in entry_tokens
+        ],
         idf=idf,
         unknown_idf=math.log(1 + (n + 0.5) / 0.5),
         neutral=frozenset(shared),
@@ -155,6 +164,8 @@ def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> t
         total += weight
         if term.token in known:
             matched += weight * (CORRECTED_WEIGHT if term.corrected else 1.0)
+        elif len(term.token) >= PREFIX_LEN and term.token[:PREFIX_LEN] in snapshot.entry_prefixes[entry_index]:
+            matched += weight * PREFIX_WEIGHT
     return (matched / total if total else 0.0), tuple(unknown)
 
 

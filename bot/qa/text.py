@@ -18,6 +18,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 CONCEPT_PREFIX = "_"
 """Marks a concept token (a synonym group) so it is never stemmed nor confused with a word."""
 
+IGNORED = CONCEPT_PREFIX + "ignore"
+"""The concept whose phrases carry no meaning for matching ("remind me", "dis-moi"): dropped like stop words."""
+
 _SLACK_MARKUP = re.compile(r"<([@#!])[^>|]*(?:\|([^>]*))?>|<(?:https?|mailto):[^>|]*(?:\|([^>]*))?>")
 _APOSTROPHES = re.compile(r"[’‘`´ʼ]")
 _FR_ELISION = re.compile(r"\b(jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])'", re.IGNORECASE)
@@ -42,7 +45,11 @@ STOPWORDS_EN = wordlist(
     such own same s t d ll m re ve o y via per each every isnt seriously actually basically anyway wich whta
     waht teh hte thier make makes making use uses using take takes took taken put puts see look looking find
     think say said says mean means ask asked asking come came till until before after since way ways lot lots
-    kind sort bit stuff thing guys folks people someone anyone everyone everybody yes yeah ok okay sure"""
+    kind sort bit stuff thing guys folks people someone anyone everyone everybody yes yeah ok okay sure
+    roughly approximately approx around exist exists existing allowed permitted able possible former previous
+    ex old older earlier again anymore currently exact precise precisely correct right wrong true indeed
+    remind reminder recall wonder wondering curious explain confirm check quick question questions hello's
+    much mid"""
 )
 STOPWORDS_FR = wordlist(
     """le la les l un une des du de d au aux a et ou en y dans sur sous pour par avec sans ce cet cette ces c ca
@@ -54,7 +61,10 @@ STOPWORDS_FR = wordlist(
     toute toutes autre autres meme memes chez vers entre apres avant depuis pendant serieux serieusement
     franchement quoi eu eue peuvent pouvons pourra pourront pourraient veut veulent voudrais vais va vont
     allons aller mettre met prendre prend voir trouver utiliser utilise chose choses truc trucs gens oui ouais
-    d'accord jusqu ok"""
+    d'accord jusqu ok environ approximativement gros grosso modo existe existent autorise autorisee pu
+    ancien anciens ancienne anciennes precedent precedente ex vieux exact exacte exactes precis precise
+    rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
+    mi"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
@@ -196,6 +206,8 @@ class Analyzer:
             span = len(surface.split())
             was_corrected = any(j in corrected for j in range(position, position + span))
             position += span
+            if token == IGNORED:
+                continue
             if token.startswith(CONCEPT_PREFIX):
                 out.append(Term(token, surface, was_corrected))
                 continue
