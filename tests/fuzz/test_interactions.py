@@ -245,3 +245,18 @@ def test_any_event_never_breaks_the_bot(
     run()
     settle(standin)
     assert_clean(standin, caplog)
+
+
+ODD_VALUES = ["²", "١٢", "-1", "1e3", "", " ", "null", "{}", "[]", '{"partner_id": null}', "9" * 40]
+
+
+@pytest.mark.parametrize("action_id", ACTION_IDS)
+def test_every_button_takes_odd_values_without_an_unhandled_error(
+    action_id: str, bot: RunningBot, standin: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed_partners(bot.rt)
+    for value in ODD_VALUES:
+        status, _, _ = bot.sender.click("U0ALICE01", action_id, value)
+        assert status < 500
+    settle(standin)
+    assert_clean(standin, caplog)
