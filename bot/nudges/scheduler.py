@@ -43,8 +43,9 @@ TICK_JOB_ID = "nudges.tick"
 SWEEP_JOB_ID = "nudges.sweep"
 TICK_EVERY = dt.timedelta(minutes=5)
 SWEEP_EVERY = dt.timedelta(minutes=5)
-FIRST_TICK_AFTER = dt.timedelta(seconds=10)
-"""The first tick runs soon after start, so a round missed while the bot was down goes out at once."""
+FIRST_TICK_AFTER = dt.timedelta(minutes=1)
+"""The first tick runs a minute after start: soon enough that a round missed while the bot was down
+goes out the same day, late enough that start-up (and a restart loop) is over before anything is sent."""
 SWEEP_OFFSET = dt.timedelta(minutes=2, seconds=30)
 """The sweep runs between ticks, not at the same moment as one."""
 
