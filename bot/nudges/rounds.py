@@ -385,7 +385,7 @@ def run_round(
             log.warning("%s nudge to %s not delivered: %s", item.kind, item.recipient, type(exc).__name__)
             outcome = Outcome.FAILED
         report.count(outcome, item.kind)
-    if planned or report.already_sent:
+    if planned or mode is not Mode.SCHEDULED:  # a quiet tick (nothing due) logs nothing, every 5 minutes
         log.info("nudge round (%s): %s", mode, report.line())
     return report
 
