@@ -21,6 +21,9 @@ chosen against the ways APScheduler 3 is known to misbehave:
 - explicit job ids with replace_existing=True: starting twice in one process replaces the jobs
   instead of doubling them; doubling across processes (several HTTP workers each starting a
   scheduler, agronholm/apscheduler#160) is harmless because every send claims its key first.
+- no persistent job store: with one, replace_existing=True at restart recomputes next_run_time and
+  the run missed while down is silently lost (agronholm/apscheduler#696); here nothing is lost
+  because the first tick after start asks the database what today still owes.
 """
 
 from __future__ import annotations
