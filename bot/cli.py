@@ -158,8 +158,9 @@ def console(
     """Drive the whole bot from the terminal against a simulated Slack; reads standard input."""
     from bot.console import run_console
 
-    overrides: dict[str, object] = {}
-    settings = settings_or_exit(**overrides)
+    settings = settings_or_exit()
+    if "log_level" not in settings.model_fields_set:
+        logs.configure("WARNING")  # the terminal is the conversation; INFO lines would drown it
     try:
         simulated = dt.date.fromisoformat(today) if today else None
     except ValueError:

@@ -8,7 +8,17 @@ import sys
 
 _PAYLOAD = re.compile(r"\{.*\}|\[.*\]", re.S)
 _TOKEN = re.compile(r"xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
-_LIBRARIES = ("bolt", "slack_bolt", "slack_sdk", "apscheduler", "waitress", "alembic", "sqlalchemy")
+_LIBRARIES = (
+    "bolt",
+    "slack_bolt",
+    "slack_sdk",
+    "apscheduler",
+    "waitress",
+    "alembic",
+    "sqlalchemy",
+    "bm25s",
+    "matplotlib",
+)
 
 
 class RedactPayloads(logging.Filter):
