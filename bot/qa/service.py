@@ -323,10 +323,10 @@ def answer_command(rt: Runtime, *, user_id: str, text: str, channel_id: str) -> 
 
 
 def _question_id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise BadInput("That button is broken.", hint="Ask the question again.") from None
+    # Button values come back from Slack as sent, but a forged one must not reach the database as a huge number.
+    if not re.fullmatch(r"[1-9][0-9]{0,17}", value or ""):
+        raise BadInput("That button is broken.", hint="Ask the question again.")
+    return int(value)
 
 
 def share(rt: Runtime, *, question_value: str, user_id: str) -> Reply:
