@@ -16,6 +16,8 @@ from bot.replies import OpenModal
 from bot.runtime import Runtime
 from handlers.common import ack_now, after_ack, respond_with
 
+_CHANGE_ID = re.compile(r"[0-9]{1,18}")
+
 
 def _user(body: dict[str, Any]) -> str:
     return str((body.get("user") or {}).get("id") or "")
@@ -54,7 +56,8 @@ def register(app: App, rt: Runtime) -> None:
     @after_ack
     def partner_undo(body: dict[str, Any], respond: Respond) -> None:
         value = _value(body)
-        change_id = int(value) if value.isdigit() else 0
+        # Only our own Undo buttons carry IDs; anything else (Unicode digits, 40 digits) names no change.
+        change_id = int(value) if _CHANGE_ID.fullmatch(value) else 0
         respond_with(respond, service.undo(rt, actor=_user(body), change_id=change_id))
 
     @after_ack
