@@ -100,15 +100,45 @@ def render_message(args: dict[str, Any]) -> str:
     return render_text(str(args.get("text", "")))
 
 
+class Screen:
+    """The terminal: prints what the bot says and remembers the last message's buttons for `!click`."""
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+        self.buttons: list[dict[str, Any]] = []
+        self.last_view_id: str | None = None
+
+    def show(self, where: str, blocks: list[dict[str, Any]] | None, text: str = "") -> None:
+        """Print one message or view and keep its buttons."""
+        self.out.print(f"\n[bold]bot[/bold] ({where}):", highlight=False)
+        self.out.print(render_blocks(blocks) if blocks else render_text(text), markup=False, highlight=False)
+        found = [
+            {**element, "block_id": block.get("block_id", "")}
+            for block in blocks or []
+            for element in [*(block.get("elements") or []), *([block["accessory"]] if block.get("accessory") else [])]
+            if isinstance(element, dict) and element.get("type") == "button"
+        ]
+        if found:
+            self.buttons = found
+
+    def find_button(self, label: str) -> dict[str, Any] | None:
+        """The remembered button whose label starts with `label` (case-insensitive)."""
+        wanted = label.strip().casefold()
+        for button in self.buttons:
+            if button["text"]["text"].casefold().startswith(wanted):
+                return button
+        return None
+
+
 class ConsoleSlack(WebClient):
     """A WebClient that answers from memory and prints what the bot says."""
 
-    def __init__(self, out: Console, users: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, screen: Screen, users: dict[str, dict[str, Any]]) -> None:
         super().__init__(
             token="xoxb-console",  # noqa: S106
             base_url="http://console.invalid/api/",
         )
-        self.out = out
+        self.screen = screen
         self.users = users
         self._ts = itertools.count(1)
 
@@ -116,8 +146,7 @@ class ConsoleSlack(WebClient):
         return self  # Bolt deep-copies requests for lazy listeners; the terminal is shared
 
     def _say(self, where: str, payload: dict[str, Any]) -> None:
-        self.out.print(f"\n[bold]bot[/bold] ({where}):", highlight=False)
-        self.out.print(render_message(payload), markup=False, highlight=False)
+        self.screen.show(where, json_loads(payload.get("blocks")), str(payload.get("text", "")))
 
     def _user(self, user_id: str) -> dict[str, Any] | None:
         return self.users.get(user_id)
@@ -180,19 +209,13 @@ class ConsoleSlack(WebClient):
             view = args.get("view")
             view = json_loads(view)
             title = (view.get("title") or {}).get("text", "App Home")
-            self.out.print(
-                f"\n[bold]bot[/bold] ({'App Home' if method == 'views.publish' else 'modal'}: {title}):",
-                highlight=False,
-            )
-            self.out.print(render_blocks(view.get("blocks") or []), markup=False, highlight=False)
+            self.screen.show(f"{'App Home' if method == 'views.publish' else 'modal'}: {title}", view.get("blocks"))
             return {"ok": True, "view": {"id": "V" + ts, **view}}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": "http://console.invalid/upload", "file_id": "F" + ts}
         if method == "files.completeUploadExternal":
             files = json_loads(args.get("files") or "[]")
-            self.out.print(
-                f"\n[bold]bot[/bold] (file): {', '.join(f.get('title', '') for f in files)}", highlight=False
-            )
+            self.screen.show("file", None, ", ".join(f.get("title", "") for f in files))
             return {"ok": True, "files": files}
         return {"ok": True}
 
@@ -210,8 +233,8 @@ def json_loads(value: Any) -> Any:
 class ConsoleRespond:
     """Stands in for Bolt's response_url sender and prints the reply."""
 
-    def __init__(self, out: Console) -> None:
-        self.out = out
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
         self.response_url = "console://respond"
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ConsoleRespond:
@@ -219,8 +242,7 @@ class ConsoleRespond:
 
     def __call__(self, text: str = "", blocks: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         visibility = "only visible to you" if kwargs.get("response_type", "ephemeral") == "ephemeral" else "in channel"
-        self.out.print(f"\n[bold]bot[/bold] ({visibility}):", highlight=False)
-        self.out.print(render_message({"text": text, "blocks": blocks}), markup=False, highlight=False)
+        self.screen.show(visibility, blocks, text)
 
 
 def slack_user(user_id: str, name: str, email: str, tz: str) -> dict[str, Any]:
@@ -288,6 +310,59 @@ class ConsoleDriver:
         }
         return self._request(json.dumps(body), "application/json")
 
+    def _event(self, event: dict[str, Any]) -> BoltResponse:
+        body = {
+            "type": "event_callback",
+            "team_id": "TCONSOLE",
+            "event_id": f"EvConsole{secrets.token_hex(6)}",
+            "event": event,
+        }
+        return self._request(json.dumps(body), "application/json")
+
+    def open_home(self) -> BoltResponse:
+        """Open the App Home tab (app_home_opened)."""
+        return self._event(
+            {
+                "type": "app_home_opened",
+                "user": self.user_id,
+                "channel": "D" + self.user_id[1:],
+                "tab": "home",
+                "event_ts": f"{time.time():.6f}",
+            }
+        )
+
+    def click(self, button: dict[str, Any]) -> BoltResponse:
+        """Click a button the bot showed (block_actions)."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "TCONSOLE"},
+            "user": {"id": self.user_id, "name": self.user_id},
+            "api_app_id": "ACONSOLE",
+            "trigger_id": f"console.{next(self._n)}",
+            "channel": {"id": CONSOLE_CHANNEL},
+            "container": {"type": "message", "message_ts": "1.000001"},
+            "message": {"ts": "1.000001", "text": ""},
+            "response_url": "console://respond",
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button.get("action_id", ""),
+                    "block_id": button.get("block_id", ""),
+                    "value": button.get("value", ""),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self._request(
+            urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
+
+
+CONSOLE_HELP = (
+    "Type /partner help, /transition help, or a question (a direct message to the bot). "
+    "!click <button> presses a button of the last message, !home opens the App Home, quit leaves."
+)
+
 
 def run_console(
     settings: Settings,
@@ -321,22 +396,25 @@ def run_console(
             f"demo: {added} sample partners loaded" if added else "demo: partners already present",
             highlight=False,
         )
-    client = ConsoleSlack(out, users)
+    screen = Screen(out)
+    client = ConsoleSlack(screen, users)
     rt = build_runtime(settings, db=db, clock=clock, client=client)
     secret = secrets.token_hex(16)
     app = create_app(rt, signing_secret=secret, executor=InlineExecutor())
-    console_respond = ConsoleRespond(out)
+    console_respond = ConsoleRespond(screen)
 
     @app.middleware
     def respond_in_console(context: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+        # Bolt builds a fresh WebClient per request from the app's settings; in the console every
+        # call must reach the simulated Slack instead, and every reply the terminal.
+        context["client"] = client
         context["respond"] = console_respond
         return next()
 
     driver = ConsoleDriver(app, secret, user_id)
     out.print(
         f"transition-bot console — you are {user_id}; today is {rt.today().isoformat()}, "
-        f"deadline {settings.transition_deadline.isoformat()}. Type /partner help, /transition help, "
-        "a question, or quit.",
+        f"deadline {settings.transition_deadline.isoformat()}. {CONSOLE_HELP}",
         highlight=False,
     )
     for raw in stdin:
@@ -346,7 +424,20 @@ def run_console(
         if line in ("quit", "exit"):
             break
         out.print(f"\n> {line}", markup=False, highlight=False)
-        response = driver.command(line) if line.startswith("/") else driver.direct_message(line)
+        if line.startswith("!"):
+            verb, _, arg = line[1:].partition(" ")
+            if verb == "home":
+                response = driver.open_home()
+            elif verb == "click" and (button := screen.find_button(arg)):
+                response = driver.click(button)
+            else:
+                labels = ", ".join(b["text"]["text"] for b in screen.buttons) or "none"
+                out.print(f"(no such console action; buttons of the last message: {labels})", markup=False)
+                continue
+        elif line.startswith("/"):
+            response = driver.command(line)
+        else:
+            response = driver.direct_message(line)
         if response.status >= 400:
             out.print(f"(request failed with HTTP {response.status})", highlight=False)
         elif response.body and response.body not in ("{}", ""):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Sequence
@@ -13,6 +14,9 @@ import numpy as np
 from bot.qa.knowledge import Entry
 from bot.qa.lexicon import lexicon
 from bot.qa.text import STOPWORDS, Analyzer, Term, Vocabulary, fold_word, words
+
+# bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Gate thresholds, tuned on tests/qa_eval/seen.jsonl and checked on tests/qa_eval/heldout.jsonl.
 MIN_COVERAGE = 0.6
