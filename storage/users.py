@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, select
 
 from storage.models import EmailLookupMiss, SlackUser
 
@@ -29,15 +32,28 @@ def save_user(
     deleted: bool,
     now: dt.datetime,
 ) -> SlackUser:
-    """Insert or refresh a cached user."""
-    user = session.get(SlackUser, user_id) or SlackUser(user_id=user_id, fetched_at=now)
-    user.email = email.lower() if email else None
-    user.name = name
-    user.tz = tz
-    user.deleted = deleted
-    user.fetched_at = now
-    session.add(user)
+    """Insert or refresh a cached user; an upsert, so two processes caching one user cannot collide."""
+    values = {
+        "user_id": user_id,
+        "email": email.lower() if email else None,
+        "name": name,
+        "tz": tz,
+        "deleted": deleted,
+        "fetched_at": now,
+    }
+    _upsert(session, SlackUser, values, key="user_id")
+    user = session.get(SlackUser, user_id, populate_existing=True)
+    assert user is not None
     return user
+
+
+def _upsert(session: Session, table: type[SQLModel], values: dict[str, Any], *, key: str) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE, on SQLite and PostgreSQL."""
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    statement = insert(table).values(**values)
+    updates = {name: statement.excluded[name] for name in values if name != key}
+    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=updates))
 
 
 def recent_miss(*, session: Session, email: str, since: dt.datetime) -> bool:
@@ -48,6 +64,4 @@ def recent_miss(*, session: Session, email: str, since: dt.datetime) -> bool:
 
 def record_miss(*, session: Session, email: str, now: dt.datetime) -> None:
     """Remember that Slack did not know `email`."""
-    miss = session.get(EmailLookupMiss, email.lower()) or EmailLookupMiss(email=email.lower(), checked_at=now)
-    miss.checked_at = now
-    session.add(miss)
+    _upsert(session, EmailLookupMiss, {"email": email.lower(), "checked_at": now}, key="email")
