@@ -104,6 +104,10 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, pool_size=pool_size)
         self._writer = self.engine.execution_options(sqlite_immediate=True)
+        # SQLite has one writer at a time and its busy handler polls with growing sleeps, so many
+        # threads of one process starve each other past the busy timeout under load; queueing them
+        # on a lock hands the write lock over at once. Other processes still meet the busy timeout.
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         self._ping_lock = threading.Lock()
         self._ping: Future[bool] | None = None
 
@@ -119,6 +123,10 @@ class Database:
         `write=True` takes SQLite's write lock at BEGIN, so read-then-write work cannot deadlock.
         Operational errors (database down, locked too long) surface as DatabaseUnavailable.
         """
+        queued = write and self._write_lock is not None
+        if queued and not self._write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):  # type: ignore[union-attr]
+            log.warning("database unavailable: no write turn within %d ms", SQLITE_BUSY_TIMEOUT_MS)
+            raise DatabaseUnavailable("write queue")
         session = Session(self._writer if write else self.engine, expire_on_commit=False)
         try:
             yield session
@@ -136,6 +144,8 @@ class Database:
         finally:
             with contextlib.suppress(Exception):
                 session.close()
+            if queued:
+                self._write_lock.release()  # type: ignore[union-attr]
 
     def ping(self, *, timeout: float = PING_TIMEOUT_S) -> bool:
         """Say, within `timeout` seconds, whether the database answers and would take a write.
