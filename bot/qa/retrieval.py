@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import numpy as np
 
 from bot.qa.knowledge import Entry
 from bot.qa.lexicon import lexicon
-from bot.qa.text import STOPWORDS, Analyzer, Term, Vocabulary, fold_word, words
+from bot.qa.text import CONCEPT_PREFIX, STOPWORDS, Analyzer, Term, Vocabulary, fold_word, words
 
 # bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -38,6 +39,15 @@ COVERAGE_STEP = 0.1
 """Coverages closer than this count as equal, and the BM25 score decides."""
 SUPPORT_WEIGHT = 0.5
 """Weight of an entry's next-best phrasings in its score: several phrasings agreeing beat one lucky match."""
+GREETING = CONCEPT_PREFIX + "hello"
+"""A greeting before a question ("Bonjour, …") is politeness, not the question."""
+WHEN = CONCEPT_PREFIX + "when"
+"""A "when" question is answered only by an entry whose answer gives a date."""
+LIVE_DATED = frozenset({"deadline", "days_left"})
+_DATE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class _Snapshot:
     entry_prefixes: list[frozenset[str]]
     idf: dict[str, float]
     unknown_idf: float
+    entry_dated: list[bool]
     neutral: frozenset[str] = frozenset()
 
 
@@ -151,8 +162,16 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
         ],
         idf=idf,
         unknown_idf=math.log(1 + (n + 0.5) / 0.5),
+        entry_dated=[_gives_a_date(entry) for entry in entries],
         neutral=frozenset(shared),
     )
+
+
+def _gives_a_date(entry: Entry) -> bool:
+    """Say whether the entry's answer names a year or a month (or is computed from the deadline)."""
+    if entry.live in LIVE_DATED:
+        return True
+    return bool(_DATE.search(fold_word(f"{entry.answer_en} {entry.answer_fr}")))
 
 
 def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> tuple[float, tuple[str, ...]]:
@@ -198,6 +217,8 @@ def _names_clash(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int, d
 def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
     """The best entry for `text` in `lang` and whether it passes the confidence gate."""
     terms = snapshot.analyzer.query_terms(text, lang, snapshot.vocabulary)
+    if any(t.token != GREETING for t in terms):
+        terms = [t for t in terms if t.token != GREETING]
     if not terms or snapshot.retriever is None:
         return Match(entry=None, score=0.0, margin=0.0, coverage=0.0, confident=False)
     tokens = _unique([t.token for t in terms if t.token in snapshot.vocabulary.tokens])
@@ -225,6 +246,7 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         and coverage >= MIN_COVERAGE
         and (margin >= MIN_MARGIN or coverage >= CLEAR_COVERAGE)
         and not _names_clash(snapshot, terms, best, best_doc)
+        and (snapshot.entry_dated[best] or all(t.token != WHEN for t in terms))
     )
     suggestions = tuple(snapshot.entries[i] for i in order[:SUGGESTIONS] if entry_scores[i] > 0)
     return Match(

@@ -64,7 +64,7 @@ STOPWORDS_FR = wordlist(
     d'accord jusqu ok environ approximativement gros grosso modo existe existent autorise autorisee pu
     ancien anciens ancienne anciennes precedent precedente ex vieux exact exacte exactes precis precise
     rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
-    mi"""
+    mi comme juste demande demandent demander pourriez pourrais pourrions pouvez"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
