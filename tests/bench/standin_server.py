@@ -3,7 +3,7 @@
     python -m tests.bench.standin_server OWNERS    # prints "PORT <n>", serves until stdin closes
 
 GET /_bench/summary returns what the bot sent: response_url payloads' text by key, Web API calls
-by method, and any Slack-rule problems.
+by method, and any Slack-rule problems; GET /_bench/posts lists the chat.postMessage calls.
 """
 
 from __future__ import annotations
@@ -37,6 +37,20 @@ class BenchStandIn(SlackStandIn):
                     "problems": self.problems[:50],
                 }
             return 200, summary, {}
+        if path == "/_bench/posts":
+            with self._lock:
+                posts = [
+                    {
+                        "channel": str(c.args.get("channel", "")),
+                        "text": str(c.args.get("text", ""))[:200],
+                        "event_type": (c.args.get("metadata") or {}).get("event_type")
+                        if isinstance(c.args.get("metadata"), dict)
+                        else None,
+                    }
+                    for c in self.calls
+                    if c.method == "chat.postMessage" and c.status == 200
+                ]
+            return 200, posts, {}
         if path == "/_bench/fault":
             args = json.loads(body or b"{}")
             from tests.slack_standin import Fault
