@@ -84,6 +84,7 @@ class _Snapshot:
     idf: dict[str, float]
     unknown_idf: float
     entry_dated: list[bool]
+    specific_idf: float
     neutral: frozenset[str] = frozenset()
 
 
@@ -163,6 +164,7 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
         idf=idf,
         unknown_idf=math.log(1 + (n + 0.5) / 0.5),
         entry_dated=[_gives_a_date(entry) for entry in entries],
+        specific_idf=math.log(1 + (n - 1 + 0.5) / 1.5) - 1e-9,
         neutral=frozenset(shared),
     )
 
@@ -184,6 +186,9 @@ def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> t
         if weight is None:
             weight = snapshot.unknown_idf
             unknown.append(term.word)
+        elif term.token not in known and weight >= snapshot.specific_idf:
+            # A word only one other entry uses is that entry's subject: as telling as a word nobody knows.
+            weight = snapshot.unknown_idf
         total += weight
         if term.token in known:
             matched += weight * (CORRECTED_WEIGHT if term.corrected else 1.0)
