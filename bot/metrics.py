@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
+HTTP_RESPONSES = Counter(
+    "transition_http_responses_total", "HTTP responses by path and status, refusals included", ["path", "status"]
+)
 REQUESTS = Counter("transition_requests_total", "Requests from Slack by kind and outcome", ["kind", "outcome"])
 ACK_SECONDS = Histogram(
     "transition_ack_seconds",

@@ -14,6 +14,7 @@ from prometheus_client import make_wsgi_app
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import metrics
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ MAX_BODY_BYTES = 1_000_000
 # is not shaped like Slack's is refused here, before Bolt sees it.
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_PATHS = frozenset({"/slack/events", "/healthz", "/metrics"})
 
 
 class Router:
@@ -37,6 +39,15 @@ class Router:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        label = path if path in _PATHS else "other"
+
+        def counted(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            metrics.HTTP_RESPONSES.labels(label, status.split(" ", 1)[0]).inc()
+            return start_response(status, headers, *exc_info)
+
+        return self._route(path, environ, counted)
+
+    def _route(self, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events" and method == "POST":
             signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")

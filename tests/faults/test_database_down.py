@@ -11,6 +11,7 @@ import pytest
 from bot.clock import FixedClock
 from tests.conftest import ADMIN, RunningBot
 from tests.faults.conftest import ProxiedPostgres, bot_on, healthz, wait_healthy
+from tests.fuzz.conftest import OWNER, seed_partners
 from tests.slack_standin import SlackStandIn, text_of
 
 NOTHING_CHANGED = "nothing was changed"
@@ -111,3 +112,57 @@ def test_sqlite_locked_shows_in_healthz_and_events_are_still_acknowledged_in_tim
     finally:
         bot.stop()
         bot.rt.db.dispose()
+
+
+def test_sqlite_locked_during_an_update_gives_a_clear_reply_in_time_and_the_retry_lands(
+    sqlite_url: str, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    bot = bot_on(sqlite_url, standin, clock)
+    try:
+        seed_partners(bot.rt)
+        holder = lock_sqlite(sqlite_url)
+        try:
+            text, took = timed_command(bot, standin, "/partner", "update LNK-0001 registered first try", OWNER)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert NOTHING_CHANGED in text.replace("*", "") and "try again" in text.lower()
+        assert took < 3.0
+        assert partner_status(bot, "LNK-0001") == "not_contacted"
+
+        text, _ = timed_command(bot, standin, "/partner", "update LNK-0001 registered second try", OWNER)
+        assert NOTHING_CHANGED not in text.replace("*", "")
+        assert partner_status(bot, "LNK-0001") == "registered"
+    finally:
+        bot.stop()
+        bot.rt.db.dispose()
+
+
+def test_postgres_stopping_during_updates_changes_nothing_and_says_so(
+    proxied_postgres: ProxiedPostgres, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    bot = bot_on(proxied_postgres.url, standin, clock)
+    try:
+        seed_partners(bot.rt)
+        proxied_postgres.proxy.cut()
+        text, took = timed_command(bot, standin, "/partner", "update LNK-0001 registered while down", OWNER)
+        assert NOTHING_CHANGED in text.replace("*", "") and took < 3.0
+        proxied_postgres.proxy.restore()
+        wait_healthy(bot, within=5)
+        assert partner_status(bot, "LNK-0001") == "not_contacted"
+        text, _ = timed_command(bot, standin, "/partner", "update LNK-0001 registered back up", OWNER)
+        assert NOTHING_CHANGED not in text.replace("*", "")
+        assert partner_status(bot, "LNK-0001") == "registered"
+    finally:
+        proxied_postgres.proxy.restore()
+        bot.stop()
+        bot.rt.db.dispose()
+
+
+def partner_status(bot: RunningBot, partner_id: str) -> str:
+    from storage.partners import get_partner
+
+    with bot.rt.db.session() as session:
+        partner = get_partner(session=session, key=partner_id)
+        assert partner is not None
+        return partner.status

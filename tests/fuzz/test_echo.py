@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.nudges.rounds import Mode, run_round
 from tests.conftest import ADMIN, RunningBot
 from tests.fuzz.conftest import FUZZ, OWNER, assert_clean, seed_partners, settle
-from tests.slack_standin import SlackStandIn
+from tests.slack_standin import SlackStandIn, text_of
 
 # What a person may type (or a CSV may hold) to ping or to format; none may reach Slack raw.
 LIVE = ["<!channel>", "<!here>", "<!everyone>", "<@U0VICTIM1>", "<#C0SECRET1>", "<https://evil.example|click>"]
@@ -96,3 +96,27 @@ def test_any_mix_of_markup_in_a_note_comes_back_inert(bot: RunningBot, standin: 
         assert_inert(standin)
 
     run()
+
+
+ODD = "nul\x00 rtl\u202eevil\u202c zwj👩‍👩‍👧 flag🇫🇷 e\u0301\u0301\u0301 bom\ufeff 𝔘𝔫𝔦𝔠𝔬𝔡𝔢"
+
+
+def test_odd_unicode_in_a_note_is_kept_readable_and_overlong_text_is_refused_whole(
+    bot: RunningBot, standin: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed_partners(bot.rt)
+    _, _, key = bot.sender.command("/partner", f"update LNK-0001 contacted {ODD}", OWNER)
+    assert "Contacted" in text_of(standin.wait_response(key))
+    _, _, key = bot.sender.command("/partner", "show LNK-0001", OWNER)
+    shown = text_of(standin.wait_response(key))
+    assert "\x00" not in shown and "\u202e" not in shown  # dropped: they would hide or reorder text
+    assert "👩‍👩‍👧" in shown and "🇫🇷" in shown and "𝔘𝔫𝔦𝔠𝔬𝔡𝔢" in shown
+
+    _, _, key = bot.sender.command("/partner", "update LNK-0001 registered " + "é" * 5001, OWNER)
+    refused = text_of(standin.wait_response(key))
+    assert "nothing was changed" in refused.replace("*", "").lower()
+    for command in ("/partner", "/transition"):
+        _, _, key = bot.sender.command(command, "x" * 6000 + ODD, OWNER)
+        assert text_of(standin.wait_response(key)).strip()
+    settle(standin)
+    assert_clean(standin, caplog)
