@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from prometheus_client import Counter, Histogram
 
 HTTP_RESPONSES = Counter(
@@ -17,3 +19,20 @@ ACK_SECONDS = Histogram(
 NUDGES = Counter("transition_nudges_total", "Nudges by kind and outcome", ["kind", "outcome"])
 QUESTIONS = Counter("transition_questions_total", "Questions by outcome", ["outcome"])
 DUPLICATE_EVENTS = Counter("transition_duplicate_events_total", "Event redeliveries ignored")
+
+# Bolt runs global middleware before its listeners, so no middleware can time an ack: the HTTP
+# front times the whole request, and the middleware, on the same thread, says what kind it was.
+_current = threading.local()
+
+
+def note_kind(kind: str) -> None:
+    """Remember the kind of the Slack request this thread is serving."""
+    _current.kind = kind
+
+
+def observe_ack(seconds: float, status: int) -> None:
+    """Count one answered Slack request and its time to acknowledgement, by the kind noted."""
+    kind = getattr(_current, "kind", None) or "unverified"  # refused before Bolt's middleware ran
+    _current.kind = None
+    ACK_SECONDS.labels(kind).observe(seconds)
+    REQUESTS.labels(kind, str(status)).inc()

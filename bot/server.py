@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import signal
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -38,14 +39,20 @@ class Router:
         self._db = db
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
         path = environ.get("PATH_INFO", "")
         label = path if path in _PATHS else "other"
+        answered: list[int] = []
 
         def counted(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            metrics.HTTP_RESPONSES.labels(label, status.split(" ", 1)[0]).inc()
+            answered.append(int(status.split(" ", 1)[0]))
+            metrics.HTTP_RESPONSES.labels(label, str(answered[-1])).inc()
             return start_response(status, headers, *exc_info)
 
-        return self._route(path, environ, counted)
+        result = self._route(path, environ, counted)
+        if label == "/slack/events" and answered:
+            metrics.observe_ack(time.perf_counter() - started, answered[-1])
+        return result
 
     def _route(self, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")

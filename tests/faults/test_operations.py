@@ -28,6 +28,7 @@ def test_metrics_count_requests_refusals_latency_nudges_and_questions(bot: Runni
         "commands": value("transition_requests_total", kind="command", outcome="200"),
         "acks": value("transition_ack_seconds_count", kind="command"),
         "refused": value("transition_http_responses_total", path="/slack/events", status="401"),
+        "unverified": value("transition_requests_total", kind="unverified", outcome="401"),
         "digests": value("transition_nudges_total", kind="digest", outcome="sent"),
         "questions": sum(
             value("transition_questions_total", outcome=o) for o in ("answered", "unknown", "expert", "unanswered")
@@ -45,6 +46,9 @@ def test_metrics_count_requests_refusals_latency_nudges_and_questions(bot: Runni
     assert value("transition_requests_total", kind="command", outcome="200") - before["commands"] >= 4
     assert value("transition_ack_seconds_count", kind="command") - before["acks"] >= 4
     assert value("transition_http_responses_total", path="/slack/events", status="401") - before["refused"] == 1
+    # Timed around the whole request: global middleware runs before Bolt's listeners, so timing
+    # there saw no ack and no status (every outcome was "?" before).
+    assert value("transition_requests_total", kind="unverified", outcome="401") - before["unverified"] == 1
     assert value("transition_nudges_total", kind="digest", outcome="sent") - before["digests"] >= 1
     questions = sum(
         value("transition_questions_total", outcome=o) for o in ("answered", "unknown", "expert", "unanswered")
