@@ -93,15 +93,25 @@ def _unique(items: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _entry_terms(analyzer: Analyzer, entry: Entry) -> tuple[list[list[str]], list[frozenset[str]], set[str], set[str]]:
-    """Token lists and exclusive names of each phrasing, all tokens incl. the answers', and the surface words."""
+def _entry_terms(
+    analyzer: Analyzer, entry: Entry, vocabulary: Vocabulary | None = None
+) -> tuple[list[list[str]], list[frozenset[str]], set[str], set[str]]:
+    """Token lists and exclusive names of each phrasing, all tokens incl. the answers', and the surface words.
+
+    With a `vocabulary`, the misspelt words of phrasings written with typos are indexed as the words they stand for.
+    """
     docs: list[list[str]] = []
     names: list[frozenset[str]] = []
     tokens: set[str] = set()
     surfaces: set[str] = set()
     for lang, questions in (("en", entry.questions_en), ("fr", entry.questions_fr)):
         for question in questions:
-            doc = _unique([t.token for t in analyzer.terms(question, lang)])
+            terms = (
+                analyzer.terms(question, lang)
+                if vocabulary is None
+                else analyzer.query_terms(question, lang, vocabulary)
+            )
+            doc = _unique([t.token for t in terms])
             docs.append(doc)
             tokens.update(doc)
             folded = {fold_word(w) for w in words(question)}
@@ -111,6 +121,19 @@ def _entry_terms(analyzer: Analyzer, entry: Entry) -> tuple[list[list[str]], lis
         tokens.update(t.token for t in analyzer.terms(answer, lang))
         surfaces.update(fold_word(w) for w in words(answer))
     return docs, names, tokens, surfaces
+
+
+def _vocabulary(
+    analyzer: Analyzer,
+    terms: Sequence[tuple[list[list[str]], list[frozenset[str]], set[str], set[str]]],
+    base: set[str],
+) -> Vocabulary:
+    """The vocabulary of entries analysed as written (to find the misspelt words of their phrasings)."""
+    tokens = set().union(*(t[2] for t in terms)) if terms else set()
+    surfaces = base.union(*(t[3] for t in terms)) if terms else set(base)
+    return Vocabulary(
+        tokens=tokens, surfaces=surfaces, is_word=lexicon().is_word, keep=analyzer.synonyms.surface_forms()
+    )
 
 
 def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
@@ -123,8 +146,9 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
     all_tokens: set[str] = set()
     surfaces: set[str] = set(analyzer.synonyms.surface_forms()) | set(STOPWORDS)
     question_words: dict[str, set[str]] = {"en": set(), "fr": set()}
+    draft = _vocabulary(analyzer, [_entry_terms(analyzer, entry) for entry in entries], surfaces)
     for i, entry in enumerate(entries):
-        docs, names, tokens, entry_surfaces = _entry_terms(analyzer, entry)
+        docs, names, tokens, entry_surfaces = _entry_terms(analyzer, entry, draft)
         for doc, doc_name in zip(docs, names, strict=True):
             corpus.append(doc or [""])
             doc_entry.append(i)
@@ -150,7 +174,9 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
     return _Snapshot(
         entries=tuple(entries),
         analyzer=analyzer,
-        vocabulary=Vocabulary(tokens=all_tokens, surfaces=surfaces, is_word=lexicon().is_word),
+        vocabulary=Vocabulary(
+            tokens=all_tokens, surfaces=surfaces, is_word=lexicon().is_word, keep=analyzer.synonyms.surface_forms()
+        ),
         retriever=retriever,
         doc_entry=np.asarray(doc_entry, dtype=np.int64),
         entry_bounds=np.searchsorted(np.asarray(doc_entry, dtype=np.int64), np.arange(len(entries) + 1)),

@@ -221,12 +221,30 @@ class Analyzer:
 class Vocabulary:
     """The words and tokens the knowledge base knows, for typo correction and cross-language stems."""
 
-    def __init__(self, *, tokens: Iterable[str], surfaces: Iterable[str], is_word: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        *,
+        tokens: Iterable[str],
+        surfaces: Iterable[str],
+        is_word: Callable[[str], bool],
+        keep: Iterable[str] = (),
+    ) -> None:
         self.tokens = frozenset(tokens)
         self._is_word = is_word
         self.surfaces = frozenset(surfaces)
         # Stop words are not offered as corrections: a real word one letter away ("frais" → "fais") would vanish.
-        self._choices = sorted(w for w in self.surfaces if len(w) >= 3 and w not in STOPWORDS)
+        choices = sorted(w for w in self.surfaces if len(w) >= 3 and w not in STOPWORDS)
+        # Phrasings written with typos ("partnrs") put misspelt words in the vocabulary: a question's word is
+        # corrected to the real word next to them, never to them.
+        real = [w for w in choices if is_word(w)]
+        kept = frozenset(keep)  # the synonym table's forms are spelt on purpose
+        self._misspelt: dict[str, str] = {}
+        for word in choices:
+            if len(word) >= 5 and not is_word(word) and word not in kept:
+                found = process.extractOne(word, real, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+                if found is not None and found[0][0] == word[0]:
+                    self._misspelt[word] = found[0]
+        self._choices = [w for w in choices if w not in self._misspelt]
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], str] = {}
 
@@ -240,6 +258,8 @@ class Vocabulary:
 
     def correct(self, word: str, lang: str) -> str:
         """`word`, or the known word it is most likely a typo of (Damerau-Levenshtein, length-aware)."""
+        if word in self._misspelt:
+            return self._misspelt[word]
         if word in self.surfaces or word in STOPWORDS or len(word) < 4 or word.isdigit():
             return word
         if self.stem_known(word, lang) in self.tokens or self._is_word(word):
@@ -251,18 +271,20 @@ class Vocabulary:
         if hit is not None:
             return hit
         allowed = 1 if len(word) <= 7 else 2
-        found = process.extractOne(
+        found = process.extract(
             word,
             self._choices,
             scorer=DamerauLevenshtein.distance,
             score_cutoff=allowed,
+            limit=8,
         )
         result = word
-        if found is not None:
-            candidate, distance, _ = found
-            # The first letter is rarely the mistyped one; requiring it avoids turning unrelated words into known ones.
-            if candidate[0] == word[0] or distance == 0:
-                result = candidate
+        # The first letter is rarely the mistyped one; requiring it avoids turning unrelated words into known ones.
+        # Among the closest, a real word beats another misspelling ("cobmien" is "combien", not "cobien").
+        close = [(distance, not self._is_word(candidate), candidate) for candidate, distance, _ in found]
+        close = [c for c in close if c[2][0] == word[0] or c[0] == 0]
+        if close:
+            result = min(close)[2]
         with self._lock:
             if len(self._cache) > 50_000:
                 self._cache.clear()
