@@ -32,6 +32,10 @@ PREFIX_LEN = 5
 PREFIX_WEIGHT = 0.5
 """An unknown word sharing its first PREFIX_LEN letters with a word of the entry (responsible / responsable,
 deviennent / devient) counts this much as matched: likely the same word in another form or language."""
+KEY_MIN_COVERAGE = 0.3
+"""Coverage enough for an entry whose key concept the question names (and no other entry's as strongly)."""
+KEY_LEAD = 1.2
+"""How much stronger the best key-concept hit must be than another entry's for the key alone to decide."""
 SUGGESTIONS = 3
 RERANK = 3
 """How many of the best-scoring entries compete on coverage."""
@@ -85,6 +89,7 @@ class _Snapshot:
     unknown_idf: float
     entry_dated: list[bool]
     specific_idf: float
+    entry_keys: list[list[frozenset[str]]]
     neutral: frozenset[str] = frozenset()
 
 
@@ -191,8 +196,38 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
         unknown_idf=math.log(1 + (n + 0.5) / 0.5),
         entry_dated=[_gives_a_date(entry) for entry in entries],
         specific_idf=math.log(1 + (n - 1 + 0.5) / 1.5) - 1e-9,
+        entry_keys=[_key_terms(analyzer, entry) for entry in entries],
         neutral=frozenset(shared),
     )
+
+
+def _key_terms(analyzer: Analyzer, entry: Entry) -> list[frozenset[str]]:
+    """Each key concept of the entry as the set of tokens a question must hold to name it (read in both languages)."""
+    keys: set[frozenset[str]] = set()
+    for phrase in entry.key_concepts:
+        for lang in ("en", "fr"):
+            tokens = frozenset(t.token for t in analyzer.terms(phrase, lang))
+            if tokens:
+                keys.add(tokens)
+    return sorted(keys, key=sorted)
+
+
+def _key_strength(snapshot: _Snapshot, tokens: frozenset[str], entry_index: int) -> float:
+    """The IDF weight of the strongest key concept of the entry that the question names (0 when none)."""
+    best = 0.0
+    for key in snapshot.entry_keys[entry_index]:
+        if key <= tokens:
+            best = max(best, sum(snapshot.idf.get(token, snapshot.unknown_idf) for token in key))
+    return best
+
+
+def _only_words_unknown(unknown: Sequence[str]) -> bool:
+    """Say whether every word the knowledge base does not know is a dictionary word, not a name.
+
+    "Who is the CEO of Netgear?" names the CEO concept, but about a company the article never mentions.
+    """
+    is_word = lexicon().is_word
+    return all(is_word(fold_word(word)) for word in unknown)
 
 
 def _gives_a_date(entry: Entry) -> bool:
@@ -255,31 +290,44 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
     tokens = _unique([t.token for t in terms if t.token in snapshot.vocabulary.tokens])
     doc_scores = snapshot.retriever.get_scores(tokens) if tokens else np.zeros(len(snapshot.doc_entry))
     entry_scores = _entry_scores(snapshot, doc_scores)
+    asked = frozenset(t.token for t in terms)
     order = [int(i) for i in np.argsort(-entry_scores, kind="stable")]
     # Among the closest few, prefer the entry that knows more of the question: BM25 favours short phrasings
     # that match one rare word; coverage says which entry explains the whole question.
     contenders = [i for i in order[:RERANK] if entry_scores[i] > 0] or order[:1]
     covered = {i: _coverage(snapshot, terms, i) for i in contenders}
     best = max(contenders, key=lambda i: (round(covered[i][0] / COVERAGE_STEP), entry_scores[i]))
-    order.remove(best)
-    order.insert(0, best)
-    best_doc = int(np.argmax(np.where(snapshot.doc_entry == best, doc_scores, -1.0)))
     best_score = float(entry_scores[best])
-    runner_score = float(entry_scores[order[1]]) if len(order) > 1 else 0.0
+    runner = next((i for i in order if i != best), None)
+    runner_score = float(entry_scores[runner]) if runner is not None else 0.0
     margin = (best_score - runner_score) / best_score if best_score > 0 else 0.0
     coverage, unknown = covered[best]
-    runner_coverage = covered[order[1]][0] if len(order) > 1 and order[1] in covered else 0.0
+    runner_coverage = covered[runner][0] if runner in covered else 0.0
     if coverage - runner_coverage >= COVERAGE_STEP:
         # Chosen because it knows clearly more of the question: that is a lead, whatever BM25 says.
         margin = max(margin, coverage - runner_coverage)
+    confident = best_score > 0 and coverage >= MIN_COVERAGE and (margin >= MIN_MARGIN or coverage >= CLEAR_COVERAGE)
+    if not confident:
+        # Real questions carry many words the knowledge base never uses; one that names an entry's key concept,
+        # clearly more strongly than any other entry's, is about that entry all the same.
+        keys = [_key_strength(snapshot, asked, i) for i in range(len(snapshot.entries))]
+        named = max(range(len(keys)), key=lambda i: (keys[i], entry_scores[i]))
+        other_key = max((k for i, k in enumerate(keys) if i != named), default=0.0)
+        if keys[named] > 0 and keys[named] >= KEY_LEAD * other_key:
+            named_coverage = covered[named] if named in covered else _coverage(snapshot, terms, named)
+            if named_coverage[0] >= KEY_MIN_COVERAGE and _only_words_unknown(named_coverage[1]):
+                best, (coverage, unknown), confident = named, named_coverage, True
+                best_score = max(float(entry_scores[best]), 1e-6)
+    order.remove(best)
+    order.insert(0, best)
+    best_doc = int(np.argmax(np.where(snapshot.doc_entry == best, doc_scores, -1.0)))
     confident = (
-        best_score > 0
-        and coverage >= MIN_COVERAGE
-        and (margin >= MIN_MARGIN or coverage >= CLEAR_COVERAGE)
+        confident
+        and not asked & snapshot.analyzer.synonyms.out_of_scope
         and not _names_clash(snapshot, terms, best, best_doc)
-        and (snapshot.entry_dated[best] or all(t.token != WHEN for t in terms))
+        and (snapshot.entry_dated[best] or WHEN not in asked)
     )
-    suggestions = tuple(snapshot.entries[i] for i in order[:SUGGESTIONS] if entry_scores[i] > 0)
+    suggestions = tuple(snapshot.entries[i] for i in order[:SUGGESTIONS] if entry_scores[i] > 0 or i == best)
     return Match(
         entry=snapshot.entries[best] if best_score > 0 else None,
         score=best_score,

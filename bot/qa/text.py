@@ -98,10 +98,19 @@ class Synonyms:
     phrases: Mapping[tuple[str, ...], str]
     longest: int
     exclusive: frozenset[str] = frozenset()
+    out_of_scope: frozenset[str] = frozenset()
 
     @classmethod
-    def from_groups(cls, groups: Mapping[str, Iterable[str]], exclusive: Iterable[str] = ()) -> Synonyms:
-        """Build from `{concept: [form, …]}`; a form listed under two concepts is an error."""
+    def from_groups(
+        cls, groups: Mapping[str, Iterable[str]], exclusive: Iterable[str] = (), out_of_scope: Iterable[str] = ()
+    ) -> Synonyms:
+        """Build from `{concept: [form, …]}`; a form listed under two concepts is an error.
+
+        `out_of_scope` names concepts the knowledge never answers (prices, support, successors…).
+        """
+        unknown = [c for c in out_of_scope if c not in groups]
+        if unknown:
+            raise ValueError(f"out-of-scope concepts {unknown!r} have no forms")
         phrases: dict[tuple[str, ...], str] = {}
         for concept, forms in groups.items():
             token = CONCEPT_PREFIX + fold_word(concept)
@@ -116,6 +125,7 @@ class Synonyms:
             phrases=phrases,
             longest=max((len(k) for k in phrases), default=1),
             exclusive=frozenset(fold_word(w) for w in exclusive),
+            out_of_scope=frozenset(CONCEPT_PREFIX + fold_word(c) for c in out_of_scope),
         )
 
     def apply(self, folded: list[str]) -> list[tuple[str, str]]:
@@ -144,7 +154,7 @@ class Synonyms:
 def shipped_synonyms() -> Synonyms:
     """The synonym table shipped in bot/knowledge/synonyms.toml."""
     data = tomllib.loads(resources.files("bot.knowledge").joinpath("synonyms.toml").read_text("utf-8"))
-    return Synonyms.from_groups(data["concepts"], data.get("exclusive", ()))
+    return Synonyms.from_groups(data["concepts"], data.get("exclusive", ()), data.get("out_of_scope", ()))
 
 
 class _Stemmers(threading.local):
