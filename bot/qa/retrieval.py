@@ -45,6 +45,8 @@ SUPPORT_WEIGHT = 0.5
 """Weight of an entry's next-best phrasings in its score: several phrasings agreeing beat one lucky match."""
 GREETING = CONCEPT_PREFIX + "hello"
 """A greeting before a question ("Bonjour, …") is politeness, not the question."""
+QUESTION_TYPES = frozenset(CONCEPT_PREFIX + kind for kind in ("who", "why", "where"))
+"""A question of one of these types is answered only by an entry asked that way in some phrasing."""
 WHEN = CONCEPT_PREFIX + "when"
 """A "when" question is answered only by an entry whose answer gives a date."""
 LIVE_DATED = frozenset({"deadline", "days_left"})
@@ -90,6 +92,7 @@ class _Snapshot:
     entry_dated: list[bool]
     specific_idf: float
     entry_keys: list[list[frozenset[str]]]
+    entry_types: list[frozenset[str]]
     neutral: frozenset[str] = frozenset()
 
 
@@ -151,9 +154,11 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
     all_tokens: set[str] = set()
     surfaces: set[str] = set(analyzer.synonyms.surface_forms()) | set(STOPWORDS)
     question_words: dict[str, set[str]] = {"en": set(), "fr": set()}
+    entry_docs: list[list[list[str]]] = []
     draft = _vocabulary(analyzer, [_entry_terms(analyzer, entry) for entry in entries], surfaces)
     for i, entry in enumerate(entries):
         docs, names, tokens, entry_surfaces = _entry_terms(analyzer, entry, draft)
+        entry_docs.append(docs)
         for doc, doc_name in zip(docs, names, strict=True):
             corpus.append(doc or [""])
             doc_entry.append(i)
@@ -197,6 +202,7 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
         entry_dated=[_gives_a_date(entry) for entry in entries],
         specific_idf=math.log(1 + (n - 1 + 0.5) / 1.5) - 1e-9,
         entry_keys=[_key_terms(analyzer, entry) for entry in entries],
+        entry_types=[frozenset().union(*(set(doc) for doc in docs)) & QUESTION_TYPES for docs in entry_docs],
         neutral=frozenset(shared),
     )
 
@@ -326,6 +332,7 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         and not asked & snapshot.analyzer.synonyms.out_of_scope
         and not _names_clash(snapshot, terms, best, best_doc)
         and (snapshot.entry_dated[best] or WHEN not in asked)
+        and asked & QUESTION_TYPES <= snapshot.entry_types[best]
     )
     suggestions = tuple(snapshot.entries[i] for i in order[:SUGGESTIONS] if entry_scores[i] > 0 or i == best)
     return Match(
