@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.partners.builders import NOTE_MAX
@@ -25,10 +25,13 @@ def test_a_stranger_fuzzing_a_command_changes_nothing_and_always_gets_an_answer(
     @FUZZ
     @given(text=hostile_text)
     def send(text: str) -> None:
+        modals = len(standin.calls_to("views.open"))
         status, _, key = bot.sender.command(command, text, STRANGER)
         assert status == 200
-        reply = standin.wait_response(key, timeout=5)
-        assert text_of(reply).strip()
+        # An answer, or a form to fill in (`/partner update` alone opens one).
+        answer = standin.wait_for(lambda s: s.responses_to(key) or len(s.calls_to("views.open")) > modals, timeout=5)
+        if isinstance(answer, list):
+            assert text_of(answer[0]).strip()
 
     send()
     settle(standin)
@@ -87,6 +90,7 @@ def test_an_owner_changes_a_partner_only_with_a_valid_update_of_their_own(
         note=hostile_text,
     )
     def send(partner: str, status: str, note: str) -> None:
+        assume(status)  # with no status word, the note's first word would be taken for one
         key_id = partner.upper()
         before = partner_state(bot, key_id) if key_id != "NOPE-1" else None
         _, _, key = bot.sender.command("/partner", f"update {partner} {status} {note}", "U0ALICE01")
