@@ -329,7 +329,8 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
     best_doc = int(np.argmax(np.where(snapshot.doc_entry == best, doc_scores, -1.0)))
     confident = (
         confident
-        and not asked & snapshot.analyzer.synonyms.out_of_scope
+        # Unless an entry was added about it (an expert's answer on fees), an out-of-scope concept means no answer.
+        and not (asked & snapshot.analyzer.synonyms.out_of_scope) - snapshot.entry_tokens[best]
         and not _names_clash(snapshot, terms, best, best_doc)
         and (snapshot.entry_dated[best] or WHEN not in asked)
         and asked & QUESTION_TYPES <= snapshot.entry_types[best]
