@@ -95,3 +95,32 @@ def test_rebuild_swaps_the_index_while_searches_go_on() -> None:
     assert not errors
     match = retriever.search("is there a registration fee?", "en")
     assert match.answered and match.entry is not None and match.entry.slug == "fee"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "slug"),
+    [
+        ("the small business council, any idea what its remit is?", "en", "council"),
+        ("Goodwin, quel est son périmètre exactement ?", "fr", "keith_goodwin"),
+    ],
+)
+def test_a_question_naming_a_key_concept_is_answered_despite_unknown_words(
+    retriever: Retriever, question: str, lang: str, slug: str
+) -> None:
+    match = retriever.search(question, lang)
+    assert match.answered and match.entry is not None and match.entry.slug == slug
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "the Netgear small business council, what does it do?",  # a name the article never mentions
+        "how much does joining the small business council cost?",  # out of scope: a price
+        "where is the small business council based?",  # no entry is asked "where" about the council
+        "what happens if we miss the deadline?",  # out of scope: what happens to late partners
+    ],
+)
+def test_a_key_concept_is_not_enough_when_the_question_asks_what_the_article_does_not_say(
+    retriever: Retriever, question: str
+) -> None:
+    assert not retriever.search(question, "en").answered
