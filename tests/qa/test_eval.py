@@ -14,14 +14,15 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # Floors per set, one question below today's figures. "seen" was used to tune; each held-out set was written
 # before the tuning that followed it was measured on it (heldout2 and heldout3 were then looked at: see the note).
 # blind1 and blind2 were written from the article alone; blind1's misses were studied to find which kinds of
-# wording fail, blind2 was only ever measured (its figure is the honest one for unseen questions).
+# wording fail. blind2 was only measured (78 % right) until the key-concept gate; it is a development set since,
+# so a third blind set, kept out of the tree, gives the honest figure for unseen questions.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
     "heldout2": (0.96, 0.92),
     "heldout3": (0.91, 0.90),
-    "blind1": (0.94, 0.93),
-    "blind2": (0.76, 0.88),
+    "blind1": (0.95, 0.96),
+    "blind2": (0.91, 0.96),
 }
 P95_MS = 20.0
 
