@@ -42,12 +42,12 @@ STATUSES = ["contacted", "in_progress", "registered", "en cours", "contacté", "
 CONFIRMED = ("→", "->", "now", "updated", "recorded", "is ", "marked")
 
 
-def commands(kind: str, *, partners: int, owners: int, hot: int) -> Any:
+def commands(kind: str, *, partners: int, owners: int, hot: int, run: str) -> Any:
     """The command each sender sends next: `/partner help`, or an update of one of its own partners."""
     per_owner = max(1, partners // owners)
 
     def next_command(sender: int, seq: int) -> Command:
-        key = f"s{sender}q{seq}"
+        key = f"{run}s{sender}q{seq}"  # unique across runs: one stand-in serves them all
         if kind == "help":
             return Command("/partner", "help", "U0ADMIN01", key)
         note = f"bench-{sender}-{seq}"
@@ -76,7 +76,7 @@ def bare_run(standin: StandInProcess, args: argparse.Namespace, work: Any) -> Lo
             f"http://127.0.0.1:{port}/slack/events",
             seconds=args.seconds,
             senders=args.senders,
-            next_command=commands(args.command, partners=args.partners, owners=args.owners, hot=args.hot),
+            next_command=commands(args.command, partners=args.partners, owners=args.owners, hot=args.hot, run="bare-"),
             response_base=standin.response_base,
             warmup=args.warmup,
             rate=args.rate,
@@ -108,26 +108,31 @@ def bot_run(standin: StandInProcess, db_kind: str, args: argparse.Namespace, wor
         bot = process.start(
             ["run", "--no-scheduler"], env=env, workdir=work, name=f"bot-{db_kind}", port=process.free_port()
         )
+        run = f"{args.command}-{db_kind}-{time.time_ns()}-"
         try:
             out["rss_idle_mb"] = bot.rss_mb()
             result = run_load(
                 bot.events_url,
                 seconds=args.seconds,
                 senders=args.senders,
-                next_command=commands(args.command, partners=args.partners, owners=args.owners, hot=args.hot),
+                next_command=commands(args.command, partners=args.partners, owners=args.owners, hot=args.hot, run=run),
                 response_base=standin.response_base,
                 warmup=args.warmup,
                 rate=args.rate,
             )
             out["rss_after_load_mb"] = bot.rss_mb()
-            out["drain_s"] = standin.settle()
+            # How long the bot needs, after the last ack, to finish the work it acknowledged.
+            acked = sum(1 for s in result.sent if s.status == 200)
+            out["drain_s"] = standin.settle(prefix=run, expected=acked)
             out["rss_after_drain_mb"] = bot.rss_mb()
             out["alive"] = bot.alive()
         finally:
-            out["exit_code"] = bot.stop()
+            out["exit_code"] = bot.stop(timeout=180)  # SIGTERM lets it finish queued work first
             log = bot.log_text()
             out["log_tracebacks"] = log.count("Traceback")
-            out["log_errors"] = sum(1 for line in log.splitlines() if " ERROR " in line)
+            errors = [line for line in log.splitlines() if " ERROR " in line or " WARNING " in line]
+            out["log_errors_and_warnings"] = len(errors)
+            out["log_first_lines"] = errors[:3]
         out["figures"] = result.figures()
         out["statuses"] = dict(result.statuses())
         out.update(account(result, standin, url, args.command))

@@ -68,7 +68,7 @@ def main() -> None:
                 n = owner + args.owners * (seq % max(1, args.partners // args.owners))
                 command, text = MIX[args.only if args.only is not None else (sender + seq) % len(MIX)]
                 words = text.format(pid=partner_id(n), seq=seq, n=n % 100)
-                return Command(command, words, owner_id(owner), f"m{sender}q{seq}")
+                return Command(command, words, owner_id(owner), f"m{sender}q{seq}")  # "m": settle() counts these
 
             result = run_load(
                 bot.events_url,
@@ -80,7 +80,7 @@ def main() -> None:
                 rate=args.rate,
             )
             figures["rss_after_commands_mb"] = bot.rss_mb()
-            standin.settle()
+            standin.settle(prefix="m", expected=sum(1 for s in result.sent if s.status == 200))
             figures["rss_after_replies_mb"] = bot.rss_mb()
             figures["rss_peak_mb"] = peak_mb(bot.proc.pid)
             figures["commands"] = len(result.sent)

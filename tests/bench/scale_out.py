@@ -127,7 +127,7 @@ def main() -> None:
             n = owner + args.owners * (seq % per_owner)
             note = f"bench-{sender}-{seq}"
             text = f"update {partner_id(n)} {['contacted', 'in_progress', 'registered'][seq % 3]} {note}"
-            return Command("/partner", text, owner_id(owner), f"s{sender}q{seq}", (n, note))
+            return Command("/partner", text, owner_id(owner), f"scale-s{sender}q{seq}", (n, note))
 
         results: list[LoadResult] = []
         halves = [args.senders // 2, args.senders - args.senders // 2]
@@ -163,10 +163,10 @@ def main() -> None:
             thread.join()
         # The scheduler's first tick comes a minute after it starts; let it race what is left.
         time.sleep(max(0.0, 75 - (time.monotonic() - started)))
-        out["drain_s"] = standin.settle(quiet=2)
+        out["drain_s"] = standin.settle(prefix="scale-", quiet=5)
         alive = [w.alive() for w in workers] + [scheduler.alive()]
         for proc in [*workers, scheduler]:
-            proc.stop()
+            proc.stop(timeout=120)
         logs = {proc.log_path.name: proc.log_text() for proc in [*workers, scheduler]}
         summary = standin.summary()
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,17 +53,31 @@ class StandInProcess:
         with urllib.request.urlopen(request, timeout=10):
             pass
 
-    def settle(self, quiet: float = 1.0, limit: float = 300.0) -> float:
-        """Wait until nothing new reaches the stand-in for `quiet` seconds; return the seconds waited."""
+    def count(self, prefix: str = "") -> tuple[int, int]:
+        """Replies whose key starts with `prefix`, and Web API calls, received so far."""
+        query = urllib.parse.urlencode({"prefix": prefix})
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_bench/count?{query}", timeout=30) as response:
+            data = json.loads(response.read())
+        return int(data["responses"]), int(data["calls"])
+
+    def settle(
+        self, *, prefix: str = "", expected: int | None = None, quiet: float = 5.0, limit: float = 600.0
+    ) -> float:
+        """Wait for `expected` replies (keys starting with `prefix`), or until nothing new comes for `quiet` s.
+
+        Returns the seconds waited: how long the bot needed to finish what it had acknowledged.
+        """
         started = time.perf_counter()
-        last = None
+        last, last_change = None, started
         while time.perf_counter() - started < limit:
-            summary = self.summary()
-            now = (len(summary["responses"]), sum(summary["calls"].values()))
-            if now == last:
-                return time.perf_counter() - started - quiet
-            last = now
-            time.sleep(quiet)
+            now = self.count(prefix)
+            if expected is not None and now[0] >= expected:
+                return time.perf_counter() - started
+            if now != last:
+                last, last_change = now, time.perf_counter()
+            elif time.perf_counter() - last_change >= quiet:
+                return last_change - started
+            time.sleep(0.2)
         return time.perf_counter() - started
 
     def stop(self) -> None:

@@ -3,13 +3,15 @@
     python -m tests.bench.standin_server OWNERS    # prints "PORT <n>", serves until stdin closes
 
 GET /_bench/summary returns what the bot sent: response_url payloads' text by key, Web API calls
-by method, and any Slack-rule problems; GET /_bench/posts lists the chat.postMessage calls.
+by method, and any Slack-rule problems; GET /_bench/posts lists the chat.postMessage calls;
+GET /_bench/count?prefix=P counts replies whose key starts with P (cheap, for waiting).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import urllib.parse
 from collections import Counter
 from typing import Any
 
@@ -37,6 +39,11 @@ class BenchStandIn(SlackStandIn):
                     "problems": self.problems[:50],
                 }
             return 200, summary, {}
+        if path == "/_bench/count":
+            prefix = dict(urllib.parse.parse_qsl(query)).get("prefix", "")
+            with self._lock:
+                replies = sum(1 for r in self.responses if r["key"].startswith(prefix))
+                return 200, {"responses": replies, "calls": len(self.calls)}, {}
         if path == "/_bench/posts":
             with self._lock:
                 posts = [
