@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from sqlmodel import Session
+
 from bot.runtime import Runtime
 from bot.statuses import ORDER, Status, parse_status
 from bot.text import clean
@@ -342,7 +344,7 @@ def _diff(
 
 
 def _write(
-    session: Any,
+    session: Session,
     inserts: list[dict[str, Any]],
     new_history: list[tuple[str, dict[str, Any]]],
     updates: list[dict[str, Any]],

@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from sqlmodel import Session
+
 from bot.directory import Person
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.partners import builders
@@ -117,7 +119,9 @@ def _prepare(rt: Runtime, actor: str, key: str) -> str | None:
     return None
 
 
-def _lock_for_change(rt: Runtime, session: Any, actor: str, key: str, actor_email: str | None, verb: str) -> Partner:
+def _lock_for_change(
+    rt: Runtime, session: Session, actor: str, key: str, actor_email: str | None, verb: str
+) -> Partner:
     partner = store.lock_partner(session=session, key=key)
     if partner is None:
         raise _not_found(rt, key)
