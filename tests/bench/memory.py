@@ -48,6 +48,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--only", type=int, choices=range(len(MIX)), help="send only this entry of the mix")
+    parser.add_argument("--without-typos", action="store_true", help="leave out the find with a typo (fuzzy search)")
     args = parser.parse_args()
     senders = 20
     seconds = args.commands / (senders * args.rate)
@@ -66,7 +67,8 @@ def main() -> None:
             def next_command(sender: int, seq: int) -> Command:
                 owner = sender % args.owners
                 n = owner + args.owners * (seq % max(1, args.partners // args.owners))
-                command, text = MIX[args.only if args.only is not None else (sender + seq) % len(MIX)]
+                mix = MIX[:-1] if args.without_typos else MIX
+                command, text = mix[args.only if args.only is not None else (sender + seq) % len(mix)]
                 words = text.format(pid=partner_id(n), seq=seq, n=n % 100)
                 return Command(command, words, owner_id(owner), f"m{sender}q{seq}")  # "m": settle() counts these
 
