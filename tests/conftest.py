@@ -179,13 +179,22 @@ def start_bot(rt: Runtime, standin: SlackStandIn) -> RunningBot:
 
     app = create_app(rt)
     server = create_server(Router(app, rt.db), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        # Close from the loop's own thread: closing from another one leaves select() on a dead descriptor.
+        while not stopping.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        server.asyncore.close_all(server._map)  # type: ignore[union-attr]
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     port = server.effective_port  # type: ignore[union-attr]
     url = f"http://127.0.0.1:{port}"
 
     def stop() -> None:
-        server.close()
+        stopping.set()
         thread.join(timeout=5)
 
     return RunningBot(rt=rt, app=app, url=url, sender=SlackSender(f"{url}/slack/events", standin), stop=stop)
