@@ -23,6 +23,7 @@ from slack_sdk.web import SlackResponse
 from bot.clock import OffsetClock, SystemClock
 from bot.config import Settings
 from bot.demo import DEMO_USERS, load_demo
+from bot.text import unescape
 from storage.db import Database
 
 BOT_USER_ID = "UCONSOLEBOT"
@@ -44,7 +45,7 @@ class InlineExecutor(Executor):
 
 def render_text(text: str) -> str:
     """Slack mrkdwn made readable in a terminal: entities decoded, user mentions kept as @ID."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(text)
 
 
 def render_element(element: dict[str, Any]) -> str:

@@ -35,7 +35,7 @@ def build_manifest(
             "command": name,
             "description": description,
             "usage_hint": hint,
-            "should_escape": False,
+            "should_escape": True,  # mentions arrive as <@U…|name>, which the parsers read
         }
         if not socket:
             entry["url"] = request_url

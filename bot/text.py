@@ -16,6 +16,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Undo the entities Slack puts in text it sends (`&amp;`, `&lt;`, `&gt;`), so `A &amp; B` is `A & B` again."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def clean(text: str) -> str:
     """Drop control and direction-override characters, normalise to NFC, strip the ends."""
     return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack
@@ -12,7 +13,26 @@ from slack_bolt.context.say import Say
 from slack_sdk import WebClient
 
 from bot.replies import OpenModal, Outcome, Reply
+from bot.text import unescape
 from handlers import errors
+
+
+@dataclass(frozen=True)
+class CommandArgs:
+    """What every slash command handler reads from the payload."""
+
+    user_id: str
+    text: str
+    channel_id: str
+
+
+def command_args(body: dict[str, Any]) -> CommandArgs:
+    """The typed essentials of a slash command payload, with Slack's entities undone in the text."""
+    return CommandArgs(
+        user_id=str(body.get("user_id") or ""),
+        text=unescape(str(body.get("text") or "")),
+        channel_id=str(body.get("channel_id") or ""),
+    )
 
 
 def ack_now(ack: Ack) -> None:

@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot.qa import service as qa
 from bot.replies import Reply
 from bot.runtime import Runtime
+from bot.text import unescape
 from handlers.common import ack_now, after_ack
 
 _ANY_SUBTYPE = re.compile(".+")
@@ -31,7 +32,7 @@ def direct_question(event: dict[str, Any]) -> qa.Asked | None:
         return None
     return qa.Asked(
         user_id=str(event["user"]),
-        text=str(event.get("text") or ""),
+        text=unescape(str(event.get("text") or "")),
         channel=str(event.get("channel") or ""),
         thread_ts=event.get("thread_ts"),
     )
@@ -43,7 +44,7 @@ def mention_question(event: dict[str, Any]) -> qa.Asked | None:
         return None
     return qa.Asked(
         user_id=str(event["user"]),
-        text=re.sub(r"<@[A-Z0-9]+(?:\|[^>]*)?>", " ", str(event.get("text") or "")).strip(),
+        text=unescape(re.sub(r"<@[A-Z0-9]+(?:\|[^>]*)?>", " ", str(event.get("text") or ""))).strip(),
         channel=str(event.get("channel") or ""),
         thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None,
     )

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot import partner_commands
 from bot.runtime import Runtime
-from handlers.common import ack_now, after_ack, deliver
+from handlers.common import ack_now, after_ack, command_args, deliver
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -18,9 +18,8 @@ def register(app: App, rt: Runtime) -> None:
 
     @after_ack
     def partner_command(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        outcome = partner_commands.handle(
-            rt, user_id=body.get("user_id") or "", text=body.get("text") or "", channel_id=body.get("channel_id") or ""
-        )
+        args = command_args(body)
+        outcome = partner_commands.handle(rt, user_id=args.user_id, text=args.text, channel_id=args.channel_id)
         deliver(outcome, body=body, respond=respond, client=client)
 
     app.command(rt.settings.partner_command)(ack=ack_now, lazy=[partner_command])

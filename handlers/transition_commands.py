@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot import transition
 from bot.runtime import Runtime
-from handlers.common import ack_now, after_ack, deliver
+from handlers.common import ack_now, after_ack, command_args, deliver
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -18,9 +18,8 @@ def register(app: App, rt: Runtime) -> None:
 
     @after_ack
     def transition_command(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        outcome = transition.handle(
-            rt, user_id=body.get("user_id") or "", text=body.get("text") or "", channel_id=body.get("channel_id") or ""
-        )
+        args = command_args(body)
+        outcome = transition.handle(rt, user_id=args.user_id, text=args.text, channel_id=args.channel_id)
         deliver(outcome, body=body, respond=respond, client=client)
 
     app.command(rt.settings.transition_command)(ack=ack_now, lazy=[transition_command])

@@ -58,3 +58,11 @@ def test_unknown_partner_subcommand_says_how_to_write_it(bot: RunningBot, standi
     assert "/partner help" in text
     assert "<!channel>" not in text
     assert "&lt;!channel&gt;" in text
+
+
+def test_slack_entities_in_command_text_are_undone(bot: RunningBot, standin: SlackStandIn) -> None:
+    # Slack sends `&` typed in a slash command as `&amp;`; the help text quotes it back, escaped once.
+    _, _, key = bot.sender.command("/partner", "frobnicate A &amp; B", "U0ALICE01")
+    text = text_of(standin.wait_response(key))
+    assert "A &amp; B" in text
+    assert "&amp;amp;" not in text
