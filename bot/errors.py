@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from storage.db import DatabaseUnavailable
+
+__all__ = ["BadInput", "BotError", "Conflict", "DatabaseUnavailable", "NotAllowed", "NotFound", "ServiceUnavailable"]
+
 
 class BotError(Exception):
     """An error whose message is written for the person who caused it."""

@@ -11,9 +11,8 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot import messages
-from bot.errors import BotError
+from bot.errors import BotError, DatabaseUnavailable
 from bot.runtime import Runtime
-from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 
 from bot import metrics
+from bot.errors import DatabaseUnavailable
+from bot.events import first_delivery
 from bot.runtime import Runtime
-from storage.db import DatabaseUnavailable
-from storage.events import claim_event
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,7 @@ def register(app: App, rt: Runtime) -> None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             try:
-                with rt.db.session(write=True) as session:
-                    fresh = claim_event(session=session, event_id=str(event_id), now=rt.clock.now())
+                fresh = first_delivery(rt, str(event_id))
             except DatabaseUnavailable:
                 # Better to answer twice in a rare retry than to drop a question while the database is down.
                 fresh = True

@@ -37,12 +37,15 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.events import forget_old_deliveries
 from bot.nudges.rounds import run_round, sweep
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 TICK_JOB_ID = "nudges.tick"
+HOUSEKEEPING_JOB_ID = "events.forget"
+HOUSEKEEPING_EVERY = dt.timedelta(hours=1)
 SWEEP_JOB_ID = "nudges.sweep"
 TICK_EVERY = dt.timedelta(minutes=5)
 SWEEP_EVERY = dt.timedelta(minutes=5)
@@ -67,6 +70,14 @@ def sweep_job(rt: Runtime) -> None:
         sweep(rt)
     except Exception as exc:
         log.warning("nudge sweep failed: %s", type(exc).__name__)
+
+
+def housekeeping_job(rt: Runtime) -> None:
+    """Forget event claims Slack can no longer retry, so the table stays small."""
+    try:
+        forget_old_deliveries(rt)
+    except Exception as exc:
+        log.warning("event housekeeping failed: %s", type(exc).__name__)
 
 
 def build_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> BackgroundScheduler:
@@ -108,6 +119,17 @@ def add_jobs(scheduler: BackgroundScheduler, rt: Runtime, *, first_tick_after: d
         max_instances=1,
         misfire_grace_time=int(SWEEP_EVERY.total_seconds()),
         next_run_time=now + first_tick_after + SWEEP_OFFSET,
+    )
+    scheduler.add_job(
+        housekeeping_job,
+        IntervalTrigger(seconds=HOUSEKEEPING_EVERY.total_seconds(), timezone=dt.UTC),
+        args=[rt],
+        id=HOUSEKEEPING_JOB_ID,
+        name="forget old event claims",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=int(HOUSEKEEPING_EVERY.total_seconds()),
     )
 
 

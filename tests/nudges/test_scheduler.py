@@ -8,6 +8,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import FixedClock
 from bot.nudges.scheduler import (
+    HOUSEKEEPING_EVERY,
+    HOUSEKEEPING_JOB_ID,
     SWEEP_JOB_ID,
     TICK_EVERY,
     TICK_JOB_ID,
@@ -24,7 +26,10 @@ def test_jobs_have_explicit_ids_utc_coalescing_one_instance_and_a_chosen_grace(r
     scheduler = start_scheduler(rt, first_tick_after=dt.timedelta(hours=1))
     try:
         assert str(scheduler.timezone) == "UTC"
-        assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB_ID, SWEEP_JOB_ID}
+        assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB_ID, SWEEP_JOB_ID, HOUSEKEEPING_JOB_ID}
+        housekeeping = scheduler.get_job(HOUSEKEEPING_JOB_ID)
+        assert housekeeping.coalesce is True and housekeeping.max_instances == 1
+        assert housekeeping.trigger.interval == HOUSEKEEPING_EVERY
         for job_id in (TICK_JOB_ID, SWEEP_JOB_ID):
             job = scheduler.get_job(job_id)
             assert job.coalesce is True
@@ -45,7 +50,9 @@ def test_adding_the_jobs_again_replaces_them_instead_of_doubling(rt: Runtime) ->
     scheduler.start(paused=True)
     try:
         add_jobs(scheduler, rt)
-        assert sorted(job.id for job in scheduler.get_jobs()) == sorted([SWEEP_JOB_ID, TICK_JOB_ID])
+        assert sorted(job.id for job in scheduler.get_jobs()) == sorted(
+            [HOUSEKEEPING_JOB_ID, SWEEP_JOB_ID, TICK_JOB_ID]
+        )
     finally:
         scheduler.shutdown(wait=False)
 
