@@ -15,18 +15,15 @@ import argparse
 import csv
 import datetime as dt
 import io
-import os
 import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
 
 from bot.app import build_runtime  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
@@ -34,6 +31,7 @@ from bot.config import Settings  # noqa: E402
 from bot.partners.io import import_partners  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
+from tests.databases import fresh_databases  # noqa: E402
 
 COUNTRIES = ["FR", "FR", "BE", "CH", "DE"]
 STATUSES = ["", "not_contacted", "contacted", "en cours", "registered", "refusé"]
@@ -62,27 +60,6 @@ def changed(data: bytes) -> bytes:
         parts[4] = "registered" if parts[4] != "registered" else "contacted"
         lines[i] = ",".join(parts)
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def fresh_databases(tmp: Path) -> list[tuple[str, str, object]]:
-    """(label, url, cleanup) for a fresh SQLite file and, with TEST_DATABASE_URL, a fresh PostgreSQL database."""
-    found: list[tuple[str, str, object]] = [("sqlite", f"sqlite:///{tmp / 'bench.db'}", None)]
-    server = os.environ.get("TEST_DATABASE_URL")
-    if server:
-        admin_url = Database(server).url
-        name = f"tb_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
-
-        url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        found.append(("postgresql", url, drop))
-    return found
 
 
 def main() -> int:

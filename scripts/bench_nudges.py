@@ -17,14 +17,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
-import os
 import random
 import resource
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -40,6 +38,7 @@ from bot.nudges.rounds import Mode, plan_round, run_round  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Partner, StatusChange  # noqa: E402
+from tests.databases import fresh_databases  # noqa: E402
 from tests.slack_standin import TOKEN, SlackStandIn  # noqa: E402
 
 # Tuesday 2 September 2008, 16:00 UTC: past 09:00 in every zone below, 14 days before the deadline.
@@ -124,27 +123,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def fresh_databases(tmp: Path) -> list[tuple[str, str, object]]:
-    """(label, url, cleanup) for a fresh SQLite file and, with TEST_DATABASE_URL, a fresh PostgreSQL database."""
-    found: list[tuple[str, str, object]] = [("sqlite", f"sqlite:///{tmp / 'bench.db'}", None)]
-    server = os.environ.get("TEST_DATABASE_URL")
-    if server:
-        admin_url = Database(server).url
-        name = f"tb_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
-
-        url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        found.append(("postgresql", url, drop))
-    return found
 
 
 def calls_by_method(standin: SlackStandIn, since: int) -> Counter[str]:

@@ -7,14 +7,12 @@ import datetime as dt
 import os
 import shutil
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from slack_bolt import App
 from sqlmodel import SQLModel
 
@@ -25,6 +23,7 @@ from bot.runtime import Runtime
 from bot.server import Router
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.databases import create_postgres_database
 from tests.slack_standin import SIGNING_SECRET, TOKEN, SlackSender, SlackStandIn
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -48,13 +47,7 @@ class PostgresServer:
     """One fresh database for the whole run, emptied between tests."""
 
     def __init__(self, url: str) -> None:
-        self.admin_url = Database(url).url
-        self.name = f"tb_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
-        admin.dispose()
-        self.url = sa.make_url(self.admin_url).set(database=self.name).render_as_string(hide_password=False)
+        self.url, self.drop = create_postgres_database(url, "tb_test")
         database = Database(self.url)
         upgrade(database)
         database.dispose()
@@ -63,12 +56,6 @@ class PostgresServer:
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         with db.engine.begin() as conn:
             conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-
-    def drop(self) -> None:
-        admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
