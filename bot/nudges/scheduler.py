@@ -94,43 +94,26 @@ def build_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_
 
 
 def add_jobs(scheduler: BackgroundScheduler, rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> None:
-    """Add (or replace, by id) the tick and the sweep."""
+    """Add (or replace, by id) the tick, the sweep and the housekeeping."""
     now = dt.datetime.now(dt.UTC)
-    scheduler.add_job(
-        tick,
-        IntervalTrigger(seconds=TICK_EVERY.total_seconds(), timezone=dt.UTC),
-        args=[rt],
-        id=TICK_JOB_ID,
-        name="nudge round",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=int(TICK_EVERY.total_seconds()),
-        next_run_time=now + first_tick_after,
-    )
-    scheduler.add_job(
-        sweep_job,
-        IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=dt.UTC),
-        args=[rt],
-        id=SWEEP_JOB_ID,
-        name="nudge sweep",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=int(SWEEP_EVERY.total_seconds()),
-        next_run_time=now + first_tick_after + SWEEP_OFFSET,
-    )
-    scheduler.add_job(
-        housekeeping_job,
-        IntervalTrigger(seconds=HOUSEKEEPING_EVERY.total_seconds(), timezone=dt.UTC),
-        args=[rt],
-        id=HOUSEKEEPING_JOB_ID,
-        name="forget old event claims",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=int(HOUSEKEEPING_EVERY.total_seconds()),
-    )
+    jobs = [
+        (tick, TICK_JOB_ID, "nudge round", TICK_EVERY, now + first_tick_after),
+        (sweep_job, SWEEP_JOB_ID, "nudge sweep", SWEEP_EVERY, now + first_tick_after + SWEEP_OFFSET),
+        (housekeeping_job, HOUSEKEEPING_JOB_ID, "forget old event claims", HOUSEKEEPING_EVERY, None),
+    ]
+    for func, job_id, name, every, first_run in jobs:
+        scheduler.add_job(
+            func,
+            IntervalTrigger(seconds=every.total_seconds(), timezone=dt.UTC),
+            args=[rt],
+            id=job_id,
+            name=name,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(every.total_seconds()),
+            **({"next_run_time": first_run} if first_run else {}),
+        )
 
 
 def start_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> BackgroundScheduler:
