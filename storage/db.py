@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import threading
@@ -105,9 +106,9 @@ class Database:
         self.engine = make_engine(self.url, pool_size=pool_size)
         self._writer = self.engine.execution_options(sqlite_immediate=True)
         # SQLite has one writer at a time and its busy handler polls with growing sleeps, so many
-        # threads of one process starve each other past the busy timeout under load; queueing them
-        # on a lock hands the write lock over at once. Other processes still meet the busy timeout.
-        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
+        # threads of one process starve each other past the busy timeout under load; a first-come
+        # queue hands the turn over at once and in order. Other processes still meet the busy timeout.
+        self._write_lock = WriteQueue() if self.dialect == "sqlite" else None
         self._ping_lock = threading.Lock()
         self._ping: Future[bool] | None = None
 
@@ -182,6 +183,48 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+class WriteQueue:
+    """A reentrant lock granted in arrival order; a waiter gives up after its timeout."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._waiters: collections.deque[tuple[int, threading.Event]] = collections.deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, timeout: float) -> bool:
+        """Take the turn, waiting behind earlier callers for at most `timeout` seconds."""
+        me = threading.get_ident()
+        with self._guard:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if self._owner is None and not self._waiters:
+                self._owner, self._depth = me, 1
+                return True
+            waiter = (me, threading.Event())
+            self._waiters.append(waiter)
+        if waiter[1].wait(timeout):
+            return True  # release() made us the owner before waking us
+        with self._guard:
+            if waiter[1].is_set():  # handed over just as we gave up: it is ours
+                return True
+            self._waiters.remove(waiter)
+            return False
+
+    def release(self) -> None:
+        """Give the turn back, straight to the longest waiter if there is one."""
+        with self._guard:
+            self._depth -= 1
+            if self._depth:
+                return
+            self._owner = None
+            if self._waiters:
+                ident, turn = self._waiters.popleft()
+                self._owner, self._depth = ident, 1
+                turn.set()
 
 
 def _rollback_quietly(session: Session) -> None:
