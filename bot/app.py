@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -12,11 +12,14 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.directory import Directory
 from bot.runtime import Runtime
+from bot.server import BoundedExecutor
 from bot.slack_client import make_client
 from handlers import register_all
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+# About three seconds of updates at one process's pace: past it, acks wait for the work (bot/server.py).
+LISTENER_BACKLOG = 500
 
 
 def build_runtime(
@@ -56,7 +59,7 @@ def create_app(
         signing_secret=signing_secret if signing_secret is not None else rt.settings.slack_signing_secret,
         process_before_response=True,
         token_verification_enabled=token_verification,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+        listener_executor=executor or BoundedExecutor(workers=16, backlog=LISTENER_BACKLOG),
         logger=logging.getLogger("bolt"),
         # Bolt answers url_verification and checks X-Slack-Signature / timestamps itself.
         request_verification_enabled=True,

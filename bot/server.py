@@ -7,8 +7,10 @@ import json
 import logging
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from prometheus_client import make_wsgi_app
@@ -28,6 +30,34 @@ MAX_BODY_BYTES = 1_000_000
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _PATHS = frozenset({"/slack/events", "/healthz", "/metrics"})
+
+
+class BoundedExecutor(ThreadPoolExecutor):
+    """A thread pool whose queue stops growing: past `backlog` waiting tasks, submit() waits for room.
+
+    Work after an ack runs here. When Slack sends faster than the bot can work, an unbounded queue
+    acks everything and answers minutes later, holding every queued request in memory; waiting in
+    submit() slows the acks down to the pace of the work instead. It waits at most `max_wait_s`
+    (Slack gives up on an ack after 3 s), then queues anyway: work is never dropped.
+    """
+
+    def __init__(self, *, workers: int, backlog: int, max_wait_s: float = 2.0, name: str = "listener") -> None:
+        super().__init__(max_workers=workers, thread_name_prefix=name)
+        self._bound = workers + backlog
+        self._room = threading.BoundedSemaphore(self._bound)
+        self._max_wait_s = max_wait_s
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if not self._room.acquire(timeout=self._max_wait_s):
+            log.warning("after-ack work is over %d tasks behind; queueing past the bound", self._bound)
+            return super().submit(fn, *args, **kwargs)
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._room.release()
+            raise
+        future.add_done_callback(lambda _: self._room.release())
+        return future
 
 
 class Router:
