@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from storage.models import Partner, SlackUser, StatusChange
+from storage.models import Partner, Setting, SlackUser, StatusChange
 
 OPEN_STATUSES: frozenset[str] = frozenset({"not_contacted", "contacted", "in_progress"})
 """Statuses that still need work (storage's copy of bot.statuses.OPEN; a test keeps them equal)."""
@@ -56,6 +57,7 @@ def add_partner(
         revision=1,
     )
     session.add(partner)
+    bump_names_version(session=session)
     session.flush()
     assert partner.id is not None
     session.add(
@@ -163,6 +165,23 @@ class NameEntry:
     partner_id: str
     name: str
     name_folded: str
+
+
+NAMES_VERSION_KEY = "partner_names_version"
+
+
+def names_version(*, session: Session) -> str:
+    """A token that changes whenever partners are added or renamed, so name caches know when to reload."""
+    setting = session.get(Setting, NAMES_VERSION_KEY)
+    return setting.value if setting else ""
+
+
+def bump_names_version(*, session: Session) -> None:
+    """Mark every process's cached partner names stale."""
+    setting = session.get(Setting, NAMES_VERSION_KEY) or Setting(key=NAMES_VERSION_KEY, updated_by="storage")
+    setting.value = uuid.uuid4().hex
+    setting.updated_at = dt.datetime.now(dt.UTC)
+    session.add(setting)
 
 
 def name_index(*, session: Session) -> list[NameEntry]:
@@ -350,6 +369,7 @@ def insert_partners(*, session: Session, rows: list[dict[str, Any]]) -> dict[str
     """Insert many partners at once; return their primary keys by partner key."""
     if not rows:
         return {}
+    bump_names_version(session=session)
     table = Partner.__table__  # type: ignore[attr-defined]
     if _copy_rows(session, table, rows):
         keys = {row["partner_key"] for row in rows}
@@ -364,6 +384,8 @@ def update_partners(*, session: Session, rows: list[dict[str, Any]]) -> None:
     """Update many partners at once by primary key (`id` in each row)."""
     if rows:
         session.execute(sa.update(Partner), rows)
+        if any("name" in row for row in rows):
+            bump_names_version(session=session)
 
 
 def insert_changes(*, session: Session, rows: list[dict[str, Any]]) -> None:

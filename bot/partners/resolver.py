@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -124,13 +125,38 @@ def resolve_fuzzy(text: str, index: Sequence[store.NameEntry]) -> Ambiguous | Mi
     return Missing(query, candidates[:3])
 
 
+class _NameIndexCache:
+    """Every partner's names, loaded once per process and reloaded only when they change.
+
+    Loading 20,000 names for each fuzzy lookup cost ~30 ms and, with concurrent requests, hundreds
+    of MB of short-lived objects; one PK read of the names version tells whether the copy is current.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._index: tuple[store.NameEntry, ...] = ()
+
+    def get(self, session: Session) -> tuple[store.NameEntry, ...]:
+        version = store.names_version(session=session)
+        with self._lock:
+            if version != self._version or not version:
+                self._index = tuple(store.name_index(session=session))
+                self._version = version
+            return self._index
+
+
+_names = _NameIndexCache()
+
+
+def name_index(session: Session) -> tuple[store.NameEntry, ...]:
+    """The partners' names for fuzzy matching, from the process-wide cache."""
+    return _names.get(session)
+
+
 def resolve(session: Session, text: str) -> Resolution:
     """The partner `text` names, a choice among several, or the closest names when none matches."""
-    return (
-        resolve_exact(session, text)
-        or resolve_prefix(session, text)
-        or resolve_fuzzy(text, store.name_index(session=session))
-    )
+    return resolve_exact(session, text) or resolve_prefix(session, text) or resolve_fuzzy(text, name_index(session))
 
 
 def resolve_first(session: Session, texts: Sequence[str]) -> tuple[int, Resolution]:
@@ -146,7 +172,7 @@ def resolve_first(session: Session, texts: Sequence[str]) -> tuple[int, Resoluti
             found = step(session, text)
             if found is not None:
                 return i, found
-    index = store.name_index(session=session)
+    index = name_index(session)
     misses: list[tuple[int, Missing]] = []
     for i, text in enumerate(texts):
         result = resolve_fuzzy(text, index)

@@ -14,7 +14,16 @@ from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.partners import builders
 from bot.partners.builders import NOTE_MAX, FormOrigin, Submission, code
 from bot.partners.parsing import Assignee, Update, decode
-from bot.partners.resolver import Ambiguous, Found, Missing, resolve, resolve_exact, resolve_first, resolve_fuzzy
+from bot.partners.resolver import (
+    Ambiguous,
+    Found,
+    Missing,
+    name_index,
+    resolve,
+    resolve_exact,
+    resolve_first,
+    resolve_fuzzy,
+)
 from bot.replies import OpenModal, Reply
 from bot.runtime import Runtime
 from bot.statuses import OPEN, ORDER, Status, parse_status
@@ -373,7 +382,7 @@ def find(rt: Runtime, *, actor: str, text: str) -> Reply:
         partners = store.search_partners(session=session, folded=folded, owner_user_id=actor, limit=FIND_SHOWN)
         total = store.count_matching(session=session, folded=folded) if len(partners) == FIND_SHOWN else len(partners)
         if not partners:
-            fuzzy = resolve_fuzzy(text, store.name_index(session=session))
+            fuzzy = resolve_fuzzy(text, name_index(session))
             keys = [c.key for c in (fuzzy.candidates if isinstance(fuzzy, Ambiguous) else fuzzy.closest)]
             by_key = {p.partner_key: p for p in store.partners_by_keys(session=session, keys=keys)}
             partners = [by_key[k] for k in keys if k in by_key]

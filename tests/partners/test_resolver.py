@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.partners.resolver import Ambiguous, Found, Missing, resolve, resolve_first
 from bot.runtime import Runtime
+from storage.db import Database
 from tests.partners.conftest import Book
 
 
@@ -76,3 +79,45 @@ def test_hostile_names_resolve_to_nothing_harmful(rt: Runtime, book: Book) -> No
 def test_any_text_resolves_to_an_answer(rt: Runtime, book: Book, text: str) -> None:
     found = resolved(rt, text)
     assert isinstance(found, Found | Ambiguous | Missing)
+
+
+def test_fuzzy_names_are_cached_until_partners_change(db: Database) -> None:
+    from bot.partners.resolver import name_index
+    from storage.partners import add_partner
+
+    now = dt.datetime(2008, 9, 2, 8, 0, tzinfo=dt.UTC)
+    with db.session(write=True) as session:
+        add_partner(
+            session=session,
+            partner_id="LNK-C1",
+            name="Cache Réseaux",
+            country="FR",
+            owner_email="a@example.com",
+            owner_user_id=None,
+            status="not_contacted",
+            note="",
+            at=now,
+            by="test",
+            source="import",
+        )
+    with db.session() as session:
+        first = name_index(session)
+        assert name_index(session) is first  # unchanged names: the same copy, nothing reloaded
+    with db.session(write=True) as session:
+        add_partner(
+            session=session,
+            partner_id="LNK-C2",
+            name="Cache Télécom",
+            country="FR",
+            owner_email="a@example.com",
+            owner_user_id=None,
+            status="not_contacted",
+            note="",
+            at=now,
+            by="test",
+            source="import",
+        )
+    with db.session() as session:
+        second = name_index(session)
+    assert second is not first
+    assert {entry.key for entry in second} >= {"LNK-C1", "LNK-C2"}
