@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -99,7 +99,30 @@ def resolve_prefix(session: Session, text: str) -> Found | Ambiguous | None:
     return _of(query, store.partners_with_word_prefix(session=session, folded=folded))
 
 
-def resolve_fuzzy(text: str, index: Sequence[store.NameEntry]) -> Ambiguous | Missing:
+@dataclass(frozen=True)
+class NameIndex:
+    """Every partner's names, with the plain string lists fuzzy matching scans, built once."""
+
+    entries: tuple[store.NameEntry, ...]
+    folded: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entries: Sequence[store.NameEntry]) -> NameIndex:
+        entries = tuple(entries)
+        return cls(entries, tuple(e.name_folded for e in entries), tuple(e.key for e in entries))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, i: int) -> store.NameEntry:
+        return self.entries[i]
+
+    def __iter__(self) -> Iterator[store.NameEntry]:
+        return iter(self.entries)
+
+
+def resolve_fuzzy(text: str, index: NameIndex) -> Ambiguous | Missing:
     """Partners whose name (or ID) is close to `text`, offered as a choice — never taken as the answer."""
     from rapidfuzz import fuzz, process
 
@@ -109,12 +132,12 @@ def resolve_fuzzy(text: str, index: Sequence[store.NameEntry]) -> Ambiguous | Mi
         return Missing(query, ())
     scored: dict[int, float] = {}
     for _name, score, i in process.extract(
-        folded, [e.name_folded for e in index], scorer=fuzz.WRatio, limit=MAX_CHOICES * 2, score_cutoff=CLOSEST_CUTOFF
+        folded, index.folded, scorer=fuzz.WRatio, limit=MAX_CHOICES * 2, score_cutoff=CLOSEST_CUTOFF
     ):
         scored[i] = max(scored.get(i, 0.0), score)
     if " " not in query and any(ch.isdigit() for ch in query):
         for _key, score, i in process.extract(
-            query.upper(), [e.key for e in index], scorer=fuzz.ratio, limit=MAX_CHOICES, score_cutoff=CLOSEST_CUTOFF
+            query.upper(), index.keys, scorer=fuzz.ratio, limit=MAX_CHOICES, score_cutoff=CLOSEST_CUTOFF
         ):
             scored[i] = max(scored.get(i, 0.0), score)
     ranked = sorted(scored.items(), key=lambda item: (-item[1], index[item[0]].name_folded))
@@ -135,13 +158,13 @@ class _NameIndexCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version: str | None = None
-        self._index: tuple[store.NameEntry, ...] = ()
+        self._index = NameIndex.of(())
 
-    def get(self, session: Session) -> tuple[store.NameEntry, ...]:
+    def get(self, session: Session) -> NameIndex:
         version = store.names_version(session=session)
         with self._lock:
             if version != self._version or not version:
-                self._index = tuple(store.name_index(session=session))
+                self._index = NameIndex.of(store.name_index(session=session))
                 self._version = version
             return self._index
 
@@ -149,7 +172,7 @@ class _NameIndexCache:
 _names = _NameIndexCache()
 
 
-def name_index(session: Session) -> tuple[store.NameEntry, ...]:
+def name_index(session: Session) -> NameIndex:
     """The partners' names for fuzzy matching, from the process-wide cache."""
     return _names.get(session)
 
