@@ -35,6 +35,26 @@ def command_args(body: dict[str, Any]) -> CommandArgs:
     )
 
 
+def actor(body: dict[str, Any]) -> str:
+    """The Slack user ID of whoever clicked, chose or submitted (interaction payloads)."""
+    return str((body.get("user") or {}).get("id") or "")
+
+
+@dataclass(frozen=True)
+class Clicked:
+    """The first action of a block_actions payload."""
+
+    action_id: str
+    value: str
+
+
+def clicked(body: dict[str, Any]) -> Clicked:
+    """The clicked element's action_id and value (a button's value, or the chosen option's of a menu)."""
+    action = (body.get("actions") or [{}])[0]
+    value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
+    return Clicked(str(action.get("action_id") or ""), str(value))
+
+
 def ack_now(ack: Ack) -> None:
     """Acknowledge at once; the real work runs after the HTTP response (a lazy listener)."""
     ack()

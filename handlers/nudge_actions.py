@@ -12,19 +12,9 @@ from bot.nudges import service as nudge_service
 from bot.partners import service as partner_service
 from bot.runtime import Runtime
 from bot.statuses import Status
-from handlers.common import ack_now, after_ack, respond_with
+from handlers.common import ack_now, actor, after_ack, clicked, respond_with
 
 STATUS_OF_BUTTON = {Action.NUDGE_CONTACTED: Status.CONTACTED, Action.NUDGE_REGISTERED: Status.REGISTERED}
-
-
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
-
-
-def _action(body: dict[str, Any]) -> tuple[str, str]:
-    """The clicked button's action_id and value (the partner's key)."""
-    action = (body.get("actions") or [{}])[0]
-    return str(action.get("action_id") or ""), str(action.get("value") or "")
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -32,12 +22,12 @@ def register(app: App, rt: Runtime) -> None:
 
     @after_ack
     def nudge_set_status(body: dict[str, Any], respond: Respond) -> None:
-        action_id, partner_key = _action(body)
+        button = clicked(body)
         result = partner_service.set_status(
             rt,
-            actor=_user(body),
-            partner_key=partner_key,
-            status=STATUS_OF_BUTTON[Action(action_id)],
+            actor=actor(body),
+            partner_key=button.value,
+            status=STATUS_OF_BUTTON[Action(button.action_id)],
             note="",
             source="button",
         )
@@ -45,8 +35,8 @@ def register(app: App, rt: Runtime) -> None:
 
     @after_ack
     def nudge_snooze(body: dict[str, Any], respond: Respond) -> None:
-        _, partner_key = _action(body)
-        respond_with(respond, nudge_service.snooze(rt, actor=_user(body), partner_key=partner_key))
+        partner_key = clicked(body).value
+        respond_with(respond, nudge_service.snooze(rt, actor=actor(body), partner_key=partner_key))
 
     for action in STATUS_OF_BUTTON:
         app.action(action)(ack=ack_now, lazy=[nudge_set_status])

@@ -14,19 +14,9 @@ from bot.partners import service
 from bot.partners.builders import FormOrigin, read_update_form
 from bot.replies import OpenModal
 from bot.runtime import Runtime
-from handlers.common import ack_now, after_ack, respond_with
+from handlers.common import ack_now, actor, after_ack, clicked, respond_with
 
 _CHANGE_ID = re.compile(r"[0-9]{1,18}")
-
-
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
-
-
-def _value(body: dict[str, Any]) -> str:
-    """The clicked button's value, or the chosen option's of a menu."""
-    action = (body.get("actions") or [{}])[0]
-    return str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
 
 
 def _origin(body: dict[str, Any]) -> FormOrigin:
@@ -47,41 +37,41 @@ def register(app: App, rt: Runtime) -> None:
 
     @after_ack
     def partner_pick(body: dict[str, Any], respond: Respond) -> None:
-        respond_with(respond, service.pick(rt, actor=_user(body), value=_value(body)))
+        respond_with(respond, service.pick(rt, actor=actor(body), value=clicked(body).value))
 
     @after_ack
     def partner_set_status(body: dict[str, Any], respond: Respond) -> None:
-        respond_with(respond, service.click_status(rt, actor=_user(body), value=_value(body)))
+        respond_with(respond, service.click_status(rt, actor=actor(body), value=clicked(body).value))
 
     @after_ack
     def partner_undo(body: dict[str, Any], respond: Respond) -> None:
-        value = _value(body)
+        value = clicked(body).value
         # Only our own Undo buttons carry IDs; anything else (Unicode digits, 40 digits) names no change.
         change_id = int(value) if _CHANGE_ID.fullmatch(value) else 0
-        respond_with(respond, service.undo(rt, actor=_user(body), change_id=change_id))
+        respond_with(respond, service.undo(rt, actor=actor(body), change_id=change_id))
 
     @after_ack
     def partner_show(body: dict[str, Any], respond: Respond) -> None:
-        respond_with(respond, service.show_key(rt, key=_value(body)))
+        respond_with(respond, service.show_key(rt, key=clicked(body).value))
 
     @after_ack
     def partner_open_update(body: dict[str, Any], client: WebClient) -> None:
-        modal = service.open_update_form(rt, key=_value(body), origin=_origin(body))
+        modal = service.open_update_form(rt, key=clicked(body).value, origin=_origin(body))
         client.views_open(trigger_id=body["trigger_id"], view=modal.view)
 
     @after_ack
     def partner_menu(body: dict[str, Any], client: WebClient) -> None:
-        outcome = service.home_menu(rt, actor=_user(body), value=_value(body), origin=_origin(body))
+        outcome = service.home_menu(rt, actor=actor(body), value=clicked(body).value, origin=_origin(body))
         if isinstance(outcome, OpenModal):
             client.views_open(trigger_id=body["trigger_id"], view=outcome.view)
         else:
-            _send_done(client, _user(body), outcome)
+            _send_done(client, actor(body), outcome)
 
     @after_ack
     def home_refresh(body: dict[str, Any], client: WebClient) -> None:
         from bot.home import home_view
 
-        client.views_publish(user_id=_user(body), view=home_view(rt, _user(body)))
+        client.views_publish(user_id=actor(body), view=home_view(rt, actor(body)))
 
     def check_update_form(ack: Ack, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
@@ -97,11 +87,11 @@ def register(app: App, rt: Runtime) -> None:
         submission = read_update_form((view.get("state") or {}).get("values") or {}, view.get("private_metadata", ""))
         if submission.errors:
             return  # the form showed them when it was acknowledged
-        _send_done(client, _user(body), service.submit_update_form(rt, actor=_user(body), submission=submission))
+        _send_done(client, actor(body), service.submit_update_form(rt, actor=actor(body), submission=submission))
 
     def partner_options(ack: Ack, body: dict[str, Any]) -> None:
         # Slack waits for the options in the acknowledgement itself, so this one reads the database first.
-        ack(**service.partner_options(rt, actor=_user(body), query=str(body.get("value") or "")))
+        ack(**service.partner_options(rt, actor=actor(body), query=str(body.get("value") or "")))
 
     app.action(Action.PARTNER_PICK)(ack=ack_now, lazy=[partner_pick])
     app.action(re.compile(rf"^{re.escape(Action.PARTNER_SET_STATUS)}(\..+)?$"))(ack=ack_now, lazy=[partner_set_status])

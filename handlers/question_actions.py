@@ -11,15 +11,7 @@ from bot.ids import Action, View
 from bot.qa import service as qa
 from bot.qa.builders import read_modal
 from bot.runtime import Runtime
-from handlers.common import ack_now, after_ack, deliver, respond_with
-
-
-def _value(body: dict[str, Any]) -> str:
-    return str(((body.get("actions") or [{}])[0]).get("value") or "")
-
-
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
+from handlers.common import ack_now, actor, after_ack, clicked, deliver, respond_with
 
 
 def _view(body: dict[str, Any]) -> dict[str, Any]:
@@ -36,25 +28,27 @@ def register(app: App, rt: Runtime) -> None:
 
     @after_ack
     def share_answer(body: dict[str, Any], respond: Respond) -> None:
-        reply = qa.share(rt, question_value=_value(body), user_id=_user(body))
+        reply = qa.share(rt, question_value=clicked(body).value, user_id=actor(body))
         respond_with(respond, reply)
 
     @after_ack
     def vote_up(body: dict[str, Any], respond: Respond) -> None:
-        respond_with(respond, qa.vote(rt, question_value=_value(body), user_id=_user(body), up=True))
+        respond_with(respond, qa.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=True))
 
     @after_ack
     def vote_down(body: dict[str, Any], respond: Respond) -> None:
-        respond_with(respond, qa.vote(rt, question_value=_value(body), user_id=_user(body), up=False))
+        respond_with(respond, qa.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=False))
 
     # rt.client rather than Bolt's per-request client: it carries the retry handlers, and the console's stand-in.
     @after_ack
     def open_expert_answer(body: dict[str, Any], respond: Respond) -> None:
-        deliver(qa.open_expert_modal(rt, question_value=_value(body)), body=body, respond=respond, client=rt.client)
+        deliver(
+            qa.open_expert_modal(rt, question_value=clicked(body).value), body=body, respond=respond, client=rt.client
+        )
 
     @after_ack
     def open_faq_edit(body: dict[str, Any], respond: Respond) -> None:
-        outcome = qa.faq_command(rt, user_id=_user(body), args=["edit", _value(body)])
+        outcome = qa.faq_command(rt, user_id=actor(body), args=["edit", clicked(body).value])
         deliver(outcome, body=body, respond=respond, client=rt.client)
 
     def check_expert_answer(ack: Ack, body: dict[str, Any]) -> None:
@@ -66,24 +60,24 @@ def register(app: App, rt: Runtime) -> None:
         qa.save_expert_answer(
             rt,
             question_value=str(_view(body).get("private_metadata") or ""),
-            expert_id=_user(body),
+            expert_id=actor(body),
             values=_values(body),
         )
 
     def check_faq_entry(ack: Ack, body: dict[str, Any]) -> None:
-        errors = qa.check_faq_entry(rt, user_id=_user(body), values=_values(body))
+        errors = qa.check_faq_entry(rt, user_id=actor(body), values=_values(body))
         ack(response_action="errors", errors=errors) if errors else ack()
 
     @after_ack
     def save_faq_entry(body: dict[str, Any]) -> None:
         reply = qa.save_faq_entry(
             rt,
-            user_id=_user(body),
+            user_id=actor(body),
             slug=str(_view(body).get("private_metadata") or ""),
             values=_values(body),
         )
         if reply is not None:
-            rt.client.chat_postMessage(channel=_user(body), **reply.as_message_kwargs())
+            rt.client.chat_postMessage(channel=actor(body), **reply.as_message_kwargs())
 
     app.action(Action.ANSWER_SHARE)(ack=ack_now, lazy=[share_answer])
     app.action(Action.ANSWER_VOTE_UP)(ack=ack_now, lazy=[vote_up])

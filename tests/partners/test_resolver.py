@@ -85,38 +85,27 @@ def test_fuzzy_names_are_cached_until_partners_change(db: Database) -> None:
     from bot.partners.resolver import name_index
     from storage.partners import add_partner
 
-    now = dt.datetime(2008, 9, 2, 8, 0, tzinfo=dt.UTC)
-    with db.session(write=True) as session:
-        add_partner(
-            session=session,
-            partner_id="LNK-C1",
-            name="Cache Réseaux",
-            country="FR",
-            owner_email="a@example.com",
-            owner_user_id=None,
-            status="not_contacted",
-            note="",
-            at=now,
-            by="test",
-            source="import",
-        )
+    def add(partner_id: str, name: str) -> None:
+        with db.session(write=True) as session:
+            add_partner(
+                session=session,
+                partner_id=partner_id,
+                name=name,
+                country="FR",
+                owner_email="a@example.com",
+                owner_user_id=None,
+                status="not_contacted",
+                note="",
+                at=dt.datetime(2008, 9, 2, 8, 0, tzinfo=dt.UTC),
+                by="test",
+                source="import",
+            )
+
+    add("LNK-C1", "Cache Réseaux")
     with db.session() as session:
         first = name_index(session)
         assert name_index(session) is first  # unchanged names: the same copy, nothing reloaded
-    with db.session(write=True) as session:
-        add_partner(
-            session=session,
-            partner_id="LNK-C2",
-            name="Cache Télécom",
-            country="FR",
-            owner_email="a@example.com",
-            owner_user_id=None,
-            status="not_contacted",
-            note="",
-            at=now,
-            by="test",
-            source="import",
-        )
+    add("LNK-C2", "Cache Télécom")
     with db.session() as session:
         second = name_index(session)
     assert second is not first
