@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.db import DatabaseUnavailable
 
-__all__ = ["BadInput", "BotError", "Conflict", "DatabaseUnavailable", "NotAllowed", "NotFound", "ServiceUnavailable"]
+__all__ = ["BadInput", "BotError", "Conflict", "DatabaseUnavailable", "NotAllowed", "NotFound"]
 
 
 class BotError(Exception):
@@ -34,7 +34,3 @@ class NotAllowed(BotError):
 
 class Conflict(BotError):
     """The request clashes with the current state (e.g. undo after the window closed)."""
-
-
-class ServiceUnavailable(BotError):
-    """A dependency (the database, Slack) is down; nothing was changed."""
