@@ -14,7 +14,16 @@ import numpy as np
 
 from bot.qa.knowledge import Entry
 from bot.qa.lexicon import lexicon
-from bot.qa.text import CONCEPT_PREFIX, STOPWORDS, Analyzer, Term, Vocabulary, fold_word, words
+from bot.qa.text import (
+    CONCEPT_PREFIX,
+    STOPWORDS,
+    Analyzer,
+    Term,
+    Vocabulary,
+    capitalised_inside,
+    fold_word,
+    words,
+)
 
 # bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -48,9 +57,15 @@ GREETING = CONCEPT_PREFIX + "hello"
 """A greeting before a question ("Bonjour, …") is politeness, not the question."""
 QUESTION_TYPES = frozenset(CONCEPT_PREFIX + kind for kind in ("who", "why", "where"))
 """A question of one of these types is answered only by an entry asked that way in some phrasing."""
+RELATIVE_WHO = frozenset({"who", "whom", "whose", "qui"})
+"""After a noun, these begin a clause ("a partner who asks…", « le patron qui a quitté… »), not a "who" question."""
 WHEN = CONCEPT_PREFIX + "when"
 """A "when" question is answered only by an entry whose answer gives a date."""
 LIVE_DATED = frozenset({"deadline", "days_left"})
+HOW_MANY = CONCEPT_PREFIX + "howmany"
+"""A "how many" question is answered only by an entry that counts the thing asked about (the next term)."""
+RELATIVE = frozenset({"before", "after", "avant", "apres", "preceded", "followed", "precede", "suivi"})
+"""Followed by a person's name, these ask for a predecessor or a successor, which the article never names."""
 _DATE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
     r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
@@ -287,6 +302,47 @@ def _names_clash(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int, d
     return bool(foreign) and bool(snapshot.doc_names[doc_index] - named)
 
 
+def _foreign_names(snapshot: _Snapshot, text: str) -> bool:
+    """Say whether the question names, with a capital inside a sentence, something the knowledge never mentions.
+
+    "Who is the CEO of Juniper?" or "How many Cisco partners in France?": the article says nothing of either.
+    (Partner names never get here: the bot looks them up before it searches the knowledge.)
+    """
+    surfaces = snapshot.vocabulary.surfaces
+    return any(
+        (folded := fold_word(word)) not in surfaces and folded not in STOPWORDS and not folded.isdigit()
+        for word in capitalised_inside(text)
+    )
+
+
+def _counts_something_else(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> bool:
+    """Say whether "how many X" asks for an X the entry does not count ("how many employees" is no partner count)."""
+    tokens = [t.token for t in terms]
+    known = snapshot.entry_tokens[entry_index]
+    return any(
+        token == HOW_MANY and i + 1 < len(tokens) and tokens[i + 1] not in known for i, token in enumerate(tokens)
+    )
+
+
+def _asks_predecessor_or_successor(snapshot: _Snapshot, text: str) -> bool:
+    """Say whether a person's name follows before / after / avant / après: who came before or after them."""
+    people = snapshot.analyzer.synonyms.people
+    folded = [fold_word(w) for w in words(text)]
+    return any(w in RELATIVE and people.intersection(folded[i + 1 : i + 3]) for i, w in enumerate(folded))
+
+
+def _question_types(asked: frozenset[str], text: str) -> frozenset[str]:
+    """The question types asked: "who" only when some who / qui does not just follow a noun (a relative clause)."""
+    types = asked & QUESTION_TYPES
+    if CONCEPT_PREFIX + "who" not in types:
+        return types
+    folded = [fold_word(w) for w in words(text)]
+    relative = [i > 0 and folded[i - 1] not in STOPWORDS for i, w in enumerate(folded) if w in RELATIVE_WHO]
+    if relative and all(relative):
+        return types - {CONCEPT_PREFIX + "who"}
+    return types
+
+
 def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
     """The best entry for `text` in `lang` and whether it passes the confidence gate."""
     terms = snapshot.analyzer.query_terms(text, lang, snapshot.vocabulary)
@@ -334,7 +390,10 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         and not (asked & snapshot.analyzer.synonyms.out_of_scope) - snapshot.entry_tokens[best]
         and not _names_clash(snapshot, terms, best, best_doc)
         and (snapshot.entry_dated[best] or WHEN not in asked)
-        and asked & QUESTION_TYPES <= snapshot.entry_types[best]
+        and _question_types(asked, text) <= snapshot.entry_types[best]
+        and not _foreign_names(snapshot, text)
+        and not _counts_something_else(snapshot, terms, best)
+        and not _asks_predecessor_or_successor(snapshot, text)
     )
     suggestions = tuple(snapshot.entries[i] for i in order[:SUGGESTIONS] if entry_scores[i] > 0 or i == best)
     return Match(

@@ -223,7 +223,8 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
         rest = " ".join(w for w in words(question) if w not in reference.split())
         if _is_status_question(eng, rest, lang):
             return _resolve_partner(rt, reference, lang, data_source)
-    if match.answered and match.entry is not None:
+    # A partner's status needs a partner: one it could not find by name is not a question it can answer.
+    if match.answered and match.entry is not None and match.entry.live != "partner_status":
         body, source = _entry_answer(rt, match.entry, lang, user_id)
         return Decision(
             lang=lang, outcome="answered", slug=match.entry.slug, body=body, source=source, score=match.coverage

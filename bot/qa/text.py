@@ -28,6 +28,8 @@ _EN_NEGATION = re.compile(r"n't\b", re.IGNORECASE)
 _EN_CLITIC = re.compile(r"'(s|re|ve|ll|d|m)\b", re.IGNORECASE)
 _THOUSANDS = re.compile(r"\b(\d{1,3})[ ,.\u00a0\u202f](\d{3})\b")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_KILO = re.compile(r"\b(\d{1,3})k\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"[.!?:;\n]+")
 
 
 def wordlist(text: str) -> frozenset[str]:
@@ -88,7 +90,17 @@ def words(text: str) -> list[str]:
     text = _EN_NEGATION.sub(" not", text)
     text = _EN_CLITIC.sub(" ", text)
     text = _THOUSANDS.sub(r"\1\2", text)
+    text = _KILO.sub(r"\g<1>000", text)
     return _WORD.findall(text)
+
+
+def capitalised_inside(text: str) -> list[str]:
+    """Words written with a capital that do not start a sentence: likely names ("the CEO of Juniper")."""
+    found: list[str] = []
+    for sentence in _SENTENCE.split(strip_slack_markup(_APOSTROPHES.sub("'", text))):
+        sentence = _FR_ELISION.sub(" ", sentence)
+        found.extend(w for w in _WORD.findall(sentence)[1:] if w[:1].isupper())
+    return found
 
 
 @dataclass(frozen=True)
@@ -99,10 +111,15 @@ class Synonyms:
     longest: int
     exclusive: frozenset[str] = frozenset()
     out_of_scope: frozenset[str] = frozenset()
+    people: frozenset[str] = frozenset()
 
     @classmethod
     def from_groups(
-        cls, groups: Mapping[str, Iterable[str]], exclusive: Iterable[str] = (), out_of_scope: Iterable[str] = ()
+        cls,
+        groups: Mapping[str, Iterable[str]],
+        exclusive: Iterable[str] = (),
+        out_of_scope: Iterable[str] = (),
+        people: Iterable[str] = (),
     ) -> Synonyms:
         """Build from `{concept: [form, …]}`; a form listed under two concepts is an error.
 
@@ -125,6 +142,7 @@ class Synonyms:
             phrases=phrases,
             longest=max((len(k) for k in phrases), default=1),
             exclusive=frozenset(fold_word(w) for w in exclusive),
+            people=frozenset(fold_word(w) for w in people),
             out_of_scope=frozenset(CONCEPT_PREFIX + fold_word(c) for c in out_of_scope),
         )
 
@@ -154,7 +172,9 @@ class Synonyms:
 def shipped_synonyms() -> Synonyms:
     """The synonym table shipped in bot/knowledge/synonyms.toml."""
     data = tomllib.loads(resources.files("bot.knowledge").joinpath("synonyms.toml").read_text("utf-8"))
-    return Synonyms.from_groups(data["concepts"], data.get("exclusive", ()), data.get("out_of_scope", ()))
+    return Synonyms.from_groups(
+        data["concepts"], data.get("exclusive", ()), data.get("out_of_scope", ()), data.get("people", ())
+    )
 
 
 class _Stemmers(threading.local):

@@ -16,7 +16,9 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # blind1 and blind2 were written from the article alone; blind1's misses were studied to find which kinds of
 # wording fail. blind2 was only measured (78 % right) until the key-concept gate; it is a development set since,
 # so a third blind set, kept out of the tree, gives the honest figure for unseen questions. blind3 is that set:
-# measured once after the key-concept gate (83.6 % right, 70.4 % correct "I don't know"), then committed as is.
+# measured once after the key-concept gate (83.6 % right, 70.4 % correct "I don't know"), then committed as is;
+# its misses (near misses answered with the entry they resemble) then shaped the near-miss checks, so it is a
+# development set too.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -24,7 +26,7 @@ FLOORS = {
     "heldout3": (0.91, 0.90),
     "blind1": (0.95, 0.96),
     "blind2": (0.93, 0.96),
-    "blind3": (0.82, 0.69),
+    "blind3": (0.92, 0.96),
 }
 P95_MS = 20.0
 

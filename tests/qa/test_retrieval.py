@@ -124,3 +124,38 @@ def test_a_key_concept_is_not_enough_when_the_question_asks_what_the_article_doe
     retriever: Retriever, question: str
 ) -> None:
     assert not retriever.search(question, "en").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Who is the CEO of Juniper?", "en"),  # the CEO concept, of a company the article never names
+        ("Combien de partenaires Cisco y a-t-il en France ?", "fr"),  # a count, for a country it never gives
+        ("Who was Cisco's CEO before John Chambers?", "en"),  # a predecessor
+        ("Qui est arrivé après Nigel Lawson ?", "fr"),  # a successor
+        ("Combien de salariés compte Linksys ?", "fr"),  # "how many" of something the partner count does not count
+        ("exact creation date of the small business council?", "en"),  # a date the council entry does not give
+    ],
+)
+def test_a_near_miss_is_not_answered_with_the_entry_it_resembles(
+    retriever: Retriever, question: str, lang: str
+) -> None:
+    assert not retriever.search(question, lang).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("Who is the CEO of Cisco?", "ceo"),  # names the article gives pass the same check
+        ("how many partners does Linksys have?", "partner_count"),
+        (
+            "what should I tell a Linksys partner who asks what they need to do next?",
+            "what_to_do",
+        ),  # "who" starts a clause
+    ],
+)
+def test_the_near_miss_checks_leave_the_questions_the_article_answers(
+    retriever: Retriever, question: str, slug: str
+) -> None:
+    match = retriever.search(question, "en")
+    assert match.answered and match.entry is not None and match.entry.slug == slug

@@ -51,6 +51,14 @@ def test_a_partner_is_found_by_id_full_name_or_start_of_name(rt: Runtime, partne
     assert "Registered" in by_start.body and "LNK-0003" in by_start.body
 
 
+def test_a_status_question_naming_no_partner_is_not_answered_with_an_empty_status(
+    rt: Runtime, partners: list[object]
+) -> None:
+    decision = service.decide(rt, "Where do partners go online to register?", user_id=ALICE)
+    assert decision.outcome == "unknown" and decision.body == ""
+    assert decision.suggestions  # the closest questions it does know are offered instead
+
+
 def test_an_unknown_question_is_logged_and_posted_to_the_experts(rt: Runtime, standin: SlackStandIn) -> None:
     reply = service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
     assert "I don't know" in reply.text and "experts" in reply.text

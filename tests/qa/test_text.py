@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from bot.qa.lexicon import lexicon
-from bot.qa.text import Analyzer, Synonyms, Vocabulary, fold_word, shipped_synonyms, strip_slack_markup, words
+from bot.qa.text import (
+    Analyzer,
+    Synonyms,
+    Vocabulary,
+    capitalised_inside,
+    fold_word,
+    shipped_synonyms,
+    strip_slack_markup,
+    words,
+)
 
 
 def test_french_elisions_and_english_clitics_are_split() -> None:
@@ -68,3 +77,12 @@ def test_real_words_and_short_words_are_not_corrected() -> None:
 def test_corrected_terms_are_marked() -> None:
     terms = Analyzer().query_terms("deadlnie?", "en", vocabulary())
     assert [(t.token, t.corrected) for t in terms] == [("_deadline", True)]
+
+
+def test_thousands_written_with_k_are_numbers() -> None:
+    assert "20000" in words("20k partners?")
+
+
+def test_capitalised_words_inside_a_sentence_are_found_as_names() -> None:
+    assert capitalised_inside("Who is the CEO of Juniper? And HP's.") == ["CEO", "Juniper", "HP"]
+    assert capitalised_inside("Est-ce qu'Alpha Télécom est inscrit ?") == ["Alpha", "Télécom"]
