@@ -18,6 +18,7 @@ from bot.qa.text import (
     CONCEPT_PREFIX,
     STOPWORDS,
     Analyzer,
+    Synonyms,
     Term,
     Vocabulary,
     capitalised_inside,
@@ -428,6 +429,11 @@ class Retriever:
     def search(self, text: str, lang: str) -> Match:
         """The best entry for `text`, with the gate's verdict."""
         return search(self._snapshot, text, lang)
+
+    @property
+    def synonyms(self) -> Synonyms:
+        """The synonym table the index was built with."""
+        return self._analyzer.synonyms
 
     @property
     def vocabulary(self) -> Vocabulary:

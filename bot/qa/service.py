@@ -22,7 +22,7 @@ from bot.qa.builders import Answered, Gap, Unknown, t
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
 from bot.qa.retrieval import Match, Retriever
-from bot.qa.text import STOPWORDS, fold_word, words
+from bot.qa.text import STOPWORDS, fold_word, name_spans, words
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.text import clean, escape
@@ -138,21 +138,54 @@ def _residual(text: str, eng: Engine, named: frozenset[str]) -> str:
     return " ".join(kept)
 
 
-def _looks_like_name(question: str, reference: str) -> bool:
-    """Say whether the unknown words look like a name: capitalised past the first word, or holding a digit."""
-    if not reference:
-        return False
-    first = words(question)[:1]
-    return any(
-        any(ch.isdigit() for ch in word) or (word[:1].isupper() and [word] != first)
-        for word in question.split()
-        if fold_word(word.strip("?!.,;:«»\"'")) in {fold_word(w) for w in reference.split()}
-    )
+STATUS_COVERAGE = 0.9
+"""Share of a question, its unknown name read as "this partner", that the status entry must know to look it up."""
+
+
+def _unknown_names(eng: Engine, question: str) -> list[str]:
+    """Capitalised runs of words that may be a partner's name, longest first.
+
+    Not the names the article uses (Cisco, Linksys…), and not one word the knowledge base knows ("VARs", "Europe").
+    """
+    synonyms = eng.retriever.synonyms
+    article_names = synonyms.exclusive | synonyms.people
+    known = eng.retriever.vocabulary.surfaces
+    found = []
+    for span in name_spans(question, common=lambda word: word in STOPWORDS or word in known):
+        folded = [fold_word(w) for w in words(span)]
+        if all(w in article_names for w in folded) or (len(folded) == 1 and folded[0] in known):
+            continue
+        found.append(span)
+    return found
+
+
+PARTNER_NOUNS = frozenset({"_partner", "_customer"})
+"""Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
+
+
+def _without_partner_names(eng: Engine, question: str) -> str:
+    """The question without the names right after "partner", "client"…: who asks is not what is asked.
+
+    "My customer Bureau Vallée Pro asks what to do" asks what to do; left in, the name would read as a
+    company the article never mentions.
+    """
+    phrases = eng.retriever.synonyms.phrases
+    for span in _unknown_names(eng, question):
+        before = words(question[: question.find(span)])[-1:]
+        if before and phrases.get((fold_word(before[0]),)) in PARTNER_NOUNS:
+            question = question.replace(span, " ")
+    return question
 
 
 def _is_status_question(eng: Engine, text: str, lang: str) -> bool:
+    """Say whether `text` clearly asks for a partner's status: the status entry knows nearly all of it."""
     found = eng.retriever.search(text, lang)
-    return found.answered and found.entry is not None and found.entry.live == "partner_status"
+    return (
+        found.answered
+        and found.entry is not None
+        and found.entry.live == "partner_status"
+        and found.coverage >= STATUS_COVERAGE
+    )
 
 
 def _entry_answer(rt: Runtime, entry: Entry, lang: str, user_id: str) -> tuple[str, str]:
@@ -217,12 +250,12 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
             strict = resolver.resolve_exact(session, reference) or resolver.resolve_prefix(session, reference)
         if isinstance(strict, resolver.Found):
             return _partner_answer(rt, (strict.partner,), lang, data_source)
-    match: Match = eng.retriever.search(question, lang)
-    if _looks_like_name(question, reference) and match.entry is not None and match.entry.live == "partner_status":
-        # A looser name is taken only when it looks like one and the rest of the question clearly asks for a status.
-        rest = " ".join(w for w in words(question) if w not in reference.split())
-        if _is_status_question(eng, rest, lang):
-            return _resolve_partner(rt, reference, lang, data_source)
+    # "Is Techno Distrib SARL registered yet?": a capitalised name the bot does not know yet, in a question that asks
+    # for a partner's status once the name reads "this partner", gets the closest partners or "no such partner".
+    for span in _unknown_names(eng, question):
+        if _is_status_question(eng, question.replace(span, t(lang, "this partner", "ce partenaire")), lang):
+            return _resolve_partner(rt, span, lang, data_source)
+    match: Match = eng.retriever.search(_without_partner_names(eng, question), lang)
     # A partner's status needs a partner: one it could not find by name is not a question it can answer.
     if match.answered and match.entry is not None and match.entry.live != "partner_status":
         body, source = _entry_answer(rt, match.entry, lang, user_id)

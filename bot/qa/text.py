@@ -91,16 +91,46 @@ def words(text: str) -> list[str]:
     text = _EN_CLITIC.sub(" ", text)
     text = _THOUSANDS.sub(r"\1\2", text)
     text = _KILO.sub(r"\g<1>000", text)
+    text = text.replace("%", " percent ")
     return _WORD.findall(text)
+
+
+def _sentences(text: str) -> list[list[str]]:
+    """The words of each sentence of `text`, as written (case kept), French elisions split off."""
+    plain = _FR_ELISION.sub(" ", strip_slack_markup(_APOSTROPHES.sub("'", text)))
+    return [_WORD.findall(sentence) for sentence in _SENTENCE.split(plain)]
+
+
+def _name_like(word: str) -> bool:
+    return len(word) > 1 and word[:1].isupper()
 
 
 def capitalised_inside(text: str) -> list[str]:
     """Words written with a capital that do not start a sentence: likely names ("the CEO of Juniper")."""
-    found: list[str] = []
-    for sentence in _SENTENCE.split(strip_slack_markup(_APOSTROPHES.sub("'", text))):
-        sentence = _FR_ELISION.sub(" ", sentence)
-        found.extend(w for w in _WORD.findall(sentence)[1:] if w[:1].isupper())
-    return found
+    return [w for sentence in _sentences(text) for w in sentence[1:] if w[:1].isupper()]
+
+
+def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) -> list[str]:
+    """Runs of capitalised words, longest first: "is Techno Distrib SARL registered?" → "Techno Distrib SARL".
+
+    A sentence's first word counts only when the next word is capitalised too and `common` (given the folded
+    word) says it is not an ordinary word: "NetSolutions GmbH a fini…", but not "Pourquoi Cisco…".
+    """
+    spans: list[str] = []
+    for sentence in _sentences(text):
+        run: list[str] = []
+        for i, word in enumerate([*sentence, ""]):
+            if (
+                word
+                and _name_like(word)
+                and (i > 0 or (len(sentence) > 1 and _name_like(sentence[1]) and not common(fold_word(word))))
+            ):
+                run.append(word)
+                continue
+            if run:
+                spans.append(" ".join(run))
+            run = []
+    return sorted(spans, key=len, reverse=True)
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,17 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # so a third blind set, kept out of the tree, gives the honest figure for unseen questions. blind3 is that set:
 # measured once after the key-concept gate (83.6 % right, 70.4 % correct "I don't know"), then committed as is;
 # its misses (near misses answered with the entry they resemble) then shaped the near-miss checks, so it is a
-# development set too.
+# development set too. dev4 (140 questions) was written from the article alone for the second session and used to
+# develop the near-miss checks and the reading of partners' names; blind4, written with it, stayed out of the tree.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
     "heldout2": (0.96, 0.92),
     "heldout3": (0.91, 0.90),
     "blind1": (0.95, 0.96),
-    "blind2": (0.93, 0.96),
-    "blind3": (0.92, 0.96),
+    "blind2": (0.94, 0.96),
+    "blind3": (0.93, 0.96),
+    "dev4": (0.85, 0.92),
 }
 P95_MS = 20.0
 

@@ -59,6 +59,22 @@ def test_a_status_question_naming_no_partner_is_not_answered_with_an_empty_statu
     assert decision.suggestions  # the closest questions it does know are offered instead
 
 
+def test_a_status_question_about_a_partner_the_bot_does_not_know_says_so(rt: Runtime, partners: list[object]) -> None:
+    decision = service.decide(rt, "is Techno Distrib SARL registered yet?", user_id=ALICE)
+    assert decision.slug == "partner_status" and "no partner called “Techno Distrib SARL”" in decision.body
+
+
+def test_a_customers_name_in_a_question_about_something_else_does_not_block_the_answer(
+    rt: Runtime, partners: list[object]
+) -> None:
+    decision = service.decide(
+        rt, "Mon client Informatique Dupont me demande ce qu'il doit faire, je lui dis quoi ?", user_id=ALICE
+    )
+    assert decision.outcome == "answered" and decision.slug == "what_to_do"
+    # The same name, not introduced as a customer, is a company the article never mentions.
+    assert service.decide(rt, "Que doit faire Informatique Dupont ?", user_id=ALICE).outcome == "unknown"
+
+
 def test_an_unknown_question_is_logged_and_posted_to_the_experts(rt: Runtime, standin: SlackStandIn) -> None:
     reply = service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
     assert "I don't know" in reply.text and "experts" in reply.text

@@ -11,6 +11,7 @@ from bot.qa.text import (
     Vocabulary,
     capitalised_inside,
     fold_word,
+    name_spans,
     shipped_synonyms,
     strip_slack_markup,
     words,
@@ -86,3 +87,11 @@ def test_thousands_written_with_k_are_numbers() -> None:
 def test_capitalised_words_inside_a_sentence_are_found_as_names() -> None:
     assert capitalised_inside("Who is the CEO of Juniper? And HP's.") == ["CEO", "Juniper", "HP"]
     assert capitalised_inside("Est-ce qu'Alpha Télécom est inscrit ?") == ["Alpha", "Télécom"]
+
+
+def test_name_spans_are_runs_of_capitalised_words_longest_first() -> None:
+    assert name_spans("is Techno Distrib SARL registered at Cisco?") == ["Techno Distrib SARL", "Cisco"]
+    assert name_spans("NetSolutions GmbH a fini ?") == ["NetSolutions GmbH"]
+    # A sentence's first word joins a run only when it is not an ordinary word.
+    assert name_spans("Pourquoi Cisco accélère ?", common=lambda word: word == "pourquoi") == ["Cisco"]
+    assert name_spans("hi, can I ask you?") == []
