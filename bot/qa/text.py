@@ -15,6 +15,9 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+MIN_CONCEPT_STEM = 4
+"""Shorter stems are too often shared by unrelated words to carry a synonym's meaning to other forms."""
+
 CONCEPT_PREFIX = "_"
 """Marks a concept token (a synonym group) so it is never stemmed nor confused with a word."""
 
@@ -240,6 +243,7 @@ class Analyzer:
 
     def __init__(self, synonyms: Synonyms | None = None) -> None:
         self.synonyms = synonyms or shipped_synonyms()
+        self._stems: dict[str, dict[str, str]] = {}
 
     def terms(self, text: str, lang: str) -> list[Term]:
         """Terms of `text` as written (no typo correction), stop words removed."""
@@ -273,9 +277,26 @@ class Analyzer:
                 continue
             if surface in STOPWORDS or len(surface) < 2:
                 continue
+            concept = self._concept_stems(lang).get(stem(surface, lang))
+            if concept is not None:
+                # "rachetant", "moved": another form of a listed word ("racheter", "move") means the same.
+                out.append(Term(concept, surface, was_corrected))
+                continue
             stemmed = vocabulary.stem_known(surface, lang) if vocabulary is not None else stem(surface, lang)
             out.append(Term(stemmed, surface, was_corrected))
         return out
+
+    def _concept_stems(self, lang: str) -> dict[str, str]:
+        """Stems of the one-word synonym forms, each mapped to its concept when no other concept shares it."""
+        cached = self._stems.get(lang)
+        if cached is None:
+            owners: dict[str, set[str]] = {}
+            for key, concept in self.synonyms.phrases.items():
+                if len(key) == 1 and concept != IGNORED:
+                    owners.setdefault(stem(key[0], lang), set()).add(concept)
+            cached = {s: next(iter(c)) for s, c in owners.items() if len(c) == 1 and len(s) >= MIN_CONCEPT_STEM}
+            self._stems[lang] = cached
+        return cached
 
 
 class Vocabulary:

@@ -95,3 +95,12 @@ def test_name_spans_are_runs_of_capitalised_words_longest_first() -> None:
     # A sentence's first word joins a run only when it is not an ordinary word.
     assert name_spans("Pourquoi Cisco accélère ?", common=lambda word: word == "pourquoi") == ["Cisco"]
     assert name_spans("hi, can I ask you?") == []
+
+
+def test_other_forms_of_a_listed_synonym_mean_its_concept() -> None:
+    analyzer = Analyzer(Synonyms.from_groups({"buy": ["racheter", "buy"], "move": ["move"]}))
+    assert "_buy" in {t.token for t in analyzer.terms("en rachetant Linksys", "fr")}
+    assert "_move" in {t.token for t in analyzer.terms("partners moved over", "en")}
+    # A stem shared by two concepts' forms is nobody's.
+    shared = Analyzer(Synonyms.from_groups({"a": ["partir"], "b": ["partie"]}))
+    assert not any(t.is_concept for t in shared.terms("il part", "fr"))
