@@ -163,16 +163,22 @@ PARTNER_NOUNS = frozenset({"_partner", "_customer"})
 """Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
 
 
+def _introduced(eng: Engine, question: str, span: str) -> str | None:
+    """The phrase "partner Acme", "my client Acme"… when `span` follows a word naming a partner or customer."""
+    match = re.search(r"(?:\b(?:my|our|mon|ma|notre)\s+)?(\w+)\W+" + re.escape(span), question, re.IGNORECASE)
+    if match and eng.retriever.synonyms.phrases.get((fold_word(match.group(1)),)) in PARTNER_NOUNS:
+        return match.group(0)
+    return None
+
+
 def _without_partner_names(eng: Engine, question: str) -> str:
     """The question without the names right after "partner", "client"…: who asks is not what is asked.
 
     "My customer Bureau Vallée Pro asks what to do" asks what to do; left in, the name would read as a
     company the article never mentions.
     """
-    phrases = eng.retriever.synonyms.phrases
     for span in _unknown_names(eng, question):
-        before = words(question[: question.find(span)])[-1:]
-        if before and phrases.get((fold_word(before[0]),)) in PARTNER_NOUNS:
+        if _introduced(eng, question, span):
             question = question.replace(span, " ")
     return question
 
@@ -253,7 +259,8 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     # "Is Techno Distrib SARL registered yet?": a capitalised name the bot does not know yet, in a question that asks
     # for a partner's status once the name reads "this partner", gets the closest partners or "no such partner".
     for span in _unknown_names(eng, question):
-        if _is_status_question(eng, question.replace(span, t(lang, "this partner", "ce partenaire")), lang):
+        named = _introduced(eng, question, span) or span
+        if _is_status_question(eng, question.replace(named, t(lang, "this partner", "ce partenaire")), lang):
             return _resolve_partner(rt, span, lang, data_source)
     match: Match = eng.retriever.search(_without_partner_names(eng, question), lang)
     # A partner's status needs a partner: one it could not find by name is not a question it can answer.

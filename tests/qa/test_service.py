@@ -62,6 +62,8 @@ def test_a_status_question_naming_no_partner_is_not_answered_with_an_empty_statu
 def test_a_status_question_about_a_partner_the_bot_does_not_know_says_so(rt: Runtime, partners: list[object]) -> None:
     decision = service.decide(rt, "is Techno Distrib SARL registered yet?", user_id=ALICE)
     assert decision.slug == "partner_status" and "no partner called “Techno Distrib SARL”" in decision.body
+    introduced = service.decide(rt, "mon partenaire Cyber Réseaux, il est inscrit ou pas ?", user_id=ALICE)
+    assert introduced.slug == "partner_status" and "« Cyber Réseaux »" in introduced.body
 
 
 def test_a_customers_name_in_a_question_about_something_else_does_not_block_the_answer(
