@@ -22,7 +22,7 @@ from bot.qa.builders import Answered, Gap, Unknown, t
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
 from bot.qa.retrieval import Match, Retriever
-from bot.qa.text import STOPWORDS, fold_word, name_spans, words
+from bot.qa.text import STOPWORDS, clauses, fold_word, name_spans, words
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.text import clean, escape
@@ -239,6 +239,29 @@ def _resolve_partner(rt: Runtime, reference: str, lang: str, source: str) -> Dec
     return Decision(lang=lang, outcome="answered", slug="partner_status", body=body, source=source, score=0.5)
 
 
+def _answerable(match: Match) -> bool:
+    # A partner's status needs a partner: one it could not find by name is not a question it can answer.
+    return match.answered and match.entry is not None and match.entry.live != "partner_status"
+
+
+def _answer(rt: Runtime, known: list[tuple[Match, str]], unknown: list[str], lang: str, user_id: str) -> Decision:
+    """One answer to the entries found (each once), with the parts of the question nobody knows named."""
+    entries = list({m.entry.slug: m.entry for m, _ in known if m.entry is not None}.values())
+    answers = [_entry_answer(rt, entry, lang, user_id) for entry in entries]
+    bodies = [body for body, _ in answers]
+    for part in unknown:
+        shown = escape(part)
+        bodies.append(t(lang, f"I don't know about “{shown}”.", f"Je ne sais pas pour « {shown} »."))
+    return Decision(
+        lang=lang,
+        outcome="answered",
+        slug=entries[0].slug,
+        body="\n\n".join(bodies),
+        source=" · ".join(dict.fromkeys(source for _, source in answers if source)),
+        score=min(m.coverage for m, _ in known),
+    )
+
+
 def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     """Work out the answer to `text` without logging or sending anything."""
     eng = engine(rt)
@@ -262,13 +285,15 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
         named = _introduced(eng, question, span) or span
         if _is_status_question(eng, question.replace(named, t(lang, "this partner", "ce partenaire")), lang):
             return _resolve_partner(rt, span, lang, data_source)
-    match: Match = eng.retriever.search(_without_partner_names(eng, question), lang)
-    # A partner's status needs a partner: one it could not find by name is not a question it can answer.
-    if match.answered and match.entry is not None and match.entry.live != "partner_status":
-        body, source = _entry_answer(rt, match.entry, lang, user_id)
-        return Decision(
-            lang=lang, outcome="answered", slug=match.entry.slug, body=body, source=source, score=match.coverage
-        )
+    asked = _without_partner_names(eng, question)
+    match: Match = eng.retriever.search(asked, lang)
+    if _answerable(match):
+        return _answer(rt, [(match, asked)], [], lang, user_id)
+    # "Who is the CEO, and what is his salary?": answer the parts it knows, say which part it does not.
+    parts = [(eng.retriever.search(part, lang), part) for part in clauses(asked)]
+    if len(parts) > 1 and any(_answerable(found) for found, _ in parts):
+        known = [(found, part) for found, part in parts if _answerable(found)]
+        return _answer(rt, known, [part for found, part in parts if not _answerable(found)], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in match.suggestions if e.questions(lang) and e.slug != "help")
     return Decision(
         lang=lang,

@@ -136,6 +136,18 @@ def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) ->
     return sorted(spans, key=len, reverse=True)
 
 
+_CLAUSE = re.compile(
+    r"[?;]+|,?\s+(?:and|et|&)\s+(?=(?:what|who|when|where|why|how|which|is|are|does|do|did|can|will|quel|quelle|"
+    r"quels|quelles|qui|quand|où|pourquoi|comment|combien|c'est|c’est|est-ce|y a-t-il|il y a)\b)",
+    re.IGNORECASE,
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The questions one message asks: "Who is the CEO, and what is his salary?" → two."""
+    return [part.strip(" ,.!") for part in _CLAUSE.split(text) if len(part.split()) >= 2]
+
+
 @dataclass(frozen=True)
 class Synonyms:
     """Phrases (tuples of folded words) mapped to concept tokens; the longest phrase wins."""
@@ -292,7 +304,8 @@ class Analyzer:
         if cached is None:
             owners: dict[str, set[str]] = {}
             for key, concept in self.synonyms.phrases.items():
-                if len(key) == 1 and concept != IGNORED:
+                # Out-of-scope forms stay exact: "lives" is personal, "live" is not; "France" is not "français".
+                if len(key) == 1 and concept != IGNORED and concept not in self.synonyms.out_of_scope:
                     owners.setdefault(stem(key[0], lang), set()).add(concept)
             cached = {s: next(iter(c)) for s, c in owners.items() if len(c) == 1 and len(s) >= MIN_CONCEPT_STEM}
             self._stems[lang] = cached

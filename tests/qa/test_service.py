@@ -77,6 +77,16 @@ def test_a_customers_name_in_a_question_about_something_else_does_not_block_the_
     assert service.decide(rt, "Que doit faire Informatique Dupont ?", user_id=ALICE).outcome == "unknown"
 
 
+def test_a_two_part_question_gets_the_part_the_article_answers_and_a_plain_i_dont_know_for_the_rest(
+    rt: Runtime,
+) -> None:
+    decision = service.decide(rt, "Qui est le PDG de Cisco et quel est son salaire ?", user_id=ALICE)
+    assert decision.outcome == "answered" and decision.slug == "ceo"
+    assert "John Chambers" in decision.body and "Je ne sais pas pour « quel est son salaire »" in decision.body
+    both = service.decide(rt, "what did Cisco announce, and what is the deadline?", user_id=ALICE)
+    assert "8 August" in both.body and "16 September" in both.body and "I don't know" not in both.body
+
+
 def test_an_unknown_question_is_logged_and_posted_to_the_experts(rt: Runtime, standin: SlackStandIn) -> None:
     reply = service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
     assert "I don't know" in reply.text and "experts" in reply.text

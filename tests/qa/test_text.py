@@ -10,6 +10,7 @@ from bot.qa.text import (
     Synonyms,
     Vocabulary,
     capitalised_inside,
+    clauses,
     fold_word,
     name_spans,
     shipped_synonyms,
@@ -104,3 +105,18 @@ def test_other_forms_of_a_listed_synonym_mean_its_concept() -> None:
     # A stem shared by two concepts' forms is nobody's.
     shared = Analyzer(Synonyms.from_groups({"a": ["partir"], "b": ["partie"]}))
     assert not any(t.is_concept for t in shared.terms("il part", "fr"))
+
+
+def test_a_message_asking_two_questions_is_split_into_both() -> None:
+    assert clauses("Qui est le PDG de Cisco et quel est son salaire ?") == [
+        "Qui est le PDG de Cisco",
+        "quel est son salaire",
+    ]
+    assert clauses("what's the program called, and is there a fee?") == ["what's the program called", "is there a fee"]
+    assert clauses("Cisco and Linksys: who bought whom?") == ["Cisco and Linksys: who bought whom"]
+
+
+def test_out_of_scope_forms_are_not_extended_to_other_forms() -> None:
+    synonyms = Synonyms.from_groups({"personal": ["lives"], "region": ["france"]}, out_of_scope=["personal", "region"])
+    terms = Analyzer(synonyms).terms("live answers in français", "en")
+    assert not any(t.is_concept for t in terms)
