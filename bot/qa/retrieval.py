@@ -311,7 +311,9 @@ def _foreign_names(snapshot: _Snapshot, text: str) -> bool:
     """
     surfaces = snapshot.vocabulary.surfaces
     return any(
-        (folded := fold_word(word)) not in surfaces and folded not in STOPWORDS and not folded.isdigit()
+        (folded := fold_word(word)) not in surfaces
+        and (folded not in STOPWORDS or word.isupper())  # "US", "IT": acronyms, not the pronoun
+        and not folded.isdigit()
         for word in capitalised_inside(text)
     )
 

@@ -178,8 +178,9 @@ def _without_partner_names(eng: Engine, question: str) -> str:
     company the article never mentions.
     """
     for span in _unknown_names(eng, question):
-        if _introduced(eng, question, span):
-            question = question.replace(span, " ")
+        named = _introduced(eng, question, span)
+        if named:
+            question = question.replace(named, " ")
     return question
 
 
