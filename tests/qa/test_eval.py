@@ -19,7 +19,8 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # measured once after the key-concept gate (83.6 % right, 70.4 % correct "I don't know"), then committed as is;
 # its misses (near misses answered with the entry they resemble) then shaped the near-miss checks, so it is a
 # development set too. dev4 (140 questions) was written from the article alone for the second session and used to
-# develop the near-miss checks and the reading of partners' names; blind4, written with it, stayed out of the tree.
+# develop the near-miss checks and the reading of partners' names; blind4, written with it, stayed out of the tree
+# until it was measured once (61.4 % right, 75.0 % correct "I don't know"); its misses then shaped the lexicon.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -29,6 +30,7 @@ FLOORS = {
     "blind2": (0.94, 0.96),
     "blind3": (0.93, 0.96),
     "dev4": (0.92, 0.90),
+    "blind4": (0.67, 0.85),
 }
 P95_MS = 20.0
 
