@@ -21,6 +21,8 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # development set too. dev4 (140 questions) was written from the article alone for the second session and used to
 # develop the near-miss checks and the reading of partners' names; blind4, written with it, stayed out of the tree
 # until it was measured once (61.4 % right, 75.0 % correct "I don't know"); its misses then shaped the lexicon.
+# blind5 (120 questions, written later by someone else who never saw the knowledge base) was measured once after
+# that, at 84.6 % right and 92.9 % correct "I don't know", and committed as is: the honest figure for unseen questions.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -31,6 +33,7 @@ FLOORS = {
     "blind3": (0.93, 0.96),
     "dev4": (0.92, 0.90),
     "blind4": (0.67, 0.85),
+    "blind5": (0.83, 0.92),
 }
 P95_MS = 20.0
 
