@@ -309,9 +309,10 @@ def _foreign_names(snapshot: _Snapshot, text: str) -> bool:
     "Who is the CEO of Juniper?" or "How many Cisco partners in France?": the article says nothing of either.
     (Partner names never get here: the bot looks them up before it searches the knowledge.)
     """
-    surfaces = snapshot.vocabulary.surfaces
+    vocabulary = snapshot.vocabulary
     return any(
-        (folded := fold_word(word)) not in surfaces
+        (folded := fold_word(word)) not in vocabulary.surfaces
+        and vocabulary.stem_known(folded, "en") not in vocabulary.tokens  # "Pennells" is Pennell's
         and (folded not in STOPWORDS or word.isupper())  # "US", "IT": acronyms, not the pronoun
         and not folded.isdigit()
         for word in capitalised_inside(text)

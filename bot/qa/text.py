@@ -41,7 +41,7 @@ def wordlist(text: str) -> frozenset[str]:
 
 
 STOPWORDS_EN = wordlist(
-    """a an the is are was were be been being am do does did doing done's have has had having of to in on at by
+    """whether a an the is are was were be been being am do does did doing done's have has had having of to in on at by
     for from with about as into onto than then that this these those there here it its they them their theirs
     we us our ours you your yours u ur he she him her his i me what whats wat which how hows where wheres
     whos so and or but if can could would will shall may might just really exactly please pls plz tell know
