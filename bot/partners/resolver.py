@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain
 
 from sqlmodel import Session
 
@@ -26,7 +28,7 @@ CLOSEST_CUTOFF = 40
 """Score from which a partner is named as one of the closest when nothing matches."""
 
 SCAN_CHUNK = 1024
-"""Names scored per rapidfuzz call: each call allocates C++ arrays as long as its choices."""
+"""Names packed together and scored per rapidfuzz call (each call allocates C++ arrays as long as its choices)."""
 
 
 @dataclass(frozen=True)
@@ -104,45 +106,104 @@ def resolve_prefix(session: Session, text: str) -> Found | Ambiguous | None:
 
 
 @dataclass(frozen=True)
-class NameIndex:
-    """Every partner's names, with the plain string lists fuzzy matching scans, built once."""
+class _Packed:
+    """Strings kept as one string and where each ends: two allocations instead of one object per string."""
 
-    entries: tuple[store.NameEntry, ...]
-    folded: tuple[str, ...]
-    keys: tuple[str, ...]
+    text: str
+    ends: array[int]
 
     @classmethod
-    def of(cls, entries: Sequence[store.NameEntry]) -> NameIndex:
-        entries = tuple(entries)
-        return cls(entries, tuple(e.name_folded for e in entries), tuple(e.key for e in entries))
+    def of(cls, strings: Sequence[str]) -> _Packed:
+        return cls("".join(strings), array("I", accumulate(map(len, strings))))
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> str:
+        return self.text[self.ends[i - 1] if i else 0 : self.ends[i]]
+
+    def unpack(self) -> list[str]:
+        """Every string, in order."""
+        return [self.text[start:end] for start, end in zip(chain((0,), self.ends), self.ends, strict=False)]
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    keys: _Packed
+    partner_ids: _Packed
+    names: _Packed
+    folded: _Packed
+
+    @classmethod
+    def of(cls, entries: Sequence[store.NameEntry]) -> _Chunk:
+        return cls(
+            _Packed.of([e.key for e in entries]),
+            _Packed.of([e.partner_id for e in entries]),
+            _Packed.of([e.name for e in entries]),
+            _Packed.of([e.name_folded for e in entries]),
+        )
+
+    def entry(self, i: int) -> store.NameEntry:
+        return store.NameEntry(self.keys[i], self.partner_ids[i], self.names[i], self.folded[i])
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Every partner's key, ID, name and folded name, packed `chunk` partners at a time.
+
+    As 20,000 NameEntry objects the names took 8 MB of small objects, scattered among the rows they
+    were read from so that the heap could not shrink (15 MB of RSS); packed, 2 MB. Fuzzy matching
+    unpacks one chunk at a time, while it scores it.
+    """
+
+    chunks: tuple[_Chunk, ...]
+    chunk: int
+    size: int
+
+    @classmethod
+    def of(cls, entries: Sequence[store.NameEntry], *, chunk: int = SCAN_CHUNK) -> NameIndex:
+        parts = tuple(_Chunk.of(entries[start : start + chunk]) for start in range(0, len(entries), chunk))
+        return cls(parts, chunk, len(entries))
+
+    def __len__(self) -> int:
+        return self.size
 
     def __getitem__(self, i: int) -> store.NameEntry:
-        return self.entries[i]
+        if not 0 <= i < self.size:
+            raise IndexError(i)
+        return self.chunks[i // self.chunk].entry(i % self.chunk)
 
     def __iter__(self) -> Iterator[store.NameEntry]:
-        return iter(self.entries)
+        return (part.entry(i) for part in self.chunks for i in range(len(part.keys)))
+
+    def folded_parts(self) -> Iterator[list[str]]:
+        """The folded names, a chunk at a time."""
+        return (part.folded.unpack() for part in self.chunks)
+
+    def key_parts(self) -> Iterator[list[str]]:
+        """The keys (upper-case IDs), a chunk at a time."""
+        return (part.keys.unpack() for part in self.chunks)
 
 
 def best_scores(
-    query: str, choices: Sequence[str], scorer: Callable[..., float], limit: int, *, chunk: int = SCAN_CHUNK
+    query: str, parts: Iterable[Sequence[str]], scorer: Callable[..., float], limit: int
 ) -> list[tuple[float, int]]:
-    """The `limit` best (score, index) of `choices` scoring CLOSEST_CUTOFF or more, best first, ties by index.
+    """The `limit` best (score, index) of the choices scoring CLOSEST_CUTOFF or more, best first, ties by index.
 
-    The same top as one `process.extract` over all choices, scanned `chunk` names at a time: one call over
-    20,000 names allocates ~1.5 MB of C++ arrays in the calling thread's malloc arena, which every one of
-    the listener threads kept afterwards (the memory benchmark's typo'd finds grew the bot by ~60 MB).
-    A name in the overall top is in its chunk's top, so merging the chunks' tops loses nothing.
+    The choices come in consecutive `parts` (indexes count across them), and the result is what one
+    `process.extract` over them all would rank: one call over 20,000 names allocated ~1.5 MB of C++
+    arrays in the calling thread's malloc arena, which every listener thread kept afterwards (the
+    memory benchmark's typo'd finds grew the bot by ~20 MB). A name in the overall top is in its
+    part's top, so merging the parts' tops loses nothing.
     """
     from rapidfuzz import process
 
     best: list[tuple[float, int]] = []
-    for start in range(0, len(choices), chunk):
-        part = choices[start : start + chunk]
+    start = 0
+    for part in parts:
         found = process.extract(query, part, scorer=scorer, limit=limit, score_cutoff=CLOSEST_CUTOFF)
         best.extend((score, start + i) for _choice, score, i in found)
+        start += len(part)
     return heapq.nsmallest(limit, best, key=lambda scored: (-scored[0], scored[1]))
 
 
@@ -155,10 +216,10 @@ def resolve_fuzzy(text: str, index: NameIndex) -> Ambiguous | Missing:
     if len(folded) < MIN_PREFIX_LEN or not index:
         return Missing(query, ())
     scored: dict[int, float] = {}
-    for score, i in best_scores(folded, index.folded, fuzz.WRatio, MAX_CHOICES * 2):
+    for score, i in best_scores(folded, index.folded_parts(), fuzz.WRatio, MAX_CHOICES * 2):
         scored[i] = max(scored.get(i, 0.0), score)
     if " " not in query and any(ch.isdigit() for ch in query):
-        for score, i in best_scores(query.upper(), index.keys, fuzz.ratio, MAX_CHOICES):
+        for score, i in best_scores(query.upper(), index.key_parts(), fuzz.ratio, MAX_CHOICES):
             scored[i] = max(scored.get(i, 0.0), score)
     ranked = sorted(scored.items(), key=lambda item: (-item[1], index[item[0]].name_folded))
     candidates = tuple(Candidate(index[i].key, index[i].partner_id, index[i].name) for i, _ in ranked[:MAX_CHOICES])
