@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -58,6 +59,8 @@ class Decision:
     source: str
     score: float
     suggestions: tuple[str, ...] = ()
+    unanswered: tuple[str, ...] = ()
+    """Parts of a several-part question that nobody knows: each goes to the experts on its own."""
 
 
 class Engine:
@@ -260,6 +263,7 @@ def _answer(rt: Runtime, known: list[tuple[Match, str]], unknown: list[str], lan
         body="\n\n".join(bodies),
         source=" · ".join(dict.fromkeys(source for _, source in answers if source)),
         score=min(m.coverage for m, _ in known),
+        unanswered=tuple(unknown),
     )
 
 
@@ -372,6 +376,11 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
         )
         if send is not None:
             send(reply)
+        for part in decision.unanswered:
+            # The part it could not answer is a question of its own for the experts and the gaps list.
+            part_asked = dataclasses.replace(asked, text=part)
+            part_decision = dataclasses.replace(decision, outcome="unknown", slug=None, score=0.0, unanswered=())
+            _escalate(rt, part_asked, part_decision, _log(rt, part_asked, part_decision, rt.clock.now()))
         return reply
     escalate_now = send is None
     escalated = bool(rt.settings.experts_channel_id)

@@ -96,6 +96,17 @@ def test_an_unknown_question_is_logged_and_posted_to_the_experts(rt: Runtime, st
     assert logged.outcome == "unknown" and logged.expert_ts and logged.text == "Is there a registration fee?"
 
 
+def test_the_part_of_a_question_nobody_knows_goes_to_the_experts_on_its_own(rt: Runtime, standin: SlackStandIn) -> None:
+    text = "Who is the CEO of Cisco, and is there a registration fee?"
+    reply = service.answer(rt, Asked(user_id=ALICE, text=text, channel="D0ALICE01"))
+    assert "John Chambers" in reply.text
+    post = standin.calls_to("chat.postMessage")[-1]
+    assert post.args["channel"] == "C0EXPERTS1" and "registration fee" in text_of(post.args)
+    whole, part = questions(rt)[-2:]
+    assert (whole.outcome, whole.entry_slug, whole.text) == ("answered", "ceo", text)
+    assert (part.outcome, part.text) == ("unknown", "is there a registration fee") and part.expert_ts
+
+
 def test_the_experts_answer_goes_to_the_asker_and_is_used_at_once(rt: Runtime, standin: SlackStandIn) -> None:
     service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
     question_id = str(questions(rt)[-1].id)
