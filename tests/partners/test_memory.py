@@ -1,0 +1,47 @@
+"""The malloc arena cap of bot/memory.py holds: many threads share the capped arenas (glibc only).
+
+Here with the partner tests because the fuzzy lookups' memory (issue 6) is what it was measured on.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's")
+
+ARENAS_AFTER_THREADS = """
+import ctypes, os, re, sys, tempfile, threading
+from bot.memory import cap_malloc_arenas
+if sys.argv[1] == "capped":
+    assert cap_malloc_arenas(2)
+def work():
+    kept = [bytearray(4096) for _ in range(100)]  # above pymalloc's 512 bytes: malloc itself
+    barrier.wait()
+barrier = threading.Barrier(12)
+threads = [threading.Thread(target=work) for _ in range(12)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+path = os.path.join(tempfile.mkdtemp(), "malloc_info.xml")
+out = ctypes.c_void_p(libc.fopen(path.encode(), b"w"))
+libc.malloc_info(0, out)
+libc.fclose(out)
+print(len(re.findall('<heap nr=', open(path).read())))
+"""
+
+
+def arenas(mode: str) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", ARENAS_AFTER_THREADS, mode], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
+
+
+def test_threads_share_the_capped_arenas() -> None:
+    assert arenas("capped") <= 2
+    assert arenas("default") > 2  # without the cap, these threads do make more
