@@ -51,8 +51,8 @@ def create_app(
 ) -> App:
     """A Bolt App with every listener registered.
 
-    Listeners acknowledge in the request thread and do their work in `executor` afterwards
-    (Bolt's lazy listeners with process_before_response), so no ack waits on a poll loop.
+    Listeners acknowledge in the request thread and hand their work to `executor` (handlers.common
+    ack_then; process_before_response), so no ack waits on a poll loop or on the work.
     """
     app = App(
         client=rt.client,

@@ -1,4 +1,4 @@
-"""Helpers every surface shares: the ack-now listener and the guard around work done after the ack."""
+"""Helpers every surface shares: payload readers, and listeners that ack at once and work afterwards."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
-from slack_bolt.context.say import Say
 from slack_sdk import WebClient
 
 from bot.replies import OpenModal, Outcome, Reply
@@ -56,30 +55,56 @@ def clicked(body: dict[str, Any]) -> Clicked:
 
 
 def ack_now(ack: Ack) -> None:
-    """Acknowledge at once; the real work runs after the HTTP response (a lazy listener)."""
+    """Acknowledge, and do nothing else (events the bot ignores)."""
     ack()
 
 
-def after_ack(fn: Callable[..., Any]) -> Callable[..., Any]:
+AckCheck = Callable[[Ack, dict[str, Any]], None]
+_WORK_ARGS = frozenset({"body", "respond", "client"})
+
+
+def ack_then(app: App, work: Callable[..., Any], *, check: AckCheck | None = None) -> Callable[..., None]:
+    """A listener that acknowledges in the request thread, then hands `work` to the app's listener executor.
+
+    `check(ack, body)` acknowledges instead of a plain ack() when the acknowledgement carries
+    something (a form's errors). `work` takes any of `body`, `respond` and `client`. Bolt's lazy
+    listeners did the same but deep-copied the whole request for each (~250 µs of every ack, with
+    the GIL held); the work needs only the parsed body and the reply channels Bolt built for this
+    request, which nothing changes after the ack. The executor is bounded, so when the work falls
+    behind, acks wait for room (bot/server.py).
+    """
+    executor = app.listener_runner.listener_executor
+    guarded = after_ack(work)
+
+    def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        if check is None:
+            ack()
+        else:
+            check(ack, body)
+        executor.submit(guarded, body, respond, client)
+
+    acknowledge.__name__ = acknowledge.__qualname__ = f"ack_then_{work.__name__}"  # names it in Bolt's logs
+    return acknowledge
+
+
+def after_ack(fn: Callable[..., Any]) -> Callable[[dict[str, Any], Respond, WebClient], None]:
     """Wrap work that runs after the ack so its errors reach the user like any other.
 
-    Bolt logs and swallows exceptions raised in lazy listeners; this sends them through the
-    same `errors.user_text_for` path as the app's error handler.
+    Nothing above the executor would see them; this sends them through the same
+    `errors.report` path as the app's error handler.
     """
     wanted = set(inspect.signature(fn).parameters)
+    unknown = wanted - _WORK_ARGS
+    if unknown:
+        raise TypeError(f"{fn.__name__} asks for {sorted(unknown)}; work after the ack gets {sorted(_WORK_ARGS)}")
 
-    def runner(body: dict[str, Any], respond: Respond, client: WebClient, say: Say, context: dict[str, Any]) -> None:
-        available = {"body": body, "respond": respond, "client": client, "say": say, "context": context}
+    def runner(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        available = {"body": body, "respond": respond, "client": client}
         try:
             fn(**{k: v for k, v in available.items() if k in wanted})
         except Exception as exc:
             errors.report(exc, body=body, respond=respond, client=client)
 
-    # Bolt injects arguments by the runner's own parameter names, so no __wrapped__ (which
-    # inspect.signature would follow); the name is kept because Bolt identifies lazy listeners by it.
-    runner.__name__ = fn.__name__
-    runner.__qualname__ = fn.__qualname__
-    runner.__doc__ = fn.__doc__
     return runner
 
 

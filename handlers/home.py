@@ -9,17 +9,16 @@ from slack_sdk import WebClient
 
 from bot.home import home_view
 from bot.runtime import Runtime
-from handlers.common import ack_now, after_ack
+from handlers.common import ack_then
 
 
 def register(app: App, rt: Runtime) -> None:
     """Listen for app_home_opened."""
 
-    @after_ack
     def publish_home(body: dict[str, Any], client: WebClient) -> None:
         event = body.get("event") or {}
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         client.views_publish(user_id=event["user"], view=home_view(rt, event["user"]))
 
-    app.event("app_home_opened")(ack=ack_now, lazy=[publish_home])
+    app.event("app_home_opened")(ack_then(app, publish_home))

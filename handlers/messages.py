@@ -12,7 +12,7 @@ from bot.qa import service as qa
 from bot.replies import Reply
 from bot.runtime import Runtime
 from bot.text import unescape
-from handlers.common import ack_now, after_ack
+from handlers.common import ack_now, ack_then
 
 _ANY_SUBTYPE = re.compile(".+")
 
@@ -64,19 +64,17 @@ def register(app: App, rt: Runtime) -> None:
 
         return send
 
-    @after_ack
     def answer_direct_message(body: dict[str, Any]) -> None:
         asked = direct_question(body.get("event") or {})
         if asked is not None:
             qa.answer(rt, asked, send=post(asked))
 
-    @after_ack
     def answer_mention(body: dict[str, Any]) -> None:
         asked = mention_question(body.get("event") or {})
         if asked is not None:
             qa.answer(rt, asked, send=post(asked))
 
-    app.event({"type": "message", "subtype": None})(ack=ack_now, lazy=[answer_direct_message])
+    app.event({"type": "message", "subtype": None})(ack_then(app, answer_direct_message))
     # Edits, deletions, joins, bot posts…: acknowledged and ignored, so the bot never answers itself.
     app.event({"type": "message", "subtype": [_ANY_SUBTYPE]})(ack_now)
-    app.event("app_mention")(ack=ack_now, lazy=[answer_mention])
+    app.event("app_mention")(ack_then(app, answer_mention))

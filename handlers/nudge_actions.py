@@ -12,7 +12,7 @@ from bot.nudges import service as nudge_service
 from bot.partners import service as partner_service
 from bot.runtime import Runtime
 from bot.statuses import Status
-from handlers.common import ack_now, actor, after_ack, clicked, respond_with
+from handlers.common import ack_then, actor, clicked, respond_with
 
 STATUS_OF_BUTTON = {Action.NUDGE_CONTACTED: Status.CONTACTED, Action.NUDGE_REGISTERED: Status.REGISTERED}
 
@@ -20,7 +20,6 @@ STATUS_OF_BUTTON = {Action.NUDGE_CONTACTED: Status.CONTACTED, Action.NUDGE_REGIS
 def register(app: App, rt: Runtime) -> None:
     """Listen for the digest's buttons."""
 
-    @after_ack
     def nudge_set_status(body: dict[str, Any], respond: Respond) -> None:
         button = clicked(body)
         result = partner_service.set_status(
@@ -33,11 +32,10 @@ def register(app: App, rt: Runtime) -> None:
         )
         respond_with(respond, result.reply)
 
-    @after_ack
     def nudge_snooze(body: dict[str, Any], respond: Respond) -> None:
         partner_key = clicked(body).value
         respond_with(respond, nudge_service.snooze(rt, actor=actor(body), partner_key=partner_key))
 
     for action in STATUS_OF_BUTTON:
-        app.action(action)(ack=ack_now, lazy=[nudge_set_status])
-    app.action(Action.NUDGE_SNOOZE)(ack=ack_now, lazy=[nudge_snooze])
+        app.action(action)(ack_then(app, nudge_set_status))
+    app.action(Action.NUDGE_SNOOZE)(ack_then(app, nudge_snooze))

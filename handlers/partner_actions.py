@@ -14,7 +14,7 @@ from bot.partners import service
 from bot.partners.builders import FormOrigin, read_update_form
 from bot.replies import OpenModal
 from bot.runtime import Runtime
-from handlers.common import ack_now, actor, after_ack, clicked, respond_with
+from handlers.common import ack_then, actor, clicked, respond_with
 
 _CHANGE_ID = re.compile(r"[0-9]{1,18}")
 
@@ -35,31 +35,25 @@ def _send_done(client: WebClient, user_id: str, done: service.Done) -> None:
 def register(app: App, rt: Runtime) -> None:
     """Listen for partner buttons, the App Home menu, the update form and its picker's options."""
 
-    @after_ack
     def partner_pick(body: dict[str, Any], respond: Respond) -> None:
         respond_with(respond, service.pick(rt, actor=actor(body), value=clicked(body).value))
 
-    @after_ack
     def partner_set_status(body: dict[str, Any], respond: Respond) -> None:
         respond_with(respond, service.click_status(rt, actor=actor(body), value=clicked(body).value))
 
-    @after_ack
     def partner_undo(body: dict[str, Any], respond: Respond) -> None:
         value = clicked(body).value
         # Only our own Undo buttons carry IDs; anything else (Unicode digits, 40 digits) names no change.
         change_id = int(value) if _CHANGE_ID.fullmatch(value) else 0
         respond_with(respond, service.undo(rt, actor=actor(body), change_id=change_id))
 
-    @after_ack
     def partner_show(body: dict[str, Any], respond: Respond) -> None:
         respond_with(respond, service.show_key(rt, key=clicked(body).value))
 
-    @after_ack
     def partner_open_update(body: dict[str, Any], client: WebClient) -> None:
         modal = service.open_update_form(rt, key=clicked(body).value, origin=_origin(body))
         client.views_open(trigger_id=body["trigger_id"], view=modal.view)
 
-    @after_ack
     def partner_menu(body: dict[str, Any], client: WebClient) -> None:
         outcome = service.home_menu(rt, actor=actor(body), value=clicked(body).value, origin=_origin(body))
         if isinstance(outcome, OpenModal):
@@ -67,7 +61,6 @@ def register(app: App, rt: Runtime) -> None:
         else:
             _send_done(client, actor(body), outcome)
 
-    @after_ack
     def home_refresh(body: dict[str, Any], client: WebClient) -> None:
         from bot.home import home_view
 
@@ -81,7 +74,6 @@ def register(app: App, rt: Runtime) -> None:
         else:
             ack()
 
-    @after_ack
     def save_update_form(body: dict[str, Any], client: WebClient) -> None:
         view = body.get("view") or {}
         submission = read_update_form((view.get("state") or {}).get("values") or {}, view.get("private_metadata", ""))
@@ -93,12 +85,12 @@ def register(app: App, rt: Runtime) -> None:
         # Slack waits for the options in the acknowledgement itself, so this one reads the database first.
         ack(**service.partner_options(rt, actor=actor(body), query=str(body.get("value") or "")))
 
-    app.action(Action.PARTNER_PICK)(ack=ack_now, lazy=[partner_pick])
-    app.action(re.compile(rf"^{re.escape(Action.PARTNER_SET_STATUS)}(\..+)?$"))(ack=ack_now, lazy=[partner_set_status])
-    app.action(Action.PARTNER_UNDO)(ack=ack_now, lazy=[partner_undo])
-    app.action(Action.PARTNER_SHOW)(ack=ack_now, lazy=[partner_show])
-    app.action(Action.PARTNER_OPEN_UPDATE)(ack=ack_now, lazy=[partner_open_update])
-    app.action(Action.PARTNER_MENU)(ack=ack_now, lazy=[partner_menu])
-    app.action(Action.HOME_REFRESH)(ack=ack_now, lazy=[home_refresh])
-    app.view(View.PARTNER_UPDATE)(ack=check_update_form, lazy=[save_update_form])
+    app.action(Action.PARTNER_PICK)(ack_then(app, partner_pick))
+    app.action(re.compile(rf"^{re.escape(Action.PARTNER_SET_STATUS)}(\..+)?$"))(ack_then(app, partner_set_status))
+    app.action(Action.PARTNER_UNDO)(ack_then(app, partner_undo))
+    app.action(Action.PARTNER_SHOW)(ack_then(app, partner_show))
+    app.action(Action.PARTNER_OPEN_UPDATE)(ack_then(app, partner_open_update))
+    app.action(Action.PARTNER_MENU)(ack_then(app, partner_menu))
+    app.action(Action.HOME_REFRESH)(ack_then(app, home_refresh))
+    app.view(View.PARTNER_UPDATE)(ack_then(app, save_update_form, check=check_update_form))
     app.options(Field.PARTNER)(partner_options)

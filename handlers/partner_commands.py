@@ -10,16 +10,15 @@ from slack_sdk import WebClient
 
 from bot import partner_commands
 from bot.runtime import Runtime
-from handlers.common import ack_now, after_ack, command_args, deliver
+from handlers.common import ack_then, command_args, deliver
 
 
 def register(app: App, rt: Runtime) -> None:
     """Listen for `/partner`."""
 
-    @after_ack
     def partner_command(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         args = command_args(body)
         outcome = partner_commands.handle(rt, user_id=args.user_id, text=args.text, channel_id=args.channel_id)
         deliver(outcome, body=body, respond=respond, client=client)
 
-    app.command(rt.settings.partner_command)(ack=ack_now, lazy=[partner_command])
+    app.command(rt.settings.partner_command)(ack_then(app, partner_command))

@@ -11,7 +11,7 @@ from bot.ids import Action, View
 from bot.qa import service as qa
 from bot.qa.builders import read_modal
 from bot.runtime import Runtime
-from handlers.common import ack_now, actor, after_ack, clicked, deliver, respond_with
+from handlers.common import ack_then, actor, clicked, deliver, respond_with
 
 
 def _view(body: dict[str, Any]) -> dict[str, Any]:
@@ -26,27 +26,22 @@ def _values(body: dict[str, Any]) -> dict[str, str]:
 def register(app: App, rt: Runtime) -> None:
     """Listen for the answer buttons and the two modals."""
 
-    @after_ack
     def share_answer(body: dict[str, Any], respond: Respond) -> None:
         reply = qa.share(rt, question_value=clicked(body).value, user_id=actor(body))
         respond_with(respond, reply)
 
-    @after_ack
     def vote_up(body: dict[str, Any], respond: Respond) -> None:
         respond_with(respond, qa.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=True))
 
-    @after_ack
     def vote_down(body: dict[str, Any], respond: Respond) -> None:
         respond_with(respond, qa.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=False))
 
     # rt.client rather than Bolt's per-request client: it carries the retry handlers, and the console's stand-in.
-    @after_ack
     def open_expert_answer(body: dict[str, Any], respond: Respond) -> None:
         deliver(
             qa.open_expert_modal(rt, question_value=clicked(body).value), body=body, respond=respond, client=rt.client
         )
 
-    @after_ack
     def open_faq_edit(body: dict[str, Any], respond: Respond) -> None:
         outcome = qa.faq_command(rt, user_id=actor(body), args=["edit", clicked(body).value])
         deliver(outcome, body=body, respond=respond, client=rt.client)
@@ -55,7 +50,6 @@ def register(app: App, rt: Runtime) -> None:
         errors = qa.check_expert_answer(_values(body))
         ack(response_action="errors", errors=errors) if errors else ack()
 
-    @after_ack
     def save_expert_answer(body: dict[str, Any]) -> None:
         qa.save_expert_answer(
             rt,
@@ -68,7 +62,6 @@ def register(app: App, rt: Runtime) -> None:
         errors = qa.check_faq_entry(rt, user_id=actor(body), values=_values(body))
         ack(response_action="errors", errors=errors) if errors else ack()
 
-    @after_ack
     def save_faq_entry(body: dict[str, Any]) -> None:
         reply = qa.save_faq_entry(
             rt,
@@ -79,10 +72,10 @@ def register(app: App, rt: Runtime) -> None:
         if reply is not None:
             rt.client.chat_postMessage(channel=actor(body), **reply.as_message_kwargs())
 
-    app.action(Action.ANSWER_SHARE)(ack=ack_now, lazy=[share_answer])
-    app.action(Action.ANSWER_VOTE_UP)(ack=ack_now, lazy=[vote_up])
-    app.action(Action.ANSWER_VOTE_DOWN)(ack=ack_now, lazy=[vote_down])
-    app.action(Action.EXPERT_ANSWER)(ack=ack_now, lazy=[open_expert_answer])
-    app.action(Action.FAQ_EDIT)(ack=ack_now, lazy=[open_faq_edit])
-    app.view(View.EXPERT_ANSWER)(ack=check_expert_answer, lazy=[save_expert_answer])
-    app.view(View.FAQ_ENTRY)(ack=check_faq_entry, lazy=[save_faq_entry])
+    app.action(Action.ANSWER_SHARE)(ack_then(app, share_answer))
+    app.action(Action.ANSWER_VOTE_UP)(ack_then(app, vote_up))
+    app.action(Action.ANSWER_VOTE_DOWN)(ack_then(app, vote_down))
+    app.action(Action.EXPERT_ANSWER)(ack_then(app, open_expert_answer))
+    app.action(Action.FAQ_EDIT)(ack_then(app, open_faq_edit))
+    app.view(View.EXPERT_ANSWER)(ack_then(app, save_expert_answer, check=check_expert_answer))
+    app.view(View.FAQ_ENTRY)(ack_then(app, save_faq_entry, check=check_faq_entry))

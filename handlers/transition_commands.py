@@ -10,16 +10,15 @@ from slack_sdk import WebClient
 
 from bot import transition
 from bot.runtime import Runtime
-from handlers.common import ack_now, after_ack, command_args, deliver
+from handlers.common import ack_then, command_args, deliver
 
 
 def register(app: App, rt: Runtime) -> None:
     """Listen for `/transition`."""
 
-    @after_ack
     def transition_command(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         args = command_args(body)
         outcome = transition.handle(rt, user_id=args.user_id, text=args.text, channel_id=args.channel_id)
         deliver(outcome, body=body, respond=respond, client=client)
 
-    app.command(rt.settings.transition_command)(ack=ack_now, lazy=[transition_command])
+    app.command(rt.settings.transition_command)(ack_then(app, transition_command))

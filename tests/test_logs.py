@@ -13,7 +13,7 @@ import pytest
 
 from bot import logs
 from bot.ids import Action, Block, Field, View
-from handlers.common import ack_now, after_ack
+from handlers.common import ack_then
 from tests.bench import process
 from tests.conftest import ADMIN, RunningBot
 from tests.slack_standin import SIGNING_SECRET, TOKEN, Fault, SlackSender, SlackStandIn
@@ -100,7 +100,7 @@ def test_no_secret_reaches_the_logs_in_process(
     bot: RunningBot, standin: SlackStandIn, production_logs: io.StringIO
 ) -> None:
     # Listeners that fail with the user's text in their exception, on the ack path and after it
-    # (wrapped as every surface wraps its work after the ack).
+    # (registered as every surface registers its work after the ack).
     def failing_ack(ack: Any, body: dict[str, Any]) -> None:
         raise ValueError(body["text"])
 
@@ -108,7 +108,7 @@ def test_no_secret_reaches_the_logs_in_process(
         raise KeyError(body["text"])
 
     bot.app.command("/zebra")(ack=failing_ack, lazy=[])
-    bot.app.command("/quokka")(ack=ack_now, lazy=[after_ack(failing_work)])
+    bot.app.command("/quokka")(ack_then(bot.app, failing_work))
     standin.fail_next("chat.postMessage", Fault(status=500), Fault(status=429, retry_after=0))
 
     drive(bot.sender, standin)
