@@ -123,6 +123,11 @@ def _prepare(rt: Runtime, actor: str, key: str) -> str | None:
         partner = store.get_partner(session=session, key=key)
     if partner is None:
         raise _not_found(rt, key)
+    return _email_if_unowned(rt, actor, partner)
+
+
+def _email_if_unowned(rt: Runtime, actor: str, partner: Partner) -> str | None:
+    """The actor's e-mail when `partner` (as last read) has no Slack owner yet: it may name the actor as owner."""
     if partner.owner_user_id is None and not rt.is_admin(actor):
         return _actor_email(rt, actor)
     return None
@@ -149,9 +154,33 @@ def set_status(
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     note = clean_note(note)
-    status = Status(status)
     partner_key = _key(partner_key)
     actor_email = _prepare(rt, actor, partner_key)
+    return _change_status(
+        rt,
+        actor=actor,
+        actor_email=actor_email,
+        partner_key=partner_key,
+        status=status,
+        note=note,
+        source=source,
+        replace=replace,
+    )
+
+
+def _change_status(
+    rt: Runtime,
+    *,
+    actor: str,
+    actor_email: str | None,
+    partner_key: str,
+    status: Status,
+    note: str,
+    source: str,
+    replace: bool = False,
+) -> UpdateResult:
+    """Lock the partner, check the actor may change it, and record the change (`note` already cleaned)."""
+    status = Status(status)
     now = rt.clock.now()
     with rt.db.session(write=True) as session:
         partner = _lock_for_change(rt, session, actor, partner_key, actor_email, "change")
@@ -184,8 +213,15 @@ def update(rt: Runtime, *, actor: str, command: Update) -> Reply:
     split = command.splits[i]
     note = clean_note(split.note)
     if isinstance(found, Found):
-        return set_status(
-            rt, actor=actor, partner_key=found.partner.partner_key, status=split.status, note=note, source="command"
+        # The partner was just read: no second read before the locked one, which checks it again.
+        return _change_status(
+            rt,
+            actor=actor,
+            actor_email=_email_if_unowned(rt, actor, found.partner),
+            partner_key=found.partner.partner_key,
+            status=split.status,
+            note=note,
+            source="command",
         ).reply
     if isinstance(found, Ambiguous):
         return builders.build_choice(
