@@ -65,6 +65,9 @@ def run(
     no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Do not run the nudge scheduler here")] = False,
 ) -> None:
     """Run the bot: HTTP mode on a production server, or Socket Mode when SLACK_APP_TOKEN is set."""
+    from bot.memory import cap_malloc_arenas
+
+    cap_malloc_arenas()  # before any thread starts: arenas glibc has made stay
     settings = settings_or_exit()
     try:
         require(settings, "SLACK_BOT_TOKEN")
