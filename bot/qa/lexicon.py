@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
+import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-
-from spellchecker import SpellChecker
+from importlib import resources
 
 from bot.qa.text import fold_word
 
@@ -49,13 +51,36 @@ class Lexicon:
         return float(sum(self.en.values()) or 1)
 
 
+_ENTRY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
+CHUNK = 1 << 20
+
+
+def _word_counts(language: str) -> Iterator[tuple[str, int]]:
+    """The (word, count) pairs of pyspellchecker's word list for `language`, read as a stream.
+
+    The list is one flat JSON object of some 10 MB; loading it whole (as SpellChecker does) costs the
+    bot tens of MB of peak memory for a moment at start, for words most of which are then dropped.
+    """
+    resource = resources.files("spellchecker.resources").joinpath(f"{language}.json.gz")
+    with resource.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
+        tail = ""
+        while chunk := text.read(CHUNK):
+            buffer = tail + chunk
+            end = 0
+            for match in _ENTRY.finditer(buffer):
+                word = match.group(1)
+                yield (json.loads(f'"{word}"') if "\\" in word else word), int(match.group(2))
+                end = match.end()
+            tail = buffer[end:]
+
+
 def _folded_counts(language: str) -> dict[str, int]:
     folded: dict[str, int] = {}
-    for word, count in SpellChecker(language=language, distance=1).word_frequency.dictionary.items():
+    for word, count in _word_counts(language):
         if count < MIN_COUNT:
             continue
         key = fold_word(word)
-        folded[key] = folded.get(key, 0) + int(count)
+        folded[key] = folded.get(key, 0) + count
     return folded
 
 

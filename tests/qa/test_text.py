@@ -120,3 +120,11 @@ def test_out_of_scope_forms_are_not_extended_to_other_forms() -> None:
     synonyms = Synonyms.from_groups({"personal": ["lives"], "region": ["france"]}, out_of_scope=["personal", "region"])
     terms = Analyzer(synonyms).terms("live answers in français", "en")
     assert not any(t.is_concept for t in terms)
+
+
+def test_the_word_lists_are_read_as_pyspellchecker_reads_them() -> None:
+    from spellchecker import SpellChecker
+
+    from bot.qa.lexicon import _word_counts
+
+    assert dict(_word_counts("fr")) == dict(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
