@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from bot.directory import Person
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.partners import builders
 from bot.partners.builders import NOTE_MAX, FormOrigin, Submission, code
-from bot.partners.parsing import Assignee, Update, decode
+from bot.partners.parsing import Assignee, Split, Update, decode
 from bot.partners.resolver import (
     Ambiguous,
     Found,
@@ -38,6 +39,8 @@ HISTORY_SHOWN = 5
 MINE_SHOWN = 25
 FIND_SHOWN = 10
 OPTIONS_SHOWN = 50
+# What a partner ID typed as is looks like; anything else goes through resolution.
+_PLAIN_ID = re.compile(r"[\w.\-/#:]{1,64}")
 UNDOABLE_SOURCES = frozenset({"command", "button", "modal"})
 SOURCES = frozenset({"command", "button", "modal", "import", "undo", "assign"})
 
@@ -180,34 +183,70 @@ def _change_status(
     replace: bool = False,
 ) -> UpdateResult:
     """Lock the partner, check the actor may change it, and record the change (`note` already cleaned)."""
-    status = Status(status)
-    now = rt.clock.now()
     with rt.db.session(write=True) as session:
         partner = _lock_for_change(rt, session, actor, partner_key, actor_email, "change")
-        old = Status(partner.status)
-        change = store.record_change(
-            session=session,
-            partner=partner,
-            at=now,
-            by=actor,
-            source=source,
-            status=status.value,
-            note=note,
-            partner_note=note or None,
+        return _record_status(
+            rt, session, partner, actor=actor, status=status, note=note, source=source, replace=replace
         )
-        reply = builders.build_update_done(
-            partner, change, undo_until=now + UNDO_WINDOW, tz=rt.settings.tz, replace=replace
-        )
-        assert change.id is not None
-        result = UpdateResult(
-            partner.partner_key, partner.partner_id, partner.name, old, status, note, change.id, reply
-        )
-    log.info("partner %s: %s -> %s by %s (%s)", result.partner_key, old.value, status.value, actor, source)
-    return result
+
+
+def _record_status(
+    rt: Runtime,
+    session: Session,
+    partner: Partner,
+    *,
+    actor: str,
+    status: Status,
+    note: str,
+    source: str,
+    replace: bool = False,
+) -> UpdateResult:
+    """Record a status change of a partner locked and checked in `session`, and build its confirmation."""
+    status = Status(status)
+    now = rt.clock.now()
+    old = Status(partner.status)
+    change = store.record_change(
+        session=session,
+        partner=partner,
+        at=now,
+        by=actor,
+        source=source,
+        status=status.value,
+        note=note,
+        partner_note=note or None,
+    )
+    reply = builders.build_update_done(
+        partner, change, undo_until=now + UNDO_WINDOW, tz=rt.settings.tz, replace=replace
+    )
+    assert change.id is not None
+    log.info("partner %s: %s -> %s by %s (%s)", partner.partner_key, old.value, status.value, actor, source)
+    return UpdateResult(partner.partner_key, partner.partner_id, partner.name, old, status, note, change.id, reply)
+
+
+def _update_by_id(rt: Runtime, *, actor: str, split: Split) -> Reply | None:
+    """`/partner update <ID> …`, the usual way to name a partner, in one transaction: lock, check, record.
+
+    A first reading that is a plain ID (no quotes, spaces or control characters: as resolution
+    looks IDs up) and names a partner is also what resolution would pick. None when it names no
+    partner, or when the partner has no Slack owner yet and the actor is no admin: their e-mail,
+    which may make them its owner, is then learned outside any lock, as for any update.
+    """
+    if not _PLAIN_ID.fullmatch(split.partner):
+        return None
+    note = clean_note(split.note)
+    with rt.db.session(write=True) as session:
+        partner = store.lock_partner(session=session, key=split.partner)
+        if partner is None or (partner.owner_user_id is None and not rt.is_admin(actor)):
+            return None
+        if not _may_change(rt, partner, actor, None):
+            raise _refuse(rt, partner, "change")
+        return _record_status(rt, session, partner, actor=actor, status=split.status, note=note, source="command").reply
 
 
 def update(rt: Runtime, *, actor: str, command: Update) -> Reply:
     """`/partner update <partner> <status> [note]`: change it, or ask which partner when several match."""
+    if command.splits and (done := _update_by_id(rt, actor=actor, split=command.splits[0])) is not None:
+        return done
     with rt.db.session() as session:
         i, found = resolve_first(session, [split.partner for split in command.splits])
     split = command.splits[i]

@@ -68,6 +68,11 @@ def test_unquoted_name_with_spaces_finds_the_partner(rt: Runtime, book: Book) ->
     assert (partner.status, partner.note) == ("registered", "new portal")
 
 
+def test_a_word_shaped_like_an_id_but_naming_no_partner_is_read_as_a_name(rt: Runtime, book: Book) -> None:
+    run(rt, ALICE, "update Réseaux registered")
+    assert book.partner("LNK-9001").status == "registered"
+
+
 def test_admin_may_update_anyones_partner(rt: Runtime, book: Book) -> None:
     run(rt, ADMIN, "update LNK-2000 registered")
     assert book.partner("LNK-2000").status == "registered"
