@@ -1,19 +1,16 @@
 """Resident memory of `transition-bot run` with 20,000 partners, idle and after serving a mix of commands.
 
-    python -m tests.bench.memory [--partners 20000] [--commands 3000] [--db sqlite|postgresql] [--cap-arenas]
+    python -m tests.bench.memory [--partners 20000] [--commands 3000] [--db sqlite|postgresql] [--without-typos]
 
 The bot runs as an operator starts it (scheduler included) against the Slack stand-in in its own
 process; 20 senders send a paced mix of /partner and /transition commands (show, find, mine,
 update, progress, help, a question). Printed: RSS idle, after the commands, after the last replies,
-and the process's peak (VmHWM, start-up included); aim under 150 MB. `--cap-arenas` starts the bot
-with bot.memory's malloc arena cap applied first, as `run` would once it calls it.
+and the process's peak (VmHWM, start-up included); aim under 150 MB.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -35,24 +32,6 @@ MIX = [
 ]
 
 
-CAPPED_RUN = "from bot.memory import cap_malloc_arenas; cap_malloc_arenas(); from bot.cli import main; main()"
-"""`transition-bot` with the arena cap applied before anything else (python -c CAPPED_RUN run …)."""
-
-
-def start_bot(env: dict[str, str], work: Path, *, cap_arenas: bool) -> process.BotProcess:
-    """`transition-bot run` serving HTTP, started as process.start does, with the arena cap if asked."""
-    port = process.free_port()
-    if not cap_arenas:
-        return process.start(["run"], env=env, workdir=work, name="bot", port=port)
-    log_path = work / "bot.log"
-    log = open(log_path, "ab")  # noqa: SIM115 - closed by BotProcess.stop
-    argv = [sys.executable, "-c", CAPPED_RUN, "run", "--port", str(port)]
-    proc = subprocess.Popen(argv, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
-    bot = process.BotProcess(proc=proc, port=port, log_path=log_path, _log=log)
-    process.wait_healthy(bot, 60)
-    return bot
-
-
 def peak_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -70,7 +49,6 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--only", type=int, choices=range(len(MIX)), help="send only this entry of the mix")
     parser.add_argument("--without-typos", action="store_true", help="leave out the find with a typo (fuzzy search)")
-    parser.add_argument("--cap-arenas", action="store_true", help="apply bot.memory.cap_malloc_arenas at start")
     args = parser.parse_args()
     senders = 20
     seconds = args.commands / (senders * args.rate)
@@ -81,7 +59,7 @@ def main() -> None:
         book = write_book(work / "book.csv", partners=args.partners, owners=args.owners)
         imported = process.cli(["import-partners", str(book)], env=env, workdir=work)
         assert imported.returncode == 0, imported.stderr[-2000:]
-        bot = start_bot(env, work, cap_arenas=args.cap_arenas)
+        bot = process.start(["run"], env=env, workdir=work, name="bot", port=process.free_port())
         try:
             time.sleep(2)
             figures["rss_idle_mb"] = bot.rss_mb()
