@@ -183,6 +183,9 @@ def start_bot(rt: Runtime, standin: SlackStandIn) -> RunningBot:
     def stop() -> None:
         stopping.set()
         thread.join(timeout=5)
+        # Work acknowledged but not done yet would otherwise reach Slack after the stand-in has stopped,
+        # and log its failures into the next test.
+        app.listener_runner.listener_executor.shutdown(wait=True)
 
     return RunningBot(rt=rt, app=app, url=url, sender=SlackSender(f"{url}/slack/events", standin), stop=stop)
 
