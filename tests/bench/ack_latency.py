@@ -8,8 +8,10 @@ import-partners` (timed), then `transition-bot run --no-scheduler` as a child pr
 Slack stand-in (its own process), driven by `--senders` threads on keep-alive connections sending
 signed slash commands for `--seconds` (after a warm-up). The bare Bolt app (tests/bench/bare_app.py)
 runs on the same waitress set-up in the same run. Printed: errors, p50/p99 ack latency and their
-ratio to the bare app; for `/partner update`, every acknowledged update is looked for in the
-partners' history afterwards ("lost"), and the bot's resident memory before and after.
+ratio to the bare app, each server's CPU per request (the bot's includes the work after the ack
+until it is done: steadier than latency when other processes share the machine); for `/partner
+update`, every acknowledged update is looked for in the partners' history afterwards ("lost"), and
+the bot's resident memory before and after.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def bare_run(standin: StandInProcess, args: argparse.Namespace, work: Any) -> Lo
     )
     try:
         wait_port(port)
-        return run_load(
+        cpu_before = process.cpu_seconds(proc.pid)
+        result = run_load(
             f"http://127.0.0.1:{port}/slack/events",
             seconds=args.seconds,
             senders=args.senders,
@@ -81,6 +84,8 @@ def bare_run(standin: StandInProcess, args: argparse.Namespace, work: Any) -> Lo
             warmup=args.warmup,
             rate=args.rate,
         )
+        result.cpu_ms_per_request = (process.cpu_seconds(proc.pid) - cpu_before) * 1000 / max(1, len(result.sent))
+        return result
     finally:
         proc.terminate()
         proc.wait(10)
@@ -111,6 +116,7 @@ def bot_run(standin: StandInProcess, db_kind: str, args: argparse.Namespace, wor
         run = f"{args.command}-{db_kind}-{time.time_ns()}-"
         try:
             out["rss_idle_mb"] = bot.rss_mb()
+            cpu_before = process.cpu_seconds(bot.proc.pid)
             result = run_load(
                 bot.events_url,
                 seconds=args.seconds,
@@ -124,6 +130,10 @@ def bot_run(standin: StandInProcess, db_kind: str, args: argparse.Namespace, wor
             # How long the bot needs, after the last ack, to finish the work it acknowledged.
             acked = sum(1 for s in result.sent if s.status == 200)
             out["drain_s"] = standin.settle(prefix=run, expected=acked)
+            # The ack and the work after it, per request: steadier than latency on a shared machine.
+            result.cpu_ms_per_request = (
+                (process.cpu_seconds(bot.proc.pid) - cpu_before) * 1000 / max(1, len(result.sent))
+            )
             out["rss_after_drain_mb"] = bot.rss_mb()
             out["alive"] = bot.alive()
         finally:
@@ -179,7 +189,8 @@ def show(label: str, figures: dict[str, float], base: dict[str, float] | None) -
         ratio = f"  ratio p50 {figures['p50_ms'] / base['p50_ms']:.2f} p99 {figures['p99_ms'] / base['p99_ms']:.2f}"
     return (
         f"{label:<22} {figures['requests']:>7} req {figures['per_s']:>7.0f}/s  errors {figures['errors']:>3}  "
-        f"p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms  max {figures['max_ms']:7.1f} ms{ratio}"
+        f"p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms  max {figures['max_ms']:7.1f} ms  "
+        f"cpu {figures['cpu_ms_per_request']:4.1f} ms/req{ratio}"
     )
 
 

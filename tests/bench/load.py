@@ -42,6 +42,7 @@ class LoadResult:
 
     sent: list[Sent] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_ms_per_request: float = float("nan")  # the server's CPU over the run (warm-up included), if measured
 
     @property
     def measured(self) -> list[Sent]:
@@ -61,6 +62,7 @@ class LoadResult:
             "p99_ms": percentile(latencies, 99),
             "max_ms": latencies[-1] if latencies else float("nan"),
             "mean_ms": statistics.fmean(latencies) if latencies else float("nan"),
+            "cpu_ms_per_request": self.cpu_ms_per_request,
         }
 
     def statuses(self) -> Counter[int]:

@@ -25,6 +25,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bot_env(*, database_url: str, api_url: str, home: Path, **extra: str) -> dict[str, str]:
     """The environment of a bot process pointed at a stand-in and a database."""
     env = {
