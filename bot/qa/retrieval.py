@@ -58,6 +58,7 @@ GREETING = CONCEPT_PREFIX + "hello"
 """A greeting before a question ("Bonjour, …") is politeness, not the question."""
 QUESTION_TYPES = frozenset(CONCEPT_PREFIX + kind for kind in ("who", "why", "where"))
 """A question of one of these types is answered only by an entry asked that way in some phrasing."""
+WHO = CONCEPT_PREFIX + "who"
 RELATIVE_WHO = frozenset({"who", "whom", "whose", "qui"})
 """After a noun, these begin a clause ("a partner who asks…", « le patron qui a quitté… »), not a "who" question."""
 WHEN = CONCEPT_PREFIX + "when"
@@ -354,6 +355,10 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         terms = [t for t in terms if t.token != GREETING]
     if not terms or snapshot.retriever is None:
         return Match(entry=None, score=0.0, margin=0.0, coverage=0.0, confident=False)
+    types = _question_types(frozenset(t.token for t in terms), text)
+    if WHO not in types:
+        # "A partner who asks…": a relative clause, not a question about someone.
+        terms = [t for t in terms if t.token != WHO] or terms
     tokens = _unique([t.token for t in terms if t.token in snapshot.vocabulary.tokens])
     doc_scores = snapshot.retriever.get_scores(tokens) if tokens else np.zeros(len(snapshot.doc_entry))
     entry_scores = _entry_scores(snapshot, doc_scores)
@@ -394,7 +399,7 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         and not (asked & snapshot.analyzer.synonyms.out_of_scope) - snapshot.entry_tokens[best]
         and not _names_clash(snapshot, terms, best, best_doc)
         and (snapshot.entry_dated[best] or WHEN not in asked)
-        and _question_types(asked, text) <= snapshot.entry_types[best]
+        and types <= snapshot.entry_types[best]
         and not _foreign_names(snapshot, text)
         and not _counts_something_else(snapshot, terms, best)
         and not _asks_predecessor_or_successor(snapshot, text)

@@ -23,7 +23,7 @@ from bot.qa.builders import Answered, Gap, Unknown, t
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
 from bot.qa.retrieval import Match, Retriever
-from bot.qa.text import STOPWORDS, clauses, fold_word, name_spans, words
+from bot.qa.text import STOPWORDS, clauses, fold_word, name_spans, without_asker, words
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.text import clean, escape
@@ -162,7 +162,7 @@ def _unknown_names(eng: Engine, question: str) -> list[str]:
     return found
 
 
-PARTNER_NOUNS = frozenset({"_partner", "_customer"})
+PARTNER_NOUNS = frozenset({"_partner", "_customer", "_company"})
 """Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
 
 
@@ -174,13 +174,13 @@ def _introduced(eng: Engine, question: str, span: str) -> str | None:
     return None
 
 
-def _without_partner_names(eng: Engine, question: str) -> str:
-    """The question without the names right after "partner", "client"…: who asks is not what is asked.
+def _without_partner_names(eng: Engine, question: str, names: list[str]) -> str:
+    """The question without the `names` right after "partner", "client"…: who asks is not what is asked.
 
     "My customer Bureau Vallée Pro asks what to do" asks what to do; left in, the name would read as a
     company the article never mentions.
     """
-    for span in _unknown_names(eng, question):
+    for span in names:
         named = _introduced(eng, question, span)
         if named:
             question = question.replace(named, " ")
@@ -286,17 +286,18 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
             return _partner_answer(rt, (strict.partner,), lang, data_source)
     # "Is Techno Distrib SARL registered yet?": a capitalised name the bot does not know yet, in a question that asks
     # for a partner's status once the name reads "this partner", gets the closest partners or "no such partner".
-    for span in _unknown_names(eng, question):
+    names = _unknown_names(eng, question)
+    for span in names:
         named = _introduced(eng, question, span) or span
         if _is_status_question(eng, question.replace(named, t(lang, "this partner", "ce partenaire")), lang):
             return _resolve_partner(rt, span, lang, data_source)
-    asked = _without_partner_names(eng, question)
+    asked = _without_partner_names(eng, without_asker(question), names)
     match: Match = eng.retriever.search(asked, lang)
     if _answerable(match):
         return _answer(rt, [(match, asked)], [], lang, user_id)
     # "Who is the CEO, and what is his salary?": answer the parts it knows, say which part it does not.
     parts = [(eng.retriever.search(part, lang), part) for part in clauses(asked)]
-    if len(parts) > 1 and any(_answerable(found) for found, _ in parts):
+    if [part for _, part in parts] != [asked] and any(_answerable(found) for found, _ in parts):
         known = [(found, part) for found, part in parts if _answerable(found)]
         return _answer(rt, known, [part for found, part in parts if not _answerable(found)], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in match.suggestions if e.questions(lang) and e.slug != "help")

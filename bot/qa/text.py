@@ -143,9 +143,52 @@ _CLAUSE = re.compile(
 )
 
 
+_ASKER = re.compile(
+    r"(?i:\b(?:(?:my|our|a|an|the|one of my|one of our|mon|ma|mes|notre|nos|un|une|le|la|les)\s+)?"
+    r"(?:manager|boss|n\+1|chef|director|directeur|directrice|vp|client|customer|colleague|coll[eè]gue|coworker|"
+    r"rep|commercial|commerciale|team|[eé]quipe|partner|partenaire|reseller|revendeur)s?)\s+"
+    r"(?:[A-Z][\w&.-]*\s+){0,3}"  # a name: "my partner NordTech asks"
+    r"(?i:(?:just\s+|also\s+)?(?:asks?|asked|is asking|keeps asking|wants to know|would like to know|needs to know|"
+    r"wonders|me demande|m'a demand[eé]|demande|demandent|veut savoir|veulent savoir|voudrait savoir|"
+    r"aimerait savoir|se demande))\b\W*"
+)
+
+
+def without_asker(text: str) -> str:
+    """The question without who passes it on: "My manager asks: by what date…" asks by what date.
+
+    Who asks is context, not the subject; left in, "my" reads as the asker's own partners and "client" as the
+    article's customers.
+    """
+    stripped = _ASKER.sub(" ", text).strip()
+    return stripped if len(stripped.split()) >= 2 else text
+
+
+_QUESTION_START = re.compile(
+    r"(?:^|[.:!,\n«\"—–-]\s*)(?:what|whats|who|whose|when|where|why|how|which|is|are|was|were|does|do|did|can|could|"
+    r"will|would|should|has|have|quel|quelle|quels|quelles|qui|quand|ou|où|pourquoi|comment|combien|que|qu|"
+    r"est-ce|c'est|c’est|y a-t-il|peut|peuvent|doit|doivent|faut)\b",
+    re.IGNORECASE,
+)
+
+
 def clauses(text: str) -> list[str]:
-    """The questions one message asks: "Who is the CEO, and what is his salary?" → two."""
-    return [part.strip(" ,.!") for part in _CLAUSE.split(text) if len(part.split()) >= 2]
+    """The questions one message asks: "Who is the CEO, and what is his salary?" → two.
+
+    A part that is neither followed by a question mark nor begins (or holds a sentence that begins) with a
+    question word is context ("… they're asking for 2 more weeks"), not a question of its own.
+    """
+    found: list[str] = []
+    start = 0
+    for separator in [*_CLAUSE.finditer(text), None]:
+        end = separator.start() if separator else len(text)
+        part = text[start:end].strip(" ,.!")
+        asked = separator is not None and "?" in separator.group(0)
+        if len(part.split()) >= 2 and (asked or _QUESTION_START.search(part)):
+            found.append(part)
+        if separator is not None:
+            start = separator.end()
+    return found
 
 
 @dataclass(frozen=True)
@@ -237,6 +280,21 @@ def stem(word: str, lang: str) -> str:
     return fold_word(_stemmers.by_lang["fr" if lang == "fr" else "en"].stemWord(word))
 
 
+MIN_STOPWORD_STEM = 3
+"""Shorter stems of stop words ("a", "on") are shared by too many words that carry meaning."""
+
+
+@cache
+def _stopword_stems(lang: str) -> frozenset[str]:
+    listed = STOPWORDS_FR if lang == "fr" else STOPWORDS_EN
+    return frozenset(s for word in listed if len(s := stem(word, lang)) >= MIN_STOPWORD_STEM)
+
+
+def is_stopword(folded: str, lang: str) -> bool:
+    """Say whether the folded word is a stop word, or another form of one ("asks", « utilises »)."""
+    return folded in STOPWORDS or stem(folded, lang) in _stopword_stems(lang)
+
+
 @dataclass(frozen=True)
 class Term:
     """One matching term of a text: the index token and the word it came from."""
@@ -287,7 +345,7 @@ class Analyzer:
             if token.startswith(CONCEPT_PREFIX):
                 out.append(Term(token, surface, was_corrected))
                 continue
-            if surface in STOPWORDS or len(surface) < 2:
+            if len(surface) < 2 or is_stopword(surface, lang):
                 continue
             concept = self._concept_stems(lang).get(stem(surface, lang))
             if concept is not None:

@@ -64,6 +64,8 @@ def test_a_status_question_about_a_partner_the_bot_does_not_know_says_so(rt: Run
     assert decision.slug == "partner_status" and "no partner called “Techno Distrib SARL”" in decision.body
     introduced = service.decide(rt, "mon partenaire Cyber Réseaux, il est inscrit ou pas ?", user_id=ALICE)
     assert introduced.slug == "partner_status" and "« Cyber Réseaux »" in introduced.body
+    company = service.decide(rt, "la société Cyber Réseaux est-elle inscrite ?", user_id=ALICE)
+    assert company.slug == "partner_status" and "« Cyber Réseaux »" in company.body
 
 
 def test_a_customers_name_in_a_question_about_something_else_does_not_block_the_answer(
@@ -85,6 +87,25 @@ def test_a_two_part_question_gets_the_part_the_article_answers_and_a_plain_i_don
     assert "John Chambers" in decision.body and "Je ne sais pas pour « quel est son salaire »" in decision.body
     both = service.decide(rt, "what did Cisco announce, and what is the deadline?", user_id=ALICE)
     assert "8 August" in both.body and "16 September" in both.body and "I don't know" not in both.body
+
+
+def test_who_passes_a_question_on_is_not_what_it_asks(rt: Runtime) -> None:
+    # "my" would read as the asker's own partners, "client" as the article's customers.
+    boss = service.decide(
+        rt, "My manager asks: by what date do Linksys resellers have to be registered?", user_id=ALICE
+    )
+    assert boss.slug == "deadline"
+    client = service.decide(rt, "jusqu'a quand ils ont pour s'enregistrer ?? un client me demande", user_id=ALICE)
+    assert client.slug == "deadline"
+
+
+def test_context_after_a_question_is_not_answered_as_a_question_of_its_own(rt: Runtime) -> None:
+    decision = service.decide(
+        rt, "Can the deadline be extended for a big partner? they're asking for 2 more weeks", user_id=ALICE
+    )
+    assert decision.outcome == "unknown"
+    kept = service.decide(rt, "On en est où sur les inscriptions ? J'ai besoin du chiffre pour lundi.", user_id=ALICE)
+    assert kept.slug == "progress" and "Je ne sais pas" not in kept.body
 
 
 def test_an_unknown_question_is_logged_and_posted_to_the_experts(rt: Runtime, standin: SlackStandIn) -> None:

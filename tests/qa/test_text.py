@@ -12,9 +12,11 @@ from bot.qa.text import (
     capitalised_inside,
     clauses,
     fold_word,
+    is_stopword,
     name_spans,
     shipped_synonyms,
     strip_slack_markup,
+    without_asker,
     words,
 )
 
@@ -114,6 +116,26 @@ def test_a_message_asking_two_questions_is_split_into_both() -> None:
     ]
     assert clauses("what's the program called, and is there a fee?") == ["what's the program called", "is there a fee"]
     assert clauses("Cisco and Linksys: who bought whom?") == ["Cisco and Linksys: who bought whom"]
+
+
+def test_a_part_that_asks_nothing_is_context_not_a_question() -> None:
+    assert clauses("Can the deadline move? they want 2 more weeks") == ["Can the deadline move"]
+    assert clauses("Bonjour, nous sommes revendeur Linksys. Que devons-nous faire, et y a-t-il des frais ?") == [
+        "Bonjour, nous sommes revendeur Linksys. Que devons-nous faire",
+        "y a-t-il des frais",
+    ]
+
+
+def test_who_passes_the_question_on_is_taken_out() -> None:
+    assert without_asker("My manager asks: when is the deadline?") == "when is the deadline?"
+    assert without_asker("mon partenaire NordTech me demande ce qu'il doit faire") == "ce qu'il doit faire"
+    assert without_asker("Does a partner who wants to stay have to register?").startswith("Does a partner")
+    assert without_asker("a customer asks") == "a customer asks"  # nothing would be left
+
+
+def test_other_forms_of_a_stop_word_are_stop_words() -> None:
+    assert is_stopword("asks", "en") and is_stopword("utilises", "fr")
+    assert not is_stopword("deadline", "en")
 
 
 def test_out_of_scope_forms_are_not_extended_to_other_forms() -> None:
