@@ -68,6 +68,11 @@ HOW_MANY = CONCEPT_PREFIX + "howmany"
 """A "how many" question is answered only by an entry that counts the thing asked about (the next term)."""
 RELATIVE = frozenset({"before", "after", "avant", "apres", "preceded", "followed", "precede", "suivi"})
 """Followed by a person's name, these ask for a predecessor or a successor, which the article never names."""
+LIVE_COUNTED = frozenset({"days_left", "progress", "my_partners"})
+_NUMBER = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozen|hundreds?|thousands?|deux|trois|"
+    r"quatre|cinq|six|sept|huit|neuf|dix|douzaine|centaines?|milliers?)\b"
+)
 _DATE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
     r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
@@ -85,6 +90,8 @@ class Match:
     confident: bool
     suggestions: tuple[Entry, ...] = ()
     unknown_words: tuple[str, ...] = ()
+    matched: tuple[Term, ...] = ()
+    """The question's terms the entry knows."""
 
     @property
     def answered(self) -> bool:
@@ -108,6 +115,7 @@ class _Snapshot:
     idf: dict[str, float]
     unknown_idf: float
     entry_dated: list[bool]
+    entry_counts: list[bool]
     specific_idf: float
     entry_keys: list[list[frozenset[str]]]
     entry_types: list[frozenset[str]]
@@ -218,6 +226,7 @@ def build_snapshot(entries: Sequence[Entry], analyzer: Analyzer) -> _Snapshot:
         idf=idf,
         unknown_idf=math.log(1 + (n + 0.5) / 0.5),
         entry_dated=[_gives_a_date(entry) for entry in entries],
+        entry_counts=[_gives_a_number(entry) for entry in entries],
         specific_idf=math.log(1 + (n - 1 + 0.5) / 1.5) - 1e-9,
         entry_keys=[_key_terms(analyzer, entry) for entry in entries],
         entry_types=[frozenset().union(*(set(doc) for doc in docs)) & QUESTION_TYPES for docs in entry_docs],
@@ -252,6 +261,14 @@ def _only_words_unknown(unknown: Sequence[str]) -> bool:
     """
     is_word = lexicon().is_word
     return all(is_word(fold_word(word)) for word in unknown)
+
+
+def _gives_a_number(entry: Entry) -> bool:
+    """Say whether the entry's answer gives a quantity (not only a year), or is computed from counts or days."""
+    if entry.live in LIVE_COUNTED:
+        return True
+    answer = fold_word(f"{entry.answer_en} {entry.answer_fr}")
+    return bool(_NUMBER.search(_DATE.sub(" ", answer)))
 
 
 def _gives_a_date(entry: Entry) -> bool:
@@ -321,8 +338,16 @@ def _foreign_names(snapshot: _Snapshot, text: str) -> bool:
 
 
 def _counts_something_else(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> bool:
-    """Say whether "how many X" asks for an X the entry does not count ("how many employees" is no partner count)."""
+    """Say whether "how many X" asks for what the entry does not count.
+
+    "How many employees" is no partner count, and an entry whose answer gives no number (a year is a date)
+    counts nothing: "how many partners will leave?" is not about the one man who left.
+    """
     tokens = [t.token for t in terms]
+    if HOW_MANY not in tokens:
+        return False
+    if not snapshot.entry_counts[entry_index]:
+        return True
     known = snapshot.entry_tokens[entry_index]
     return any(
         token == HOW_MANY and i + 1 < len(tokens) and tokens[i + 1] not in known for i, token in enumerate(tokens)
@@ -413,6 +438,7 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         confident=confident,
         suggestions=suggestions,
         unknown_words=unknown,
+        matched=tuple(t for t in terms if t.token in snapshot.entry_tokens[best]),
     )
 
 

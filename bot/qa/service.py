@@ -163,6 +163,7 @@ def _unknown_names(eng: Engine, question: str) -> list[str]:
 
 
 PARTNER_NOUNS = frozenset({"_partner", "_customer", "_company"})
+PARTNER_TERMS = frozenset({"_partner", "_onepartner"})
 """Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
 
 
@@ -188,13 +189,19 @@ def _without_partner_names(eng: Engine, question: str, names: list[str]) -> str:
 
 
 def _is_status_question(eng: Engine, text: str, lang: str) -> bool:
-    """Say whether `text` clearly asks for a partner's status: the status entry knows nearly all of it."""
+    """Say whether `text` clearly asks for a partner's status: the status entry knows nearly all of it.
+
+    Knowing "this partner" and "partners" is not enough: "Is Netgear doing the same with its partners?" asks
+    nothing about a registration.
+    """
     found = eng.retriever.search(text, lang)
+    names = eng.retriever.synonyms.exclusive
     return (
         found.answered
         and found.entry is not None
         and found.entry.live == "partner_status"
         and found.coverage >= STATUS_COVERAGE
+        and any(t.token not in PARTNER_TERMS and t.word not in names for t in found.matched)
     )
 
 

@@ -66,6 +66,9 @@ def test_a_status_question_about_a_partner_the_bot_does_not_know_says_so(rt: Run
     assert introduced.slug == "partner_status" and "« Cyber Réseaux »" in introduced.body
     company = service.decide(rt, "la société Cyber Réseaux est-elle inscrite ?", user_id=ALICE)
     assert company.slug == "partner_status" and "« Cyber Réseaux »" in company.body
+    # A name in a question that asks nothing about a registration is no partner to look up.
+    other = service.decide(rt, "Is Netgear doing the same thing with their partners?", user_id=ALICE)
+    assert other.outcome == "unknown"
 
 
 def test_a_customers_name_in_a_question_about_something_else_does_not_block_the_answer(
