@@ -172,6 +172,21 @@ _QUESTION_START = re.compile(
 )
 
 
+_LAST_SENTENCE = re.compile(r"[.!\n]\s*([^.!\n]+)$")
+
+
+def _focus(part: str) -> str:
+    """The last sentence of `part` when it is the question and the sentences before it tell a story.
+
+    "…they're panicking because they heard they'll be kicked out. what exactly is Cisco asking of them?"
+    """
+    last = _LAST_SENTENCE.search(part)
+    if last is None:
+        return part
+    sentence = last.group(1).strip(' ,«»"')
+    return sentence if len(sentence.split()) >= 3 and _QUESTION_START.match(sentence) else part
+
+
 def clauses(text: str) -> list[str]:
     """The questions one message asks: "Who is the CEO, and what is his salary?" → two.
 
@@ -185,7 +200,7 @@ def clauses(text: str) -> list[str]:
         part = text[start:end].strip(" ,.!")
         asked = separator is not None and "?" in separator.group(0)
         if len(part.split()) >= 2 and (asked or _QUESTION_START.search(part)):
-            found.append(part)
+            found.append(_focus(part))
         if separator is not None:
             start = separator.end()
     return found

@@ -120,10 +120,12 @@ def test_a_message_asking_two_questions_is_split_into_both() -> None:
 
 def test_a_part_that_asks_nothing_is_context_not_a_question() -> None:
     assert clauses("Can the deadline move? they want 2 more weeks") == ["Can the deadline move"]
+    # The story before a question is context too: the question is its last sentence.
     assert clauses("Bonjour, nous sommes revendeur Linksys. Que devons-nous faire, et y a-t-il des frais ?") == [
-        "Bonjour, nous sommes revendeur Linksys. Que devons-nous faire",
+        "Que devons-nous faire",
         "y a-t-il des frais",
     ]
+    assert clauses("We sell Linksys. Why?") == ["We sell Linksys. Why"]  # too short to stand alone
 
 
 def test_who_passes_the_question_on_is_taken_out() -> None:
