@@ -22,7 +22,10 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # develop the near-miss checks and the reading of partners' names; blind4, written with it, stayed out of the tree
 # until it was measured once (61.4 % right, 75.0 % correct "I don't know"); its misses then shaped the lexicon.
 # blind5 (120 questions, written later by someone else who never saw the knowledge base) was measured once after
-# that, at 84.6 % right and 92.9 % correct "I don't know", and committed as is: the honest figure for unseen questions.
+# that, at 84.6 % right and 92.9 % correct "I don't know", and committed as is: the honest figure for unseen questions
+# then. dev5 (150 questions, third session, written from the article and the list of entries only) measured 88.0 % /
+# 92.0 % before that session's work, which it then guided; the helper who wrote extra phrasings saw it, so it is a
+# development set. blind6 gives that session's honest figure.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -31,9 +34,10 @@ FLOORS = {
     "blind1": (0.95, 0.96),
     "blind2": (0.94, 0.96),
     "blind3": (0.93, 0.96),
-    "dev4": (0.92, 0.90),
-    "blind4": (0.67, 0.85),
-    "blind5": (0.83, 0.92),
+    "dev4": (0.96, 0.90),
+    "dev5": (0.93, 0.98),
+    "blind4": (0.75, 0.85),
+    "blind5": (0.91, 0.92),
 }
 P95_MS = 20.0
 
