@@ -148,7 +148,10 @@ _ASKER = re.compile(
     r"(?:manager|boss|n\+1|chef|director|directeur|directrice|vp|client|customer|colleague|coll[eè]gue|coworker|"
     r"rep|commercial|commerciale|team|[eé]quipe|partner|partenaire|reseller|revendeur)s?)\s+"
     r"(?:[A-Z][\w&.-]*\s+){0,3}"  # a name: "my partner NordTech asks"
-    r"(?i:(?:just\s+|also\s+)?(?:asks?|asked|is asking|keeps asking|wants to know|would like to know|needs to know|"
+    r"(?i:(?:just\s+|also\s+)?(?:"
+    r"(?:called|phoned|rang|emailed|pinged|messaged|wrote)(?:\s+me)?(?:\s+asking|\s+to ask)?|"
+    r"m'a (?:appel[eé]|[eé]crit) pour (?:demander|savoir)|m'appelle pour (?:demander|savoir)|"
+    r"asks?|asked|asking|is asking|keeps asking|wants to know|would like to know|needs to know|"
     r"wonders|me demande|m'a demand[eé]|demande|demandent|veut savoir|veulent savoir|voudrait savoir|"
     r"aimerait savoir|se demande))\b\W*"
 )

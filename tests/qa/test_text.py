@@ -132,6 +132,8 @@ def test_who_passes_the_question_on_is_taken_out() -> None:
     assert without_asker("My manager asks: when is the deadline?") == "when is the deadline?"
     assert without_asker("mon partenaire NordTech me demande ce qu'il doit faire") == "ce qu'il doit faire"
     assert without_asker("Does a partner who wants to stay have to register?").startswith("Does a partner")
+    assert without_asker("My partner just called asking what to do") == "what to do"
+    assert without_asker("mon client m'a appelé pour demander quand est la date limite") == "quand est la date limite"
     assert without_asker("a customer asks") == "a customer asks"  # nothing would be left
 
 
