@@ -25,7 +25,8 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # that, at 84.6 % right and 92.9 % correct "I don't know", and committed as is: the honest figure for unseen questions
 # then. dev5 (150 questions, third session, written from the article and the list of entries only) measured 88.0 % /
 # 92.0 % before that session's work, which it then guided; the helper who wrote extra phrasings saw it, so it is a
-# development set. blind6 gives that session's honest figure.
+# development set. blind6 (120 questions, written alongside by another helper from the article alone, kept out of the
+# tree) was measured once after that work: 92.5 % right, 92.5 % correct "I don't know"; committed as measured.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -38,6 +39,7 @@ FLOORS = {
     "dev5": (0.93, 0.98),
     "blind4": (0.75, 0.85),
     "blind5": (0.91, 0.92),
+    "blind6": (0.91, 0.90),
 }
 P95_MS = 20.0
 
