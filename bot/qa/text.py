@@ -32,6 +32,7 @@ _EN_CLITIC = re.compile(r"'(s|re|ve|ll|d|m)\b", re.IGNORECASE)
 _THOUSANDS = re.compile(r"\b(\d{1,3})[ ,.\u00a0\u202f](\d{3})\b")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _KILO = re.compile(r"\b(\d{1,3})k\b", re.IGNORECASE)
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er|e|eme|ème)\b")  # "the 16th", « le 1er »: a day of the month
 _SENTENCE = re.compile(r"[.!?:;\n]+")
 
 
@@ -94,6 +95,7 @@ def words(text: str) -> list[str]:
     text = _EN_CLITIC.sub(" ", text)
     text = _THOUSANDS.sub(r"\1\2", text)
     text = _KILO.sub(r"\g<1>000", text)
+    text = _ORDINAL.sub(r"\1", text)
     text = text.replace("%", " percent ")
     return _WORD.findall(text)
 

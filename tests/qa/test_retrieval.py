@@ -137,6 +137,8 @@ def test_a_key_concept_is_not_enough_when_the_question_asks_what_the_article_doe
         ("exact creation date of the small business council?", "en"),  # a date the council entry does not give
         ("Combien de partenaires Linksys vont quitter la marque ?", "fr"),  # a count; the departure entry has none
         ("Is Cisco going to sell off Linksys?", "en"),  # the future of the brand
+        ("Is John Chambers stepping down as CEO anytime soon?", "en"),  # his future
+        ("Did Cisco lay off Linksys staff as part of this?", "en"),  # layoffs
     ],
 )
 def test_a_near_miss_is_not_answered_with_the_entry_it_resembles(

@@ -137,6 +137,10 @@ def test_who_passes_the_question_on_is_taken_out() -> None:
     assert without_asker("a customer asks") == "a customer asks"  # nothing would be left
 
 
+def test_ordinal_days_are_numbers() -> None:
+    assert words("the 16th of September, le 1er octobre") == ["the", "16", "of", "september", "le", "1", "octobre"]
+
+
 def test_other_forms_of_a_stop_word_are_stop_words() -> None:
     assert is_stopword("asks", "en") and is_stopword("utilises", "fr")
     assert not is_stopword("deadline", "en")
