@@ -343,11 +343,13 @@ def _counts_something_else(snapshot: _Snapshot, terms: Sequence[Term], entry_ind
     "How many employees" is no partner count, and an entry whose answer gives no number (a year is a date)
     counts nothing: "how many partners will leave?" is not about the one man who left.
     """
-    tokens = [t.token for t in terms]
-    if HOW_MANY not in tokens:
+    if HOW_MANY not in {t.token for t in terms}:
         return False
     if not snapshot.entry_counts[entry_index]:
         return True
+    # "How many Linksys partners…" counts partners: the names of whose they are do not say what is counted.
+    names = snapshot.analyzer.synonyms.exclusive
+    tokens = [t.token for t in terms if t.word not in names]
     known = snapshot.entry_tokens[entry_index]
     return any(
         token == HOW_MANY and i + 1 < len(tokens) and tokens[i + 1] not in known for i, token in enumerate(tokens)
