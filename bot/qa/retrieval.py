@@ -23,6 +23,7 @@ from bot.qa.text import (
     Vocabulary,
     capitalised_inside,
     fold_word,
+    without_asker,
     words,
 )
 
@@ -61,6 +62,8 @@ QUESTION_TYPES = frozenset(CONCEPT_PREFIX + kind for kind in ("who", "why", "whe
 WHO = CONCEPT_PREFIX + "who"
 RELATIVE_WHO = frozenset({"who", "whom", "whose", "qui"})
 """After a noun, these begin a clause ("a partner who asks…", « le patron qui a quitté… »), not a "who" question."""
+MY = CONCEPT_PREFIX + "my"
+PARTNER = CONCEPT_PREFIX + "partner"
 WHEN = CONCEPT_PREFIX + "when"
 """A "when" question is answered only by an entry whose answer gives a date."""
 LIVE_DATED = frozenset({"deadline", "days_left"})
@@ -139,7 +142,7 @@ def _entry_terms(
     tokens: set[str] = set()
     surfaces: set[str] = set()
     for lang, questions in (("en", entry.questions_en), ("fr", entry.questions_fr)):
-        for question in questions:
+        for question in map(without_asker, questions):  # as questions are searched: who asks is not what is asked
             terms = (
                 analyzer.terms(question, lang)
                 if vocabulary is None
@@ -283,7 +286,9 @@ def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> t
     known = snapshot.entry_tokens[entry_index]
     total = matched = 0.0
     unknown: list[str] = []
-    for term in terms:
+    for i, term in enumerate(terms):
+        if term.token == MY and term.token not in known and terms[i + 1 : i + 2] and terms[i + 1].token == PARTNER:
+            continue  # "my resellers" says whose partners, not what is asked (unless the entry is about the asker's)
         weight = snapshot.idf.get(term.token)
         if weight is None:
             weight = snapshot.unknown_idf

@@ -129,7 +129,7 @@ def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) ->
                 word
                 and _name_like(word)
                 and (i > 0 or (len(sentence) > 1 and _name_like(sentence[1]) and not common(fold_word(word))))
-            ):
+            ) or (run and word.isdigit()):  # "Bureautique Services 44"
                 run.append(word)
                 continue
             if run:
@@ -372,6 +372,8 @@ class Analyzer:
                 # "rachetant", "moved": another form of a listed word ("racheter", "move") means the same.
                 out.append(Term(concept, surface, was_corrected))
                 continue
+            if vocabulary is not None and vocabulary.is_manner_adverb(surface):
+                continue
             stemmed = vocabulary.stem_known(surface, lang) if vocabulary is not None else stem(surface, lang)
             out.append(Term(stemmed, surface, was_corrected))
         return out
@@ -427,6 +429,17 @@ class Vocabulary:
             return first
         other = stem(word, "en" if lang == "fr" else "fr")
         return other if other in self.tokens else first
+
+    def is_manner_adverb(self, word: str) -> bool:
+        """Say whether the folded `word` is an English adverb of manner the knowledge base does not use.
+
+        "Concretely", "exactly", "basically" colour a question without changing what it asks; left in, a word
+        no entry knows weighs as much as a name. Only an adverb made from a real word counts ("family" is no adverb).
+        """
+        if len(word) < 6 or not word.endswith("ly") or word in self.surfaces:
+            return False
+        bases = (word[:-2], word[:-4] if word.endswith("ally") else "", word[:-3] + "y" if word.endswith("ily") else "")
+        return any(len(base) >= 4 and self._is_word(base) for base in bases)
 
     def correct(self, word: str, lang: str) -> str:
         """`word`, or the known word it is most likely a typo of (Damerau-Levenshtein, length-aware)."""

@@ -102,6 +102,7 @@ def test_rebuild_swaps_the_index_while_searches_go_on() -> None:
     [
         ("the small business council, any idea what its remit is?", "en", "council"),
         ("Goodwin, quel est son périmètre exactement ?", "fr", "keith_goodwin"),
+        ("ok so concretely what does a linksys partner have to do before the cutoff?", "en", "what_to_do"),
     ],
 )
 def test_a_question_naming_a_key_concept_is_answered_despite_unknown_words(
@@ -139,6 +140,10 @@ def test_a_key_concept_is_not_enough_when_the_question_asks_what_the_article_doe
         ("Is Cisco going to sell off Linksys?", "en"),  # the future of the brand
         ("Is John Chambers stepping down as CEO anytime soon?", "en"),  # his future
         ("Did Cisco lay off Linksys staff as part of this?", "en"),  # layoffs
+        ("Qui dirige Linksys aujourd'hui ?", "fr"),  # today: the article tells of 2008
+        ("how much did cisco pay for linksys in 2003?", "en"),  # a price
+        ("Sue Bostrom est chez Cisco depuis combien de temps ?", "fr"),  # her tenure
+        ("is the small business council only for the US?", "en"),  # a region
     ],
 )
 def test_a_near_miss_is_not_answered_with_the_entry_it_resembles(

@@ -102,6 +102,20 @@ def test_who_passes_a_question_on_is_not_what_it_asks(rt: Runtime) -> None:
     assert client.slug == "deadline"
 
 
+def test_whose_partners_and_where_they_are_is_context_not_the_question(rt: Runtime) -> None:
+    mine = service.decide(rt, "c quoi la date limite pour que mes revendeurs s'inscrivent chez cisco", user_id=ALICE)
+    assert mine.slug == "deadline"
+    placed = service.decide(rt, "my reseller in Lyon wants to know the last day he can register", user_id=ALICE)
+    assert placed.slug == "deadline"
+    # Without "my" or "a", the place is what the question is about, which the article never breaks down.
+    assert service.decide(rt, "How many partners in Belgium?", user_id=ALICE).outcome == "unknown"
+
+
+def test_a_partner_name_ending_in_a_number_is_looked_up_whole(rt: Runtime, partners: list[object]) -> None:
+    decision = service.decide(rt, "statut de Bureautique Services 44 ?", user_id=ALICE)
+    assert decision.slug == "partner_status" and "« Bureautique Services 44 »" in decision.body
+
+
 def test_context_after_a_question_is_not_answered_as_a_question_of_its_own(rt: Runtime) -> None:
     decision = service.decide(
         rt, "Can the deadline be extended for a big partner? they're asking for 2 more weeks", user_id=ALICE
