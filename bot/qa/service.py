@@ -310,7 +310,9 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     names = _unknown_names(eng, question)
     for span in names:
         named = _introduced(eng, question, span) or span
-        if _is_status_question(eng, question.replace(named, t(lang, "this partner", "ce partenaire")), lang):
+        pointed = without_asker(question.replace(named, t(lang, "this partner", "ce partenaire")))
+        # "Is this partner registered? Their manager swears it is": the question may be one sentence of several.
+        if any(_is_status_question(eng, text, lang) for text in dict.fromkeys([pointed, *clauses(pointed)])):
             return _resolve_partner(rt, span, lang, data_source)
     asked = _without_partner_names(eng, without_asker(question), names)
     match: Match = eng.retriever.search(asked, lang)

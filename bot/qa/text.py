@@ -55,7 +55,7 @@ STOPWORDS_EN = wordlist(
     roughly approximately approx around exist exists existing allowed permitted able possible former previous
     ex old older earlier again anymore currently exact precise precisely correct right wrong true indeed
     remind reminder recall wonder wondering curious explain confirm check quick question questions hello's
-    much mid"""
+    much mid itself himself herself themselves myself yourself ourselves yourselves"""
 )
 STOPWORDS_FR = wordlist(
     """le la les l un une des du de d au aux a et ou en y dans sur sous pour par avec sans ce cet cette ces c ca
@@ -70,7 +70,8 @@ STOPWORDS_FR = wordlist(
     d'accord jusqu ok environ approximativement gros grosso modo existe existent autorise autorisee pu
     ancien anciens ancienne anciennes precedent precedente ex vieux exact exacte exactes precis precise
     rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
-    mi comme juste demande demandent demander pourriez pourrais pourrions pouvez"""
+    mi comme juste demande demandent demander pourriez pourrais pourrions pouvez suis es sommes etes serai seras
+    serons serez soit soient"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
@@ -147,7 +148,8 @@ _CLAUSE = re.compile(
 
 _ASKER = re.compile(
     r"(?i:\b(?:(?:my|our|a|an|the|one of my|one of our|mon|ma|mes|notre|nos|un|une|le|la|les)\s+)?"
-    r"(?:manager|boss|n\+1|chef|director|directeur|directrice|vp|client|customer|colleague|coll[eè]gue|coworker|"
+    r"(?:manager|boss|n\+1|chef|responsable|patron|patronne|sup[eé]rieur|director|directeur|directrice|vp|client|"
+    r"customer|colleague|coll[eè]gue|coworker|"
     r"rep|commercial|commerciale|team|[eé]quipe|partner|partenaire|reseller|revendeur)s?)\s+"
     r"(?:[A-Z][\w&.-]*\s+){0,3}"  # a name: "my partner NordTech asks"
     r"(?i:(?:just\s+|also\s+)?(?:"
@@ -180,7 +182,13 @@ _QUESTION_START = re.compile(
 _LAST_SENTENCE = re.compile(r"[.!\n]\s*([^.!\n]+)$")
 
 
-def _focus(part: str) -> str:
+FOCUS_MIN_WORDS = 3
+ASKED_FOCUS_MIN_WORDS = 5
+"""A last sentence with a question mark but no question word ("Ça fait combien de temps au total…?") must be
+this long to stand alone: shorter ones ("Tu as des éléments ?") lean on the sentences before them."""
+
+
+def _focus(part: str, asked: bool) -> str:
     """The last sentence of `part` when it is the question and the sentences before it tell a story.
 
     "…they're panicking because they heard they'll be kicked out. what exactly is Cisco asking of them?"
@@ -189,7 +197,10 @@ def _focus(part: str) -> str:
     if last is None:
         return part
     sentence = last.group(1).strip(' ,«»"')
-    return sentence if len(sentence.split()) >= 3 and _QUESTION_START.match(sentence) else part
+    size = len(sentence.split())
+    if size >= FOCUS_MIN_WORDS and _QUESTION_START.match(sentence):
+        return sentence
+    return sentence if asked and size >= ASKED_FOCUS_MIN_WORDS else part
 
 
 def clauses(text: str) -> list[str]:
@@ -205,7 +216,7 @@ def clauses(text: str) -> list[str]:
         part = text[start:end].strip(" ,.!")
         asked = separator is not None and "?" in separator.group(0)
         if len(part.split()) >= 2 and (asked or _QUESTION_START.search(part)):
-            found.append(_focus(part))
+            found.append(_focus(part, asked))
         if separator is not None:
             start = separator.end()
     return found

@@ -144,6 +144,9 @@ def test_a_key_concept_is_not_enough_when_the_question_asks_what_the_article_doe
         ("how much did cisco pay for linksys in 2003?", "en"),  # a price
         ("Sue Bostrom est chez Cisco depuis combien de temps ?", "fr"),  # her tenure
         ("is the small business council only for the US?", "en"),  # a region
+        ("How many employees does Linksys itself have?", "en"),  # no headcount in the article
+        ("Quel est le lien du portail pour s'inscrire ?", "fr"),  # no link either
+        ("Les PME pourront-elles encore acheter du Linksys après la transition ?", "fr"),  # the future
     ],
 )
 def test_a_near_miss_is_not_answered_with_the_entry_it_resembles(

@@ -116,6 +116,18 @@ def test_a_partner_name_ending_in_a_number_is_looked_up_whole(rt: Runtime, partn
     assert decision.slug == "partner_status" and "« Bureautique Services 44 »" in decision.body
 
 
+def test_a_status_question_among_other_sentences_is_still_a_status_question(
+    rt: Runtime, partners: list[object]
+) -> None:
+    decision = service.decide(
+        rt,
+        "Est-ce que la société Réseau Plus Informatique est bien enregistrée comme partenaire Cisco ? "
+        "Leur gérant m'assure que oui mais j'ai un doute",
+        user_id=ALICE,
+    )
+    assert decision.slug == "partner_status" and "« Réseau Plus Informatique »" in decision.body
+
+
 def test_context_after_a_question_is_not_answered_as_a_question_of_its_own(rt: Runtime) -> None:
     decision = service.decide(
         rt, "Can the deadline be extended for a big partner? they're asking for 2 more weeks", user_id=ALICE

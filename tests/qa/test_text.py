@@ -98,6 +98,7 @@ def test_name_spans_are_runs_of_capitalised_words_longest_first() -> None:
     # A sentence's first word joins a run only when it is not an ordinary word.
     assert name_spans("Pourquoi Cisco accélère ?", common=lambda word: word == "pourquoi") == ["Cisco"]
     assert name_spans("hi, can I ask you?") == []
+    assert name_spans("statut de Bureautique Services 44 ?") == ["Bureautique Services 44"]
 
 
 def test_other_forms_of_a_listed_synonym_mean_its_concept() -> None:
@@ -126,6 +127,19 @@ def test_a_part_that_asks_nothing_is_context_not_a_question() -> None:
         "y a-t-il des frais",
     ]
     assert clauses("We sell Linksys. Why?") == ["We sell Linksys. Why"]  # too short to stand alone
+    # A long enough last sentence with a question mark is the question, whatever its first word.
+    assert clauses("Il trouve que c'est court. Ça fait combien de temps au total entre l'annonce et la fin ?") == [
+        "Ça fait combien de temps au total entre l'annonce et la fin"
+    ]
+
+
+def test_an_adverb_of_manner_is_not_a_subject() -> None:
+    analyzer = Analyzer()
+    vocabulary = Vocabulary(tokens={"partner"}, surfaces={"partner"}, is_word=lexicon().is_word)
+    tokens = [t.token for t in analyzer.query_terms("so concretely what must a partner do", "en", vocabulary)]
+    assert "concret" not in tokens and "concretely" not in tokens
+    assert vocabulary.is_manner_adverb("basically") and vocabulary.is_manner_adverb("concretely")
+    assert not vocabulary.is_manner_adverb("family") and not vocabulary.is_manner_adverb("supply")
 
 
 def test_who_passes_the_question_on_is_taken_out() -> None:
@@ -135,6 +149,7 @@ def test_who_passes_the_question_on_is_taken_out() -> None:
     assert without_asker("My partner just called asking what to do") == "what to do"
     assert without_asker("mon client m'a appelé pour demander quand est la date limite") == "quand est la date limite"
     assert without_asker("a customer asks") == "a customer asks"  # nothing would be left
+    assert without_asker("mon responsable me demande la date limite") == "la date limite"
 
 
 def test_ordinal_days_are_numbers() -> None:
