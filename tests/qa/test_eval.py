@@ -27,6 +27,10 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # 92.0 % before that session's work, which it then guided; the helper who wrote extra phrasings saw it, so it is a
 # development set. blind6 (120 questions, written alongside by another helper from the article alone, kept out of the
 # tree) was measured once after that work: 92.5 % right, 92.5 % correct "I don't know"; committed as measured.
+# Fourth session: blind7 and blind8 (100 questions each, two helpers, from the article and the list of entries only;
+# blind8 in long messages with context) were each measured once before they shaped anything: blind7 at 89.2 % right,
+# 97.1 % correct "I don't know"; blind8, after blind7's misses had been worked on, at 76.9 % / 91.4 %. Both then
+# guided that session's work (whose partners, places, long messages), so they are development sets now.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -34,12 +38,14 @@ FLOORS = {
     "heldout3": (0.91, 0.90),
     "blind1": (0.95, 0.96),
     "blind2": (0.94, 0.96),
-    "blind3": (0.93, 0.96),
-    "dev4": (0.96, 0.90),
-    "dev5": (0.93, 0.98),
-    "blind4": (0.75, 0.85),
-    "blind5": (0.91, 0.92),
-    "blind6": (0.91, 0.90),
+    "blind3": (0.95, 0.96),
+    "dev4": (0.96, 0.92),
+    "dev5": (0.94, 0.98),
+    "blind4": (0.80, 0.92),
+    "blind5": (0.94, 0.95),
+    "blind6": (0.96, 0.95),
+    "blind7": (0.98, 0.97),
+    "blind8": (0.95, 0.97),
 }
 P95_MS = 20.0
 
