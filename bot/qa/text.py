@@ -71,7 +71,7 @@ STOPWORDS_FR = wordlist(
     ancien anciens ancienne anciennes precedent precedente ex vieux exact exacte exactes precis precise
     rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
     mi comme juste demande demandent demander pourriez pourrais pourrions pouvez suis es sommes etes serai seras
-    serons serez soit soient"""
+    serons serez soit soient aille aillent ira iront"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
@@ -146,11 +146,14 @@ _CLAUSE = re.compile(
 )
 
 
+_ASKER_NOUN = (
+    r"(?:manager|boss|n\+1|chef|responsable|patron|patronne|sup[eé]rieur|director|directeur|directrice|vp|client|"
+    r"customer|colleague|coll[eè]gue|coworker|rep|commercial|commerciale|team|[eé]quipe|partner|partenaire|reseller|"
+    r"revendeur)"
+)
 _ASKER = re.compile(
     r"(?i:\b(?:(?:my|our|a|an|the|one of my|one of our|mon|ma|mes|notre|nos|un|une|le|la|les)\s+)?"
-    r"(?:manager|boss|n\+1|chef|responsable|patron|patronne|sup[eé]rieur|director|directeur|directrice|vp|client|"
-    r"customer|colleague|coll[eè]gue|coworker|"
-    r"rep|commercial|commerciale|team|[eé]quipe|partner|partenaire|reseller|revendeur)s?)\s+"
+    rf"{_ASKER_NOUN}s?(?:\s+{_ASKER_NOUN}s?)?)\s+"  # "my customer", « mon client revendeur »
     r"(?:[A-Z][\w&.-]*\s+){0,3}"  # a name: "my partner NordTech asks"
     r"(?i:(?:just\s+|also\s+)?(?:"
     r"(?:called|phoned|rang|emailed|pinged|messaged|wrote)(?:\s+me)?(?:\s+asking|\s+to ask)?|"

@@ -150,6 +150,7 @@ def test_who_passes_the_question_on_is_taken_out() -> None:
     assert without_asker("mon client m'a appelé pour demander quand est la date limite") == "quand est la date limite"
     assert without_asker("a customer asks") == "a customer asks"  # nothing would be left
     assert without_asker("mon responsable me demande la date limite") == "la date limite"
+    assert without_asker("mon client revendeur me demande quelles sont les démarches") == "quelles sont les démarches"
 
 
 def test_ordinal_days_are_numbers() -> None:
