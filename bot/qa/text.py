@@ -183,6 +183,11 @@ _QUESTION_START = re.compile(
 
 
 _LAST_SENTENCE = re.compile(r"[.!\n]\s*([^.!\n]+)$")
+_WH_AFTER_COMMA = re.compile(
+    r",\s*((?:what|who|when|where|why|how|which|pourquoi|quand|comment|combien|quel|quelle|quels|quelles|qui|que|"
+    r"qu'est-ce)\b[^,]*)$",
+    re.IGNORECASE,
+)
 
 
 FOCUS_MIN_WORDS = 3
@@ -198,7 +203,9 @@ def _focus(part: str, asked: bool) -> str:
     """
     last = _LAST_SENTENCE.search(part)
     if last is None:
-        return part
+        tail = _WH_AFTER_COMMA.search(part)
+        # « mon partenaire veut rester chez Linksys, pourquoi il doit changer » asks why he must change.
+        return tail.group(1) if tail and len(tail.group(1).split()) >= FOCUS_MIN_WORDS else part
     sentence = last.group(1).strip(' ,«»"')
     size = len(sentence.split())
     if size >= FOCUS_MIN_WORDS and _QUESTION_START.match(sentence):

@@ -127,6 +127,8 @@ def test_a_part_that_asks_nothing_is_context_not_a_question() -> None:
         "y a-t-il des frais",
     ]
     assert clauses("We sell Linksys. Why?") == ["We sell Linksys. Why"]  # too short to stand alone
+    wh_after_comma = "mon partenaire veut rester chez linksys, pourquoi il doit changer ?"
+    assert clauses(wh_after_comma) == ["pourquoi il doit changer"]
     # A long enough last sentence with a question mark is the question, whatever its first word.
     assert clauses("Il trouve que c'est court. Ça fait combien de temps au total entre l'annonce et la fin ?") == [
         "Ça fait combien de temps au total entre l'annonce et la fin"
