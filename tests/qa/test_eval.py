@@ -31,6 +31,9 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # blind8 in long messages with context) were each measured once before they shaped anything: blind7 at 89.2 % right,
 # 97.1 % correct "I don't know"; blind8, after blind7's misses had been worked on, at 76.9 % / 91.4 %. Both then
 # guided that session's work (whose partners, places, long messages), so they are development sets now.
+# blind9 (long messages, pasted emails) and blind10 (Québécois, Belgian and SMS French, live data) were written
+# alongside by two more helpers and measured once after that work: 74.2 % / 85.3 % and 73.8 % / 88.6 %; committed
+# as measured, the honest figures for unseen questions at the end of the fourth session.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -46,6 +49,8 @@ FLOORS = {
     "blind6": (0.96, 0.95),
     "blind7": (0.98, 0.97),
     "blind8": (0.95, 0.97),
+    "blind9": (0.72, 0.82),
+    "blind10": (0.72, 0.85),
 }
 P95_MS = 20.0
 
