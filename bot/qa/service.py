@@ -167,6 +167,8 @@ PARTNER_TERMS = frozenset({"_partner", "_onepartner"})
 """Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
 
 
+_NAMED = re.compile(r"(?:\b(?:my|our|mon|ma|notre)\s+)?(\w+)\W+$", re.IGNORECASE)
+"""A partner or customer right before a name: "partner Acme", "my client Acme"."""
 _PLACED = re.compile(
     r"\b(?:my|our|a|an|mon|ma|mes|notre|nos|un|une)\s+(\w+)\s+(?:in|from|at|based in|à|a|de|du|près de|pres de)\s+$",
     re.IGNORECASE,
@@ -179,13 +181,10 @@ def _introduced(eng: Engine, question: str, span: str) -> str | None:
     partner or customer (a place only after "my", "a"…: "partners in Belgium" asks about Belgium)."""
     phrases = eng.retriever.synonyms.phrases
     for at in (m.start() for m in re.finditer(re.escape(span), question)):
-        before = question[:at]
-        named = re.search(r"(?:\b(?:my|our|mon|ma|notre)\s+)?(\w+)\W+$", before, re.IGNORECASE)
-        if named and phrases.get((fold_word(named.group(1)),)) in PARTNER_NOUNS:
-            return named.group(0) + span
-        placed = _PLACED.search(before)
-        if placed and phrases.get((fold_word(placed.group(1)),)) in PARTNER_NOUNS:
-            return placed.group(0) + span
+        for pattern in (_NAMED, _PLACED):
+            found = pattern.search(question[:at])
+            if found and phrases.get((fold_word(found.group(1)),)) in PARTNER_NOUNS:
+                return found.group(0) + span
     return None
 
 
