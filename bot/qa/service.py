@@ -201,6 +201,28 @@ def _without_partner_names(eng: Engine, question: str, names: list[str]) -> str:
     return question
 
 
+_PRONOUN = re.compile(
+    r"\b(?:they|them|their|it|its|he|his|she|her|il|ils|elle|elles|son|sa|ses|leur|leurs|lui)\b", re.IGNORECASE
+)
+
+
+def _status_readings(question: str, named: str, lang: str) -> list[str]:
+    """The ways `question` may ask for the status of the partner `named`, read as "this partner".
+
+    "Is this partner registered? Their manager swears it is": the question may be one sentence of several.
+    « Le gérant d'Acme m'a appelé, il veut savoir si son inscription est passée »: once who asks is dropped, a
+    pronoun points back at the partner named before.
+    """
+    this = t(lang, "this partner", "ce partenaire")
+    pointed = without_asker(question.replace(named, this))
+    readings = [pointed, *clauses(pointed)]
+    stripped = without_asker(question)
+    if named not in stripped:
+        readings += [stripped, *clauses(stripped)]
+    readings += [f"{this} {text}" for text in readings if this not in text and _PRONOUN.search(text)]
+    return list(dict.fromkeys(readings))
+
+
 def _is_status_question(eng: Engine, text: str, lang: str) -> bool:
     """Say whether `text` clearly asks for a partner's status: the status entry knows nearly all of it.
 
@@ -309,9 +331,7 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     names = _unknown_names(eng, question)
     for span in names:
         named = _introduced(eng, question, span) or span
-        pointed = without_asker(question.replace(named, t(lang, "this partner", "ce partenaire")))
-        # "Is this partner registered? Their manager swears it is": the question may be one sentence of several.
-        if any(_is_status_question(eng, text, lang) for text in dict.fromkeys([pointed, *clauses(pointed)])):
+        if any(_is_status_question(eng, text, lang) for text in _status_readings(question, named, lang)):
             return _resolve_partner(rt, span, lang, data_source)
     asked = _without_partner_names(eng, without_asker(question), names)
     match: Match = eng.retriever.search(asked, lang)

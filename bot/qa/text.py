@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import tomllib
@@ -111,6 +112,11 @@ def _name_like(word: str) -> bool:
     return len(word) > 1 and word[:1].isupper()
 
 
+def _camel_case(word: str) -> bool:
+    """A capital after a lower-case letter: "NetWallonie", "TechWave" are names even first in a sentence."""
+    return any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
+
+
 def capitalised_inside(text: str) -> list[str]:
     """Words written with a capital that do not start a sentence: likely names ("the CEO of Juniper")."""
     return [w for sentence in _sentences(text) for w in sentence[1:] if w[:1].isupper()]
@@ -119,8 +125,9 @@ def capitalised_inside(text: str) -> list[str]:
 def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) -> list[str]:
     """Runs of capitalised words, longest first: "is Techno Distrib SARL registered?" → "Techno Distrib SARL".
 
-    A sentence's first word counts only when the next word is capitalised too and `common` (given the folded
-    word) says it is not an ordinary word: "NetSolutions GmbH a fini…", but not "Pourquoi Cisco…".
+    A sentence's first word counts only when it is written in camel case ("NetWallonie, c'est fait ?"), or when
+    the next word is capitalised too and `common` (given the folded word) says it is not an ordinary word:
+    "Techno Distrib a fini…", but not "Pourquoi Cisco…".
     """
     spans: list[str] = []
     for sentence in _sentences(text):
@@ -129,7 +136,11 @@ def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) ->
             if (
                 word
                 and _name_like(word)
-                and (i > 0 or (len(sentence) > 1 and _name_like(sentence[1]) and not common(fold_word(word))))
+                and (
+                    i > 0
+                    or _camel_case(word)
+                    or (len(sentence) > 1 and _name_like(sentence[1]) and not common(fold_word(word)))
+                )
             ) or (run and word.isdigit()):  # "Bureautique Services 44"
                 run.append(word)
                 continue
@@ -147,17 +158,19 @@ _CLAUSE = re.compile(
 
 
 _ASKER_NOUN = (
-    r"(?:manager|boss|n\+1|chef|responsable|patron|patronne|sup[eé]rieur|director|directeur|directrice|vp|client|"
+    r"(?:manager|boss|owner|g[eé]rant|g[eé]rante|dirigeant|dirigeante|n\+1|chef|responsable|patron|patronne|sup[eé]rieur|director|directeur|directrice|vp|client|"
     r"customer|colleague|coll[eè]gue|coworker|rep|commercial|commerciale|team|[eé]quipe|partner|partenaire|reseller|"
     r"revendeur)"
 )
 _ASKER = re.compile(
     r"(?i:\b(?:(?:my|our|a|an|the|one of my|one of our|mon|ma|mes|notre|nos|un|une|le|la|les)\s+)?"
     rf"{_ASKER_NOUN}s?(?:\s+{_ASKER_NOUN}s?)?)\s+"  # "my customer", « mon client revendeur »
-    r"(?:[A-Z][\w&.-]*\s+){0,3}"  # a name: "my partner NordTech asks"
+    # a name: "my partner NordTech asks", « le gérant d'Acme »
+    r"(?:(?:of|at|from|d'|de|chez)\s*)?(?:[A-Z][\w&.-]*\s+){0,3}"
     r"(?i:(?:just\s+|also\s+)?(?:"
     r"(?:called|phoned|rang|emailed|pinged|messaged|wrote)(?:\s+me)?(?:\s+asking|\s+to ask)?|"
-    r"m'a (?:appel[eé]|[eé]crit) pour (?:demander|savoir)|m'appelle pour (?:demander|savoir)|"
+    r"m'a (?:appel[eé]|[eé]crit)(?: pour (?:demander|savoir)|,? (?:il|elle) (?:veut|voudrait|aimerait) savoir)|"
+    r"m'appelle pour (?:demander|savoir)|"
     r"asks?|asked|asking|is asking|keeps asking|wants to know|would like to know|needs to know|"
     r"wonders|me demande|m'a demand[eé]|demande|demandent|veut savoir|veulent savoir|voudrait savoir|"
     r"aimerait savoir|se demande))\b\W*"

@@ -128,6 +128,37 @@ def test_a_status_question_among_other_sentences_is_still_a_status_question(
     assert decision.slug == "partner_status" and "« Réseau Plus Informatique »" in decision.body
 
 
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        # A pronoun in the question points back at the partner named in the sentence before.
+        (
+            "Had a call with TechWave Distribution yesterday, their ops manager swore they submitted everything. "
+            "Can you check whether they are actually registered yet?",
+            "TechWave Distribution",
+        ),
+        # Who calls is dropped; "son inscription" is the partner's.
+        (
+            "Le gérant d'Informatique Gagnon m'a appelé, il veut savoir si son inscription est passée",
+            "Informatique Gagnon",
+        ),
+        # A name in camel case is a name even first in the sentence.
+        ("NetWallonie, c'est fait ou pas ?", "NetWallonie"),
+        ("Is Groupe Bélanger in or out?", "Groupe Bélanger"),
+    ],
+)
+def test_a_status_question_about_a_partner_named_earlier_or_first_is_looked_up(
+    rt: Runtime, partners: list[object], question: str, name: str
+) -> None:
+    decision = service.decide(rt, question, user_id=ALICE)
+    assert decision.slug == "partner_status" and name in decision.body
+
+
+def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime) -> None:
+    decision = service.decide(rt, "Which of my partners are they still waiting on?", user_id=ALICE)
+    assert decision.slug != "partner_status"
+
+
 def test_context_after_a_question_is_not_answered_as_a_question_of_its_own(rt: Runtime) -> None:
     decision = service.decide(
         rt, "Can the deadline be extended for a big partner? they're asking for 2 more weeks", user_id=ALICE
