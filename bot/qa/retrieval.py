@@ -95,6 +95,8 @@ class Match:
     unknown_words: tuple[str, ...] = ()
     matched: tuple[Term, ...] = ()
     """The question's terms the entry knows."""
+    terms: tuple[Term, ...] = ()
+    """All the question's terms: none when it holds nothing to look up ("What do I tell her?")."""
 
     @property
     def answered(self) -> bool:
@@ -446,6 +448,7 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         suggestions=suggestions,
         unknown_words=unknown,
         matched=tuple(t for t in terms if t.token in snapshot.entry_tokens[best]),
+        terms=tuple(terms),
     )
 
 

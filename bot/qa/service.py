@@ -309,6 +309,25 @@ def _answer(rt: Runtime, known: list[tuple[Match, str]], unknown: list[str], lan
     )
 
 
+CLEARER_PART = 0.3
+"""How much more of the question's one asking sentence an entry must know than of the whole message to answer it."""
+
+
+def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
+    """Say whether the one question of a longer message is better answered alone than with its context.
+
+    "What is expected of a reseller before the cutoff? Just want to brief them right": without the context, the
+    question says more clearly what it asks; unless it leans on that context ("…what's the story there?").
+    """
+    found, text = part
+    return (
+        text != asked
+        and _answerable(found)
+        and len(found.matched) >= 2
+        and (not _answerable(whole) or found.coverage >= whole.coverage + CLEARER_PART)
+    )
+
+
 def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     """Work out the answer to `text` without logging or sending anything."""
     eng = engine(rt)
@@ -335,10 +354,13 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
             return _resolve_partner(rt, span, lang, data_source)
     asked = _without_partner_names(eng, without_asker(question), names)
     match: Match = eng.retriever.search(asked, lang)
+    # "…is expected from us? What do I tell her?": a part that holds nothing to look up is not a question.
+    parts = [(found, part) for part in clauses(asked) if (found := eng.retriever.search(part, lang)).terms]
+    if len(parts) == 1 and _clearer_alone(parts[0], asked, match):
+        return _answer(rt, parts, [], lang, user_id)
     if _answerable(match):
         return _answer(rt, [(match, asked)], [], lang, user_id)
     # "Who is the CEO, and what is his salary?": answer the parts it knows, say which part it does not.
-    parts = [(eng.retriever.search(part, lang), part) for part in clauses(asked)]
     if [part for _, part in parts] != [asked] and any(_answerable(found) for found, _ in parts):
         known = [(found, part) for found, part in parts if _answerable(found)]
         return _answer(rt, known, [part for found, part in parts if not _answerable(found)], lang, user_id)

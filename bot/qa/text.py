@@ -173,7 +173,7 @@ _ASKER = re.compile(
     r"m'appelle pour (?:demander|savoir)|"
     r"asks?|asked|asking|is asking|keeps asking|wants to know|would like to know|needs to know|"
     r"wonders|me demande|m'a demand[eé]|demande|demandent|veut savoir|veulent savoir|voudrait savoir|"
-    r"aimerait savoir|se demande))\b\W*"
+    r"aimerait savoir|se demande|wants|veut|voudrait))\b\W*"
 )
 
 

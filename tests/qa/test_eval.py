@@ -34,6 +34,8 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # blind9 (long messages, pasted emails) and blind10 (Québécois, Belgian and SMS French, live data) were written
 # alongside by two more helpers and measured once after that work: 74.2 % / 85.3 % and 73.8 % / 88.6 %; committed
 # as measured, the honest figures for unseen questions at the end of the fourth session.
+# Fifth session: blind11 (UK, US, French, Belgian and Québécois sales people) was measured once at the start, before
+# it shaped anything: 87.7 % right, 94.3 % correct "I don't know"; its misses then guided the session's work.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -49,8 +51,9 @@ FLOORS = {
     "blind6": (0.96, 0.95),
     "blind7": (0.98, 0.97),
     "blind8": (0.95, 0.97),
-    "blind9": (0.72, 0.82),
-    "blind10": (0.72, 0.85),
+    "blind9": (0.77, 0.82),
+    "blind10": (0.89, 0.85),
+    "blind11": (0.95, 0.91),
 }
 P95_MS = 20.0
 

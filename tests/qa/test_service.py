@@ -159,6 +159,31 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
     assert decision.slug != "partner_status"
 
 
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        # The one asking sentence says more than the whole message, whose context words no entry knows.
+        (
+            "What exactly is expected from a Linksys reseller before the cutoff date? "
+            "Just want to be sure I brief them right",
+            "what_to_do",
+        ),
+        # A pasted email, then a last question with nothing to look up.
+        (
+            'Forwarding this from one of my resellers: "Hi Tom, we just heard from a distributor that we need to '
+            "take some action with Cisco by mid-September. Can you clarify what exactly is expected from us? "
+            'Thanks, Maria" What do I tell her?',
+            "what_to_do",
+        ),
+        ("Faut que je talonne qui dans mes clients, là ?", "my_partners"),
+        ("The laggards in my territory, who are they?", "my_partners"),
+    ],
+)
+def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
+    decision = service.decide(rt, question, user_id=ALICE)
+    assert (decision.outcome, decision.slug) == ("answered", slug)
+
+
 def test_context_after_a_question_is_not_answered_as_a_question_of_its_own(rt: Runtime) -> None:
     decision = service.decide(
         rt, "Can the deadline be extended for a big partner? they're asking for 2 more weeks", user_id=ALICE
