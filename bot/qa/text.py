@@ -221,6 +221,11 @@ def _focus(part: str, asked: bool) -> str:
         return tail.group(1) if tail and len(tail.group(1).split()) >= FOCUS_MIN_WORDS else part
     sentence = last.group(1).strip(' ,«»"')
     size = len(sentence.split())
+    if size < FOCUS_MIN_WORDS and asked:
+        # "…they asked me what the cut-off date is. Anyone know?": a tag after the question asks nothing itself.
+        before = part[: last.start() + 1]
+        if _LAST_SENTENCE.search(before.rstrip(".!\n ")):
+            return _focus(before.rstrip(".!\n "), asked)
     if size >= FOCUS_MIN_WORDS and _QUESTION_START.match(sentence):
         return sentence
     return sentence if asked and size >= ASKED_FOCUS_MIN_WORDS else part
