@@ -470,6 +470,11 @@ class Retriever:
         with self._lock:
             self._snapshot = snapshot
 
+    def says_nothing(self, text: str, lang: str) -> bool:
+        """Say whether `text` holds nothing to look up: only stop words and phrases that are dropped."""
+        snapshot = self._snapshot
+        return not snapshot.analyzer.query_terms(text, lang, snapshot.vocabulary)
+
     def search(self, text: str, lang: str) -> Match:
         """The best entry for `text`, with the gate's verdict."""
         return search(self._snapshot, text, lang)

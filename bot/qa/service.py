@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import re
 import threading
@@ -23,7 +24,17 @@ from bot.qa.builders import Answered, Gap, Unknown, t
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
 from bot.qa.retrieval import Match, Retriever
-from bot.qa.text import STOPWORDS, clauses, fold_word, name_spans, without_asker, words
+from bot.qa.text import (
+    ASKED_FOCUS_MIN_WORDS,
+    FOCUS_MIN_WORDS,
+    STOPWORDS,
+    clauses,
+    fold_word,
+    name_spans,
+    sentences_of,
+    without_asker,
+    words,
+)
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.text import clean, escape
@@ -313,6 +324,47 @@ CLEARER_PART = 0.3
 """How much more of the question's one asking sentence an entry must know than of the whole message to answer it."""
 
 
+_ASIDE = re.compile(r"\s*\((?:[^()\s]+\s+){4,}[^()]*\)")
+
+
+def _without_asides(text: str) -> str:
+    """`text` without the story it tells in brackets: « Mon client (partenaire depuis 5 ans, 8 personnes) demande… ».
+
+    Short brackets stay: "(Select, Premier, Gold)" or "(MDF)" say what is asked about.
+    """
+    stripped = _ASIDE.sub("", text)
+    return stripped if len(stripped.split()) >= FOCUS_MIN_WORDS else text
+
+
+PLAIN_SENTENCE = 0.8
+"""Coverage of the one sentence of a message that is answered when the message as a whole is not."""
+
+
+def _plain_sentence(eng: Engine, text: str, lang: str) -> Match | None:
+    """The answer to the one sentence of `text` that plainly asks something known, the others being context.
+
+    « Mon client me demande ce qu'il doit faire avant l'échéance. Il a reçu un mail mais n'a rien compris. Je lui
+    dis quoi ? »: the question comes first. Not when another sentence asks a question of its own ("What's the URL
+    of the form? Partner can't find it" asks for the URL).
+    """
+    found = [(eng.retriever.search(sentence, lang), sentence, asked) for sentence, asked in sentences_of(text)]
+    found = [(match, sentence, asked) for match, sentence, asked in found if match.terms]
+    plain = [
+        match
+        for match, sentence, _ in found
+        if _answerable(match)
+        and match.coverage >= PLAIN_SENTENCE
+        and len(match.matched) >= 2
+        and len(sentence.split()) >= ASKED_FOCUS_MIN_WORDS
+    ]
+    others_ask = any(asked and match is not plain[0] for match, _, asked in found) if len(plain) == 1 else True
+    return plain[0] if len(found) > 1 and not others_ask else None
+
+
+def _says_nothing(eng: Engine, lang: str, text: str) -> bool:
+    return eng.retriever.says_nothing(text, lang)
+
+
 def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
     """Say whether the one question of a longer message is better answered alone than with its context.
 
@@ -352,10 +404,11 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
         named = _introduced(eng, question, span) or span
         if any(_is_status_question(eng, text, lang) for text in _status_readings(question, named, lang)):
             return _resolve_partner(rt, span, lang, data_source)
-    asked = _without_partner_names(eng, without_asker(question), names)
+    asked = _without_partner_names(eng, without_asker(_without_asides(question)), names)
     match: Match = eng.retriever.search(asked, lang)
     # "…is expected from us? What do I tell her?": a part that holds nothing to look up is not a question.
-    parts = [(found, part) for part in clauses(asked) if (found := eng.retriever.search(part, lang)).terms]
+    hollow = functools.partial(_says_nothing, eng, lang)
+    parts = [(found, part) for part in clauses(asked, hollow) if (found := eng.retriever.search(part, lang)).terms]
     if len(parts) == 1 and _clearer_alone(parts[0], asked, match):
         return _answer(rt, parts, [], lang, user_id)
     if _answerable(match):
@@ -364,6 +417,9 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     if [part for _, part in parts] != [asked] and any(_answerable(found) for found, _ in parts):
         known = [(found, part) for found, part in parts if _answerable(found)]
         return _answer(rt, known, [part for found, part in parts if not _answerable(found)], lang, user_id)
+    plain = _plain_sentence(eng, asked, lang)
+    if plain is not None:
+        return _answer(rt, [(plain, asked)], [], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in match.suggestions if e.questions(lang) and e.slug != "help")
     return Decision(
         lang=lang,

@@ -108,6 +108,14 @@ def _sentences(text: str) -> list[list[str]]:
     return [_WORD.findall(sentence) for sentence in _SENTENCE.split(plain)]
 
 
+_SENTENCE_END = re.compile(r"([^.!?:;\n]+)([.!?:;\n]*)")
+
+
+def sentences_of(text: str) -> list[tuple[str, bool]]:
+    """The sentences of `text`, as written, each with whether a question mark ends it."""
+    return [(m.group(1).strip(), "?" in m.group(2)) for m in _SENTENCE_END.finditer(text) if m.group(1).strip()]
+
+
 def _name_like(word: str) -> bool:
     return len(word) > 1 and word[:1].isupper()
 
@@ -209,7 +217,7 @@ ASKED_FOCUS_MIN_WORDS = 5
 this long to stand alone: shorter ones ("Tu as des éléments ?") lean on the sentences before them."""
 
 
-def _focus(part: str, asked: bool) -> str:
+def _focus(part: str, asked: bool, hollow: Callable[[str], bool]) -> str:
     """The last sentence of `part` when it is the question and the sentences before it tell a story.
 
     "…they're panicking because they heard they'll be kicked out. what exactly is Cisco asking of them?"
@@ -221,21 +229,26 @@ def _focus(part: str, asked: bool) -> str:
         return tail.group(1) if tail and len(tail.group(1).split()) >= FOCUS_MIN_WORDS else part
     sentence = last.group(1).strip(' ,«»"')
     size = len(sentence.split())
-    if size < FOCUS_MIN_WORDS and asked:
-        # "…they asked me what the cut-off date is. Anyone know?": a tag after the question asks nothing itself.
-        before = part[: last.start() + 1]
-        if _LAST_SENTENCE.search(before.rstrip(".!\n ")):
-            return _focus(before.rstrip(".!\n "), asked)
+    before = part[: last.start() + 1].rstrip(".!\n ")
+    if asked and before and hollow(sentence):
+        # "…they asked me what the cut-off date is. Anyone know?", « …ce qu'il doit faire. Je lui dis quoi ? »: a
+        # tag after the question asks nothing itself.
+        return _focus(before, asked, hollow)
     if size >= FOCUS_MIN_WORDS and _QUESTION_START.match(sentence):
         return sentence
     return sentence if asked and size >= ASKED_FOCUS_MIN_WORDS else part
 
 
-def clauses(text: str) -> list[str]:
+def _never(text: str) -> bool:
+    return False
+
+
+def clauses(text: str, hollow: Callable[[str], bool] = _never) -> list[str]:
     """The questions one message asks: "Who is the CEO, and what is his salary?" → two.
 
     A part that is neither followed by a question mark nor begins (or holds a sentence that begins) with a
-    question word is context ("… they're asking for 2 more weeks"), not a question of its own.
+    question word is context ("… they're asking for 2 more weeks"), not a question of its own. `hollow` says
+    whether a sentence holds nothing to look up ("What do I tell her?"); such a last sentence is skipped.
     """
     found: list[str] = []
     start = 0
@@ -244,7 +257,7 @@ def clauses(text: str) -> list[str]:
         part = text[start:end].strip(" ,.!")
         asked = separator is not None and "?" in separator.group(0)
         if len(part.split()) >= 2 and (asked or _QUESTION_START.search(part)):
-            found.append(_focus(part, asked))
+            found.append(_focus(part, asked, hollow))
         if separator is not None:
             start = separator.end()
     return found

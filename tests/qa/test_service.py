@@ -176,12 +176,37 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
             "what_to_do",
         ),
         ("Faut que je talonne qui dans mes clients, là ?", "my_partners"),
+        # The story in brackets, then the question first and context after it, then a question with nothing in it.
+        (
+            "Mon client revendeur (partenaire Linksys depuis 5 ans, petite boite de 8 personnes) me demande ce "
+            "qu'il doit faire concretement avant l'echeance. Il a recu un mail mais n'a rien compris. "
+            "Je lui dis quoi ?",
+            "what_to_do",
+        ),
+        # A tag question after the question.
+        (
+            "Had a long call with a reseller who is panicking a bit. They asked me what the actual cut-off date is "
+            "and I didn't want to guess. Anyone know?",
+            "deadline",
+        ),
         ("The laggards in my territory, who are they?", "my_partners"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
     decision = service.decide(rt, question, user_id=ALICE)
     assert (decision.outcome, decision.slug) == ("answered", slug)
+
+
+def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt: Runtime) -> None:
+    # The context sentence is about the council, but what is asked (a tenure) is not in the article.
+    question = (
+        "L'article dit que les trois membres du conseil sont des vétérans. "
+        "Sue Bostrom, elle est chez Cisco depuis combien d'années exactement ?"
+    )
+    assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    # Short brackets name what is asked about: tiers the article never gives.
+    question = "quels sont les niveaux de certification (gold, silver...) du programme cisco ?"
+    assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
 
 
 def test_context_after_a_question_is_not_answered_as_a_question_of_its_own(rt: Runtime) -> None:
