@@ -320,6 +320,12 @@ def _answer(rt: Runtime, known: list[tuple[Match, str]], unknown: list[str], lan
     )
 
 
+def _answer_parts(rt: Runtime, parts: list[tuple[Match, str]], lang: str, user_id: str) -> Decision:
+    """The answers to the parts of a question it knows, naming the parts it does not."""
+    known = [(found, part) for found, part in parts if _answerable(found)]
+    return _answer(rt, known, [part for found, part in parts if not _answerable(found)], lang, user_id)
+
+
 CLEARER_PART = 0.3
 """How much more of the question's one asking sentence an entry must know than of the whole message to answer it."""
 
@@ -409,14 +415,13 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     # "…is expected from us? What do I tell her?": a part that holds nothing to look up is not a question.
     hollow = functools.partial(_says_nothing, eng, lang)
     parts = [(found, part) for part in clauses(asked, hollow) if (found := eng.retriever.search(part, lang)).terms]
-    if len(parts) == 1 and _clearer_alone(parts[0], asked, match):
-        return _answer(rt, parts, [], lang, user_id)
+    if any(_clearer_alone(part, asked, match) for part in parts):
+        return _answer_parts(rt, parts, lang, user_id)
     if _answerable(match):
         return _answer(rt, [(match, asked)], [], lang, user_id)
     # "Who is the CEO, and what is his salary?": answer the parts it knows, say which part it does not.
     if [part for _, part in parts] != [asked] and any(_answerable(found) for found, _ in parts):
-        known = [(found, part) for found, part in parts if _answerable(found)]
-        return _answer(rt, known, [part for found, part in parts if not _answerable(found)], lang, user_id)
+        return _answer_parts(rt, parts, lang, user_id)
     plain = _plain_sentence(eng, asked, lang)
     if plain is not None:
         return _answer(rt, [(plain, asked)], [], lang, user_id)

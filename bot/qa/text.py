@@ -236,11 +236,19 @@ def _focus(part: str, asked: bool, hollow: Callable[[str], bool]) -> str:
         return _focus(before, asked, hollow)
     if size >= FOCUS_MIN_WORDS and _QUESTION_START.match(sentence):
         return sentence
+    tail = _WH_AFTER_COMMA.search(sentence)
+    if tail and len(tail.group(1).split()) >= FOCUS_MIN_WORDS and not hollow(tail.group(1)):
+        # "…'has always been Cisco'. Remind me, when did Cisco buy Linksys": the question follows the comma.
+        return tail.group(1)
     return sentence if asked and size >= ASKED_FOCUS_MIN_WORDS else part
 
 
 def _never(text: str) -> bool:
     return False
+
+
+_ABBREVIATION = re.compile(r"\b(?:vs|i\.e|e\.g|etc|cf|approx|env|resp)\.", re.IGNORECASE)
+"""Abbreviations whose period ends no sentence: "how many done vs. how many still to go"."""
 
 
 def clauses(text: str, hollow: Callable[[str], bool] = _never) -> list[str]:
@@ -250,6 +258,7 @@ def clauses(text: str, hollow: Callable[[str], bool] = _never) -> list[str]:
     question word is context ("… they're asking for 2 more weeks"), not a question of its own. `hollow` says
     whether a sentence holds nothing to look up ("What do I tell her?"); such a last sentence is skipped.
     """
+    text = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", ""), text)
     found: list[str] = []
     start = 0
     for separator in [*_CLAUSE.finditer(text), None]:

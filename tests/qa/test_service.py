@@ -190,6 +190,15 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
             "deadline",
         ),
         ("The laggards in my territory, who are they?", "my_partners"),
+        # The whole message barely matches an entry; one of its two questions plainly asks for another.
+        (
+            "One of my older resellers keeps telling customers that Linksys 'has always been Cisco'. Remind me, "
+            "when did Cisco actually buy Linksys and what was the point of the deal for Cisco back then?",
+            "acquisition",
+        ),
+        ("Tu peux me redonner la date butoir exacte stp, que je le rappelle ?", "deadline"),
+        ("Netcom Solutions c bon ils sont passes chez Cisco ou pas ?", "partner_status"),
+        ("on est à J-combien pour s'inscrire chez Cisco ?", "days_left"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:

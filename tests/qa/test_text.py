@@ -133,6 +133,14 @@ def test_a_part_that_asks_nothing_is_context_not_a_question() -> None:
     assert clauses("Il trouve que c'est court. Ça fait combien de temps au total entre l'annonce et la fin ?") == [
         "Ça fait combien de temps au total entre l'annonce et la fin"
     ]
+    # A last sentence that opens with a request puts its question after the comma.
+    assert clauses("They say Linksys 'has always been Cisco'. Remind me, when did Cisco buy Linksys?") == [
+        "when did Cisco buy Linksys"
+    ]
+    # An abbreviation's period ends no sentence.
+    assert clauses("Where are we, i.e. how many done vs. how many still to go?") == [
+        "Where are we, ie how many done vs how many still to go"
+    ]
 
 
 def test_an_adverb_of_manner_is_not_a_subject() -> None:
