@@ -175,6 +175,8 @@ def _unknown_names(eng: Engine, question: str) -> list[str]:
 
 PARTNER_NOUNS = frozenset({"_partner", "_customer", "_company"})
 PARTNER_TERMS = frozenset({"_partner", "_onepartner"})
+_ALONE_MEANS_NOTHING = PARTNER_TERMS | {"_when", "_who", "_why", "_where", "_what", "_howmany", "_happen", "_my"}
+"""Terms that alone make no question of a part: "when is it?", "what happens then?" lean on the part before."""
 """Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
 
 
@@ -367,6 +369,17 @@ def _plain_sentence(eng: Engine, text: str, lang: str) -> Match | None:
     return plain[0] if len(found) > 1 and not others_ask else None
 
 
+def _stands_alone(eng: Engine, found: Match, whole: Match) -> bool:
+    """Say whether a part of a message asks something of its own.
+
+    "Is there a webinar about the transition? When is it?": the second part leans on the first; only the whole
+    message, pointing at the same entry, says what it asks ("…a cutoff to sign up with Cisco. What's the date?").
+    """
+    names = eng.retriever.synonyms.exclusive
+    leans = all(t.token in _ALONE_MEANS_NOTHING or t.word in names for t in found.terms)
+    return bool(found.terms) and (not leans or found.entry is whole.entry)
+
+
 def _says_nothing(eng: Engine, lang: str, text: str) -> bool:
     return eng.retriever.says_nothing(text, lang)
 
@@ -414,7 +427,11 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     match: Match = eng.retriever.search(asked, lang)
     # "…is expected from us? What do I tell her?": a part that holds nothing to look up is not a question.
     hollow = functools.partial(_says_nothing, eng, lang)
-    parts = [(found, part) for part in clauses(asked, hollow) if (found := eng.retriever.search(part, lang)).terms]
+    parts = [
+        (found, part)
+        for part in clauses(asked, hollow)
+        if _stands_alone(eng, found := eng.retriever.search(part, lang), match)
+    ]
     if any(_clearer_alone(part, asked, match) for part in parts):
         return _answer_parts(rt, parts, lang, user_id)
     if _answerable(match):

@@ -30,6 +30,10 @@ _APOSTROPHES = re.compile(r"[’‘`´ʼ]")
 _FR_ELISION = re.compile(r"\b(jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])'", re.IGNORECASE)
 _EN_NEGATION = re.compile(r"n't\b", re.IGNORECASE)
 _EN_CLITIC = re.compile(r"'(s|re|ve|ll|d|m)\b", re.IGNORECASE)
+_SPACED_NEGATION = re.compile(r"\b(\w+n) t\b", re.IGNORECASE)
+_SPACED_CLITIC = re.compile(
+    r"\b(who|what|that|it|there|where|how|he|she|i|they|we|you) (s|re|ve|ll|d|m)\b", re.IGNORECASE
+)
 _THOUSANDS = re.compile(r"\b(\d{1,3})[ ,.\u00a0\u202f](\d{3})\b")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _KILO = re.compile(r"\b(\d{1,3})k\b", re.IGNORECASE)
@@ -217,6 +221,23 @@ ASKED_FOCUS_MIN_WORDS = 5
 this long to stand alone: shorter ones ("Tu as des éléments ?") lean on the sentences before them."""
 
 
+_CONDITION = re.compile(
+    r"(?:^|[.!?:;\n«\"]\s*)(?:if|unless|si|s'ils?|s’ils?|sauf si|en cas)\b[^.!?:;\n«\"]*,[^,]*$", re.IGNORECASE
+)
+
+
+def _question_after_comma(text: str, hollow: Callable[[str], bool]) -> str | None:
+    """The question after the last comma of `text` ("mon partenaire veut rester, pourquoi il doit changer").
+
+    None when the words before the comma are its condition: « Si nous ne sommes pas inscrits au 16 septembre, que
+    se passe-t-il ? » asks what happens in that case, not what happens.
+    """
+    tail = _WH_AFTER_COMMA.search(text)
+    if tail is None or len(tail.group(1).split()) < FOCUS_MIN_WORDS or hollow(tail.group(1)):
+        return None
+    return None if _CONDITION.search(text) else tail.group(1)
+
+
 def _focus(part: str, asked: bool, hollow: Callable[[str], bool]) -> str:
     """The last sentence of `part` when it is the question and the sentences before it tell a story.
 
@@ -224,9 +245,8 @@ def _focus(part: str, asked: bool, hollow: Callable[[str], bool]) -> str:
     """
     last = _LAST_SENTENCE.search(part)
     if last is None:
-        tail = _WH_AFTER_COMMA.search(part)
         # « mon partenaire veut rester chez Linksys, pourquoi il doit changer » asks why he must change.
-        return tail.group(1) if tail and len(tail.group(1).split()) >= FOCUS_MIN_WORDS else part
+        return _question_after_comma(part, hollow) or part
     sentence = last.group(1).strip(' ,«»"')
     size = len(sentence.split())
     before = part[: last.start() + 1].rstrip(".!\n ")
@@ -236,10 +256,10 @@ def _focus(part: str, asked: bool, hollow: Callable[[str], bool]) -> str:
         return _focus(before, asked, hollow)
     if size >= FOCUS_MIN_WORDS and _QUESTION_START.match(sentence):
         return sentence
-    tail = _WH_AFTER_COMMA.search(sentence)
-    if tail and len(tail.group(1).split()) >= FOCUS_MIN_WORDS and not hollow(tail.group(1)):
-        # "…'has always been Cisco'. Remind me, when did Cisco buy Linksys": the question follows the comma.
-        return tail.group(1)
+    # "…'has always been Cisco'. Remind me, when did Cisco buy Linksys": the question follows the comma.
+    tail = _question_after_comma(sentence, hollow)
+    if tail:
+        return tail
     return sentence if asked and size >= ASKED_FOCUS_MIN_WORDS else part
 
 
@@ -272,6 +292,14 @@ def clauses(text: str, hollow: Callable[[str], bool] = _never) -> list[str]:
     return found
 
 
+def _as_typed(form: str) -> str:
+    """A synonym form written without apostrophes, with its English contractions back: "don t" is "don't".
+
+    Questions lose their clitics and expand their negations ("don't" reads "do not"), so must the forms.
+    """
+    return _SPACED_CLITIC.sub(r"\1'\2", _SPACED_NEGATION.sub(r"\1't", form))
+
+
 @dataclass(frozen=True)
 class Synonyms:
     """Phrases (tuples of folded words) mapped to concept tokens; the longest phrase wins."""
@@ -301,7 +329,7 @@ class Synonyms:
         for concept, forms in groups.items():
             token = CONCEPT_PREFIX + fold_word(concept)
             for form in forms:
-                key = tuple(fold_word(w) for w in words(form))
+                key = tuple(fold_word(w) for w in words(_as_typed(form)))
                 if not key:
                     continue
                 if phrases.get(key, token) != token:

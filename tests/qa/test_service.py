@@ -213,6 +213,18 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
         "Sue Bostrom, elle est chez Cisco depuis combien d'années exactement ?"
     )
     assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    # A part that only says "when?" leans on the part before it, which asks what the article never says.
+    question = "Is there a webinar for partners about the transition? when is it?"
+    assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    # What happens to a partner who misses the date, asked in a pasted email, with a plea for help after it.
+    question = (
+        "Question d'un partenaire, copiée-collée de son mail : « Si nous ne sommes pas inscrits au 16 septembre, "
+        "que se passe-t-il concrètement ? Perdons-nous nos remises ? » Tu peux m'aider à lui répondre ?"
+    )
+    assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    assert service.decide(rt, "who's running Linksys now that Nigel Lawson is gone?", user_id=ALICE).outcome == (
+        "unknown"
+    )
     # Short brackets name what is asked about: tiers the article never gives.
     question = "quels sont les niveaux de certification (gold, silver...) du programme cisco ?"
     assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"

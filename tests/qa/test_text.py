@@ -110,6 +110,12 @@ def test_other_forms_of_a_listed_synonym_mean_its_concept() -> None:
     assert not any(t.is_concept for t in shared.terms("il part", "fr"))
 
 
+def test_synonym_forms_written_without_apostrophes_match_contractions() -> None:
+    analyzer = Analyzer(Synonyms.from_groups({"late": ["don t register by"], "head": ["who s running"]}))
+    assert "_late" in {t.token for t in analyzer.terms("what if they don't register by the 16th", "en")}
+    assert "_head" in {t.token for t in analyzer.terms("who's running it now", "en")}
+
+
 def test_a_message_asking_two_questions_is_split_into_both() -> None:
     assert clauses("Qui est le PDG de Cisco et quel est son salaire ?") == [
         "Qui est le PDG de Cisco",
@@ -129,6 +135,9 @@ def test_a_part_that_asks_nothing_is_context_not_a_question() -> None:
     assert clauses("We sell Linksys. Why?") == ["We sell Linksys. Why"]  # too short to stand alone
     wh_after_comma = "mon partenaire veut rester chez linksys, pourquoi il doit changer ?"
     assert clauses(wh_after_comma) == ["pourquoi il doit changer"]
+    # Unless the words before the comma are its condition.
+    condition = "Si nous ne sommes pas inscrits au 16 septembre, que se passe-t-il ?"
+    assert clauses(condition) == ["Si nous ne sommes pas inscrits au 16 septembre, que se passe-t-il"]
     # A long enough last sentence with a question mark is the question, whatever its first word.
     assert clauses("Il trouve que c'est court. Ça fait combien de temps au total entre l'annonce et la fin ?") == [
         "Ça fait combien de temps au total entre l'annonce et la fin"
