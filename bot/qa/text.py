@@ -106,6 +106,15 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_PHRASE_BREAK = re.compile(r"[;:!?()«»\"“”\n]+|[,.](?!\d)")
+"""Punctuation no synonym phrase runs across: in « avant, Cisco faisait… », "avant Cisco" is no phrase."""
+
+
+def _phrase_runs(text: str) -> list[list[str]]:
+    """The words of `text`, in runs between punctuation marks."""
+    return [found for run in _PHRASE_BREAK.split(strip_slack_markup(text)) if (found := words(run))]
+
+
 def _sentences(text: str) -> list[list[str]]:
     """The words of each sentence of `text`, as written (case kept), French elisions split off."""
     plain = _FR_ELISION.sub(" ", strip_slack_markup(_APOSTROPHES.sub("'", text)))
@@ -426,17 +435,15 @@ class Analyzer:
 
     def terms(self, text: str, lang: str) -> list[Term]:
         """Terms of `text` as written (no typo correction), stop words removed."""
-        folded_pairs = [(w, fold_word(w)) for w in words(text)]
-        return self._to_terms(folded_pairs, lang, vocabulary=None)
+        return [term for run in _phrase_runs(text) for term in self._to_terms(run, lang, vocabulary=None)]
 
     def query_terms(self, text: str, lang: str, vocabulary: Vocabulary) -> list[Term]:
         """Terms of a question, each unknown word replaced by its closest known word when close enough."""
-        folded_pairs = [(w, fold_word(w)) for w in words(text)]
-        return self._to_terms(folded_pairs, lang, vocabulary=vocabulary)
+        return [term for run in _phrase_runs(text) for term in self._to_terms(run, lang, vocabulary=vocabulary)]
 
-    def _to_terms(self, pairs: list[tuple[str, str]], lang: str, vocabulary: Vocabulary | None) -> list[Term]:
+    def _to_terms(self, found: list[str], lang: str, vocabulary: Vocabulary | None) -> list[Term]:
         corrected: set[int] = set()
-        folded = [f for _, f in pairs]
+        folded = [fold_word(w) for w in found]
         if vocabulary is not None:
             for i, word in enumerate(folded):
                 fixed = vocabulary.correct(word, lang)

@@ -198,6 +198,7 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ),
         ("Tu peux me redonner la date butoir exacte stp, que je le rappelle ?", "deadline"),
         ("Netcom Solutions c bon ils sont passes chez Cisco ou pas ?", "partner_status"),
+        ("avant, cisco faisait les grosses boites et linksys les petites, c'est ça ?", "market_split"),
         ("on est à J-combien pour s'inscrire chez Cisco ?", "days_left"),
     ],
 )
@@ -225,6 +226,11 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
     assert service.decide(rt, "who's running Linksys now that Nigel Lawson is gone?", user_id=ALICE).outcome == (
         "unknown"
     )
+    # The article counts the Linksys partners, not Cisco's own.
+    cisco_own = ("How many partners does Cisco have, not just Linksys ones?", "Combien de partenaires Cisco en tout ?")
+    for question in cisco_own:
+        assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    assert service.decide(rt, "How many Linksys partners are moving to Cisco?", user_id=ALICE).slug == "partner_count"
     # Short brackets name what is asked about: tiers the article never gives.
     question = "quels sont les niveaux de certification (gold, silver...) du programme cisco ?"
     assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"

@@ -116,6 +116,13 @@ def test_synonym_forms_written_without_apostrophes_match_contractions() -> None:
     assert "_head" in {t.token for t in analyzer.terms("who's running it now", "en")}
 
 
+def test_a_synonym_phrase_does_not_run_across_punctuation() -> None:
+    analyzer = Analyzer(Synonyms.from_groups({"personal": ["avant cisco"], "head": ["who runs"]}))
+    assert "_personal" not in {t.token for t in analyzer.terms("avant, cisco faisait les grands comptes", "fr")}
+    assert "_personal" in {t.token for t in analyzer.terms("il faisait quoi avant cisco ?", "fr")}
+    assert [t.word for t in analyzer.terms("about 20,000 partners", "en")][:1] == ["20000"]  # a number is no break
+
+
 def test_a_message_asking_two_questions_is_split_into_both() -> None:
     assert clauses("Qui est le PDG de Cisco et quel est son salaire ?") == [
         "Qui est le PDG de Cisco",
