@@ -187,13 +187,21 @@ _PLACED = re.compile(
     re.IGNORECASE,
 )
 """A partner or customer and where they are: "my reseller in Lyon", « un revendeur de Lille »."""
+_CALLED = re.compile(
+    r"\b(?:called|named|s'appelle|s’appelle|s'appellent|s’appellent|nomm[ée]e?s?|appel[ée]e?s?|d[ée]nomm[ée]e?)\s+$",
+    re.IGNORECASE,
+)
+"""A name introduced as a name: "they're called Acme", « un revendeur qui s'appelle Acme »."""
 
 
 def _introduced(eng: Engine, question: str, span: str) -> str | None:
-    """The phrase "partner Acme", "my client Acme", "my reseller in Lyon"… when `span` follows a word naming a
-    partner or customer (a place only after "my", "a"…: "partners in Belgium" asks about Belgium)."""
+    """The phrase "partner Acme", "my client Acme", "my reseller in Lyon", "called Acme"… when `span` follows a word
+    naming a partner or customer (a place only after "my", "a"…: "partners in Belgium" asks about Belgium)."""
     phrases = eng.retriever.synonyms.phrases
     for at in (m.start() for m in re.finditer(re.escape(span), question)):
+        called = _CALLED.search(question[:at])
+        if called and fold_word(span.split()[0]) not in eng.retriever.synonyms.exclusive:  # "called Cisco Select"
+            return called.group(0) + span
         for pattern in (_NAMED, _PLACED):
             found = pattern.search(question[:at])
             if found and phrases.get((fold_word(found.group(1)),)) in PARTNER_NOUNS:

@@ -145,6 +145,12 @@ def test_a_status_question_among_other_sentences_is_still_a_status_question(
         # A name in camel case is a name even first in the sentence.
         ("NetWallonie, c'est fait ou pas ?", "NetWallonie"),
         ("Is Groupe Bélanger in or out?", "Groupe Bélanger"),
+        # A name introduced as a name.
+        (
+            "a partner forwarded this to me, they're called Alpina IT GmbH, asking if their registration went "
+            "through. can u check?",
+            "Alpina IT GmbH",
+        ),
     ],
 )
 def test_a_status_question_about_a_partner_named_earlier_or_first_is_looked_up(
@@ -156,6 +162,9 @@ def test_a_status_question_about_a_partner_named_earlier_or_first_is_looked_up(
 
 def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime) -> None:
     decision = service.decide(rt, "Which of my partners are they still waiting on?", user_id=ALICE)
+    assert decision.slug != "partner_status"
+    # A program is no partner, whatever it is called.
+    decision = service.decide(rt, "the program they're joining, is it called Cisco Select?", user_id=ALICE)
     assert decision.slug != "partner_status"
 
 
