@@ -174,10 +174,10 @@ def _unknown_names(eng: Engine, question: str) -> list[str]:
 
 
 PARTNER_NOUNS = frozenset({"_partner", "_customer", "_company"})
+"""Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
 PARTNER_TERMS = frozenset({"_partner", "_onepartner"})
 _ALONE_MEANS_NOTHING = PARTNER_TERMS | {"_when", "_who", "_why", "_where", "_what", "_howmany", "_happen", "_my"}
 """Terms that alone make no question of a part: "when is it?", "what happens then?" lean on the part before."""
-"""Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
 
 
 _NAMED = re.compile(r"(?:\b(?:my|our|mon|ma|notre)\s+)?(\w+)\W+$", re.IGNORECASE)
@@ -223,7 +223,8 @@ def _without_partner_names(eng: Engine, question: str, names: list[str]) -> str:
 
 
 _PRONOUN = re.compile(
-    r"\b(?:they|them|their|it|its|he|his|she|her|il|ils|elle|elles|son|sa|ses|leur|leurs|lui)\b", re.IGNORECASE
+    r"\b(?:they|them|their|it|its|he|his|she|her|il|ils|elle|elles|son|sa|ses|leur|leurs|lui|c'est|c’est)\b",
+    re.IGNORECASE,
 )
 
 
@@ -377,14 +378,13 @@ def _plain_sentence(eng: Engine, text: str, lang: str) -> Match | None:
     return plain[0] if len(found) > 1 and not others_ask else None
 
 
-def _stands_alone(eng: Engine, found: Match, whole: Match) -> bool:
+def _stands_alone(found: Match, whole: Match) -> bool:
     """Say whether a part of a message asks something of its own.
 
     "Is there a webinar about the transition? When is it?": the second part leans on the first; only the whole
     message, pointing at the same entry, says what it asks ("…a cutoff to sign up with Cisco. What's the date?").
     """
-    names = eng.retriever.synonyms.exclusive
-    leans = all(t.token in _ALONE_MEANS_NOTHING or t.word in names for t in found.terms)
+    leans = all(t.token in _ALONE_MEANS_NOTHING for t in found.terms)
     return bool(found.terms) and (not leans or found.entry is whole.entry)
 
 
@@ -438,7 +438,7 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     parts = [
         (found, part)
         for part in clauses(asked, hollow)
-        if _stands_alone(eng, found := eng.retriever.search(part, lang), match)
+        if _stands_alone(found := eng.retriever.search(part, lang), match)
     ]
     if any(_clearer_alone(part, asked, match) for part in parts):
         return _answer_parts(rt, parts, lang, user_id)

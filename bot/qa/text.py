@@ -143,6 +143,22 @@ def capitalised_inside(text: str) -> list[str]:
     return [w for sentence in _sentences(text) for w in sentence[1:] if w[:1].isupper()]
 
 
+_LEGAL_FORMS = frozenset(
+    {"sarl", "sas", "sasu", "sa", "eurl", "sprl", "srl", "gmbh", "ag", "ltd", "llc", "inc", "bv", "nv", "plc", "spa"}
+)
+"""Words that end a company's name: « Réseaux Martin SARL » is a name from its first word."""
+
+
+def _company_name(sentence: list[str]) -> bool:
+    """Say whether the sentence opens with capitalised words ending in a legal form."""
+    for word in sentence:
+        if not _name_like(word):
+            return False
+        if fold_word(word) in _LEGAL_FORMS:
+            return True
+    return False
+
+
 def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) -> list[str]:
     """Runs of capitalised words, longest first: "is Techno Distrib SARL registered?" → "Techno Distrib SARL".
 
@@ -160,7 +176,11 @@ def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) ->
                 and (
                     i > 0
                     or _camel_case(word)
-                    or (len(sentence) > 1 and _name_like(sentence[1]) and not common(fold_word(word)))
+                    or (
+                        len(sentence) > 1
+                        and _name_like(sentence[1])
+                        and (not common(fold_word(word)) or _company_name(sentence))
+                    )
                 )
             ) or (run and word.isdigit()):  # "Bureautique Services 44"
                 run.append(word)
@@ -198,13 +218,22 @@ _ASKER = re.compile(
 )
 
 
+_AUDIENCE = re.compile(
+    r"(?i:\b(?:je\s+(?:dois|vais|peux)\s+(?:leur\s+|lui\s+)?(?:dire|r[eé]pondre)(?:\s+quoi)?|"
+    r"(?:que|quoi)\s+(?:dire|r[eé]pondre)|what\s+(?:do|should|shall|can)\s+i\s+(?:tell|say\s+to)|"
+    r"(?:tell|say\s+to|reply\s+to|answer))\s+(?:à\s+|a\s+)?(?:my|our|mes|nos|ma|mon)\s+"
+    rf"{_ASKER_NOUN}s?)\b\W*"
+)
+"""Whom the answer is for: « Je dois dire quoi à mes partenaires, ils doivent… » asks what they must do."""
+
+
 def without_asker(text: str) -> str:
     """The question without who passes it on: "My manager asks: by what date…" asks by what date.
 
     Who asks is context, not the subject; left in, "my" reads as the asker's own partners and "client" as the
     article's customers.
     """
-    stripped = _ASKER.sub(" ", text).strip()
+    stripped = _AUDIENCE.sub(" ", _ASKER.sub(" ", text)).strip()
     return stripped if len(stripped.split()) >= 2 else text
 
 
@@ -262,7 +291,7 @@ def _focus(part: str, asked: bool, hollow: Callable[[str], bool]) -> str:
     if asked and before and hollow(sentence):
         # "…they asked me what the cut-off date is. Anyone know?", « …ce qu'il doit faire. Je lui dis quoi ? »: a
         # tag after the question asks nothing itself.
-        return _focus(before, asked, hollow)
+        return _focus(before, False, hollow)
     if size >= FOCUS_MIN_WORDS and _QUESTION_START.match(sentence):
         return sentence
     # "…'has always been Cisco'. Remind me, when did Cisco buy Linksys": the question follows the comma.

@@ -36,6 +36,9 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # as measured, the honest figures for unseen questions at the end of the fourth session.
 # Fifth session: blind11 (UK, US, French, Belgian and Québécois sales people) was measured once at the start, before
 # it shaped anything: 87.7 % right, 94.3 % correct "I don't know"; its misses then guided the session's work.
+# Sixth session: blind12 (a helper, from the article and the list of entries only; a quarter long messages) was
+# measured once after the session's first work, before it shaped anything: 86.2 % right, 91.4 % correct "I don't
+# know"; its misses then guided the work that followed.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -54,6 +57,7 @@ FLOORS = {
     "blind9": (0.77, 0.82),
     "blind10": (0.89, 0.85),
     "blind11": (0.95, 0.91),
+    "blind12": (0.92, 0.88),
 }
 P95_MS = 20.0
 

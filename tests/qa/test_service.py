@@ -145,6 +145,14 @@ def test_a_status_question_among_other_sentences_is_still_a_status_question(
         # A name in camel case is a name even first in the sentence.
         ("NetWallonie, c'est fait ou pas ?", "NetWallonie"),
         ("Is Groupe Bélanger in or out?", "Groupe Bélanger"),
+        # A company name from its first word, which is an ordinary word, to its legal form.
+        ("Réseaux Martin SARL, c'est bon ils sont enrolled ?", "Réseaux Martin SARL"),
+        # Named in the story, then « c'est » in the question.
+        (
+            "Salut, j'ai eu le gérant de TelcoSud Distribution au tel, il jure qu'il a fait l'inscription la semaine "
+            "dernière. Tu peux vérifier si c'est bien enregistré de ton côté ?",
+            "TelcoSud Distribution",
+        ),
         # A name introduced as a name.
         (
             "a partner forwarded this to me, they're called Alpina IT GmbH, asking if their registration went "
@@ -207,6 +215,9 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ),
         ("Tu peux me redonner la date butoir exacte stp, que je le rappelle ?", "deadline"),
         ("Netcom Solutions c bon ils sont passes chez Cisco ou pas ?", "partner_status"),
+        ("Je dois dire quoi à mes partenaires, ils doivent faire une démarche ou c'est automatique ?", "what_to_do"),
+        ("Pourquoi Cisco fait ça ? Mes partenaires trouvent ça brutal.", "why_faster"),
+        ("quels sont mes accounts pas encore onboardés chez Cisco ?", "my_partners"),
         ("avant, cisco faisait les grosses boites et linksys les petites, c'est ça ?", "market_split"),
         ("on est à J-combien pour s'inscrire chez Cisco ?", "days_left"),
     ],
