@@ -378,14 +378,26 @@ def _plain_sentence(eng: Engine, text: str, lang: str) -> Match | None:
     return plain[0] if len(found) > 1 and not others_ask else None
 
 
-def _stands_alone(found: Match, whole: Match) -> bool:
+_ANAPHOR = re.compile(r"\b(?:that|this|it|those|these|them|ça|ca|cela|ceci)\b", re.IGNORECASE)
+SHORT_PART_WORDS = 4
+"""A part this short that says "that" or « ça » points back at the part before: "…extend it for them? Who decides
+that?" asks who decides the extension."""
+
+
+def _stands_alone(eng: Engine, part: str, found: Match, whole: Match, *, first: bool) -> bool:
     """Say whether a part of a message asks something of its own.
 
     "Is there a webinar about the transition? When is it?": the second part leans on the first; only the whole
     message, pointing at the same entry, says what it asks ("…a cutoff to sign up with Cisco. What's the date?").
+    The first part has nothing before it to lean on: « Pourquoi Cisco fait ça ? » asks about the transition. A
+    message that names what the article never says ("…extend the deadline for them? Who decides that?") is not
+    answered by the part that leans on it.
     """
-    leans = all(t.token in _ALONE_MEANS_NOTHING for t in found.terms)
-    return bool(found.terms) and (not leans or found.entry is whole.entry)
+    leans = all(t.token in _ALONE_MEANS_NOTHING for t in found.terms) or (
+        not first and len(part.split()) <= SHORT_PART_WORDS and _ANAPHOR.search(part) is not None
+    )
+    beyond = {t.token for t in whole.terms} & eng.retriever.synonyms.out_of_scope
+    return bool(found.terms) and (not leans or (found.entry is whole.entry and not beyond))
 
 
 def _says_nothing(eng: Engine, lang: str, text: str) -> bool:
@@ -437,8 +449,8 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     hollow = functools.partial(_says_nothing, eng, lang)
     parts = [
         (found, part)
-        for part in clauses(asked, hollow)
-        if _stands_alone(found := eng.retriever.search(part, lang), match)
+        for i, part in enumerate(clauses(asked, hollow))
+        if _stands_alone(eng, part, found := eng.retriever.search(part, lang), match, first=i == 0)
     ]
     if any(_clearer_alone(part, asked, match) for part in parts):
         return _answer_parts(rt, parts, lang, user_id)

@@ -29,6 +29,9 @@ _SLACK_MARKUP = re.compile(r"<([@#!])[^>|]*(?:\|([^>]*))?>|<(?:https?|mailto):[^
 _APOSTROPHES = re.compile(r"[’‘`´ʼ]")
 _FR_ELISION = re.compile(r"\b(jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])'", re.IGNORECASE)
 _EN_NEGATION = re.compile(r"n't\b", re.IGNORECASE)
+_IRREGULAR = {"won": "will", "can": "can", "shan": "shall"}
+_IRREGULAR_NEGATION = re.compile(r"\b(won|can|shan)'t\b")
+"""Negations that are not the verb plus "n't": "won't" is "will not", "can't" is "can not"."""
 _EN_CLITIC = re.compile(r"'(s|re|ve|ll|d|m)\b", re.IGNORECASE)
 _SPACED_NEGATION = re.compile(r"\b(\w+n) t\b", re.IGNORECASE)
 _SPACED_CLITIC = re.compile(
@@ -97,6 +100,7 @@ def words(text: str) -> list[str]:
     text = _APOSTROPHES.sub("'", strip_slack_markup(text)).casefold()
     text = text.replace("aujourd'hui", "aujourdhui")
     text = _FR_ELISION.sub(r"\1 ", text)
+    text = _IRREGULAR_NEGATION.sub(lambda m: _IRREGULAR[m.group(1)] + " not", text)
     text = _EN_NEGATION.sub(" not", text)
     text = _EN_CLITIC.sub(" ", text)
     text = _THOUSANDS.sub(r"\1\2", text)

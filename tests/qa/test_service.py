@@ -246,6 +246,14 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
     assert service.decide(rt, "who's running Linksys now that Nigel Lawson is gone?", user_id=ALICE).outcome == (
         "unknown"
     )
+    # "Who decides that?" leans on the extension asked for before it, which the article never mentions.
+    question = (
+        "We have two big VARs who won't make it in time because of their summer closure. Can we ask Cisco to "
+        "extend the deadline for them? Who decides that?"
+    )
+    assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    for question in ("Nigel Lawson bosse où maintenant ?", "Les produits Linksys vont-ils être renommés en Cisco ?"):
+        assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
     # The article counts the Linksys partners, not Cisco's own.
     cisco_own = ("How many partners does Cisco have, not just Linksys ones?", "Combien de partenaires Cisco en tout ?")
     for question in cisco_own:

@@ -116,6 +116,10 @@ def test_synonym_forms_written_without_apostrophes_match_contractions() -> None:
     assert "_head" in {t.token for t in analyzer.terms("who's running it now", "en")}
 
 
+def test_irregular_negations_read_as_the_verb_and_not() -> None:
+    assert words("they won't, we can't") == ["they", "will", "not", "we", "can", "not"]
+
+
 def test_a_synonym_phrase_does_not_run_across_punctuation() -> None:
     analyzer = Analyzer(Synonyms.from_groups({"personal": ["avant cisco"], "head": ["who runs"]}))
     assert "_personal" not in {t.token for t in analyzer.terms("avant, cisco faisait les grands comptes", "fr")}
