@@ -218,6 +218,11 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Je dois dire quoi à mes partenaires, ils doivent faire une démarche ou c'est automatique ?", "what_to_do"),
         ("Pourquoi Cisco fait ça ? Mes partenaires trouvent ça brutal.", "why_faster"),
         ("quels sont mes accounts pas encore onboardés chez Cisco ?", "my_partners"),
+        ("Combien de temps il nous reste pour boucler les inscriptions Cisco ?", "days_left"),
+        (
+            'Forwarded from a partner: "We have been selling Linksys for years. What exactly is expected from us now?"',
+            "what_to_do",
+        ),
         ("avant, cisco faisait les grosses boites et linksys les petites, c'est ça ?", "market_split"),
         ("on est à J-combien pour s'inscrire chez Cisco ?", "days_left"),
     ],
@@ -254,6 +259,14 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
     assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
     for question in ("Nigel Lawson bosse où maintenant ?", "Les produits Linksys vont-ils être renommés en Cisco ?"):
         assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    # « Tu sais ? » after a question on tiers asks nothing of the bot itself; « le CA » is a revenue.
+    question = (
+        "Un revendeur me demande à quel niveau de certification il entrera dans le programme Cisco : Select, "
+        "Premier, Silver ? Il veut savoir s'il garde un statut équivalent. Tu sais ?"
+    )
+    assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    assert service.decide(rt, "c'est quoi le CA de Linksys ?", user_id=ALICE).outcome == "unknown"
+    assert service.decide(rt, "salut, tu sais faire quoi exactement ?", user_id=ALICE).slug == "help"
     # The article counts the Linksys partners, not Cisco's own.
     cisco_own = ("How many partners does Cisco have, not just Linksys ones?", "Combien de partenaires Cisco en tout ?")
     for question in cisco_own:
