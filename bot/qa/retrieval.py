@@ -344,6 +344,11 @@ def _foreign_names(snapshot: _Snapshot, text: str) -> bool:
     )
 
 
+_NUMBER_NOUNS = frozenset(
+    {"numbers", "figures", "figure", "stats", "statistics", "chiffre", "chiffres", "metrics", "kpi", "kpis", "count"}
+)
+
+
 def _counts_something_else(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> bool:
     """Say whether "how many X" asks for what the entry does not count.
 
@@ -356,10 +361,15 @@ def _counts_something_else(snapshot: _Snapshot, terms: Sequence[Term], entry_ind
         return True
     # "How many Linksys partners…" counts partners: the names of whose they are do not say what is counted.
     names = snapshot.analyzer.synonyms.exclusive
-    tokens = [t.token for t in terms if t.word not in names]
+    counted = [t for t in terms if t.word not in names]
     known = snapshot.entry_tokens[entry_index]
+    # "un chiffre officiel": a noun for a number is followed by what it says of the number, not by what is counted.
     return any(
-        token == HOW_MANY and i + 1 < len(tokens) and tokens[i + 1] not in known for i, token in enumerate(tokens)
+        term.token == HOW_MANY
+        and term.word not in _NUMBER_NOUNS
+        and i + 1 < len(counted)
+        and counted[i + 1].token not in known
+        for i, term in enumerate(counted)
     )
 
 
