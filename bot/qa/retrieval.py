@@ -311,10 +311,11 @@ def _entry_scores(snapshot: _Snapshot, doc_scores: np.ndarray) -> np.ndarray:
     scores = np.zeros(len(snapshot.entries), dtype=np.float64)
     bounds = snapshot.entry_bounds
     for i in range(len(snapshot.entries)):
-        ranked = np.sort(doc_scores[bounds[i] : bounds[i + 1]])[::-1]
-        if len(ranked):
-            support = float(ranked[1:3].mean()) if len(ranked) > 1 else 0.0
-            scores[i] = float(ranked[0]) + SUPPORT_WEIGHT * support
+        ranked = np.sort(doc_scores[bounds[i] : bounds[i + 1]])[::-1].tolist()
+        if ranked:
+            runners = ranked[1:3]
+            support = sum(runners) / len(runners) if runners else 0.0
+            scores[i] = ranked[0] + SUPPORT_WEIGHT * support
     return scores
 
 
