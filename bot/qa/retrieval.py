@@ -43,6 +43,8 @@ PREFIX_LEN = 5
 PREFIX_WEIGHT = 0.5
 """An unknown word sharing its first PREFIX_LEN letters with a word of the entry (responsible / responsable,
 deviennent / devient) counts this much as matched: likely the same word in another form or language."""
+NUMBER_WEIGHT = 0.5
+"""How much a number the knowledge never gives weighs against an entry, compared with an unknown word."""
 KEY_MIN_COVERAGE = 0.3
 """Coverage enough for an entry whose key concept the question names (and no other entry's as strongly)."""
 KEY_LEAD = 1.0
@@ -293,7 +295,8 @@ def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> t
             continue  # "my resellers" says whose partners, not what is asked (unless the entry is about the asker's)
         weight = snapshot.idf.get(term.token)
         if weight is None:
-            weight = snapshot.unknown_idf
+            # "the 15th or the 16th?", "150 employees": a number nobody gives is a detail to check, not the subject.
+            weight = snapshot.unknown_idf * (NUMBER_WEIGHT if term.token.isdigit() else 1.0)
             unknown.append(term.word)
         elif term.token not in known and weight >= snapshot.specific_idf:
             # A word only one other entry uses is that entry's subject: as telling as a word nobody knows.

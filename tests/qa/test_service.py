@@ -219,6 +219,10 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Pourquoi Cisco fait ça ? Mes partenaires trouvent ça brutal.", "why_faster"),
         ("quels sont mes accounts pas encore onboardés chez Cisco ?", "my_partners"),
         ("Combien de temps il nous reste pour boucler les inscriptions Cisco ?", "days_left"),
+        ("Rappel rapide : la date limite c'est le 15 ou le 16 septembre ?", "deadline"),  # a number to check
+        ("Le communiqué de Cisco date de quand ?", "announcement"),
+        ("Le nouveau conseil PME de Cisco, il sert à quoi ?", "council"),
+        ("dashboard inscriptions svp, tous partenaires confondus", "progress"),
         (
             'Forwarded from a partner: "We have been selling Linksys for years. What exactly is expected from us now?"',
             "what_to_do",
@@ -266,6 +270,8 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
     )
     assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
     assert service.decide(rt, "c'est quoi le CA de Linksys ?", user_id=ALICE).outcome == "unknown"
+    late = "Si un partenaire s'inscrit le 20 septembre, il se passe quoi ? il est exclu ?"
+    assert service.decide(rt, late, user_id=ALICE).outcome == "unknown"
     assert service.decide(rt, "salut, tu sais faire quoi exactement ?", user_id=ALICE).slug == "help"
     # The article counts the Linksys partners, not Cisco's own.
     cisco_own = ("How many partners does Cisco have, not just Linksys ones?", "Combien de partenaires Cisco en tout ?")
