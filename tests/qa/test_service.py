@@ -153,6 +153,8 @@ def test_a_status_question_among_other_sentences_is_still_a_status_question(
             "dernière. Tu peux vérifier si c'est bien enregistré de ton côté ?",
             "TelcoSud Distribution",
         ),
+        ("Est-ce que la société Alpha Réseaux Provence a finalisé son inscription ?", "Alpha Réseaux Provence"),
+        ("Quick check on Meridian Tech Partners — in or out? Their MD is on the phone with me.", "Meridian Tech"),
         # A name introduced as a name.
         (
             "a partner forwarded this to me, they're called Alpina IT GmbH, asking if their registration went "
@@ -223,6 +225,8 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Le communiqué de Cisco date de quand ?", "announcement"),
         ("Le nouveau conseil PME de Cisco, il sert à quoi ?", "council"),
         ("dashboard inscriptions svp, tous partenaires confondus", "progress"),
+        ("Which Cisco scheme do ex-Linksys resellers need to be part of going forward?", "program"),
+        ("anyone in my book of business still not on Cisco's program? want to clear them", "my_partners"),
         (
             'Forwarded from a partner: "We have been selling Linksys for years. What exactly is expected from us now?"',
             "what_to_do",
