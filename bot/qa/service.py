@@ -245,6 +245,11 @@ def _status_readings(question: str, named: str, lang: str) -> list[str]:
     return list(dict.fromkeys(readings))
 
 
+def _beyond_the_article(eng: Engine, found: Match) -> bool:
+    """Say whether a question names something the article never answers (a link, a price, what happens if late…)."""
+    return bool({t.token for t in found.terms} & eng.retriever.synonyms.out_of_scope)
+
+
 def _is_status_question(eng: Engine, text: str, lang: str) -> bool:
     """Say whether `text` clearly asks for a partner's status: the status entry knows nearly all of it.
 
@@ -396,8 +401,7 @@ def _stands_alone(eng: Engine, part: str, found: Match, whole: Match, *, first: 
     leans = all(t.token in _ALONE_MEANS_NOTHING for t in found.terms) or (
         not first and len(part.split()) <= SHORT_PART_WORDS and _ANAPHOR.search(part) is not None
     )
-    beyond = {t.token for t in whole.terms} & eng.retriever.synonyms.out_of_scope
-    return bool(found.terms) and (not leans or (found.entry is whole.entry and not beyond))
+    return bool(found.terms) and (not leans or (found.entry is whole.entry and not _beyond_the_article(eng, whole)))
 
 
 def _says_nothing(eng: Engine, lang: str, text: str) -> bool:
@@ -441,7 +445,11 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     names = _unknown_names(eng, question)
     for span in names:
         named = _introduced(eng, question, span) or span
-        if any(_is_status_question(eng, text, lang) for text in _status_readings(question, named, lang)):
+        readings = _status_readings(question, named, lang)
+        if _beyond_the_article(eng, eng.retriever.search(readings[0], lang)):
+            # "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?" asks for a link, whatever one part says.
+            readings = readings[:1]
+        if any(_is_status_question(eng, text, lang) for text in readings):
             return _resolve_partner(rt, span, lang, data_source)
     asked = _without_partner_names(eng, without_asker(_without_asides(question)), names)
     match: Match = eng.retriever.search(asked, lang)
