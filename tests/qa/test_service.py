@@ -225,6 +225,7 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Le communiqué de Cisco date de quand ?", "announcement"),
         ("Le nouveau conseil PME de Cisco, il sert à quoi ?", "council"),
         ("dashboard inscriptions svp, tous partenaires confondus", "progress"),
+        ("en gros Cisco y gagne quoi à tout regrouper ?", "why_faster"),
         ("Which Cisco scheme do ex-Linksys resellers need to be part of going forward?", "program"),
         ("anyone in my book of business still not on Cisco's program? want to clear them", "my_partners"),
         (
