@@ -39,27 +39,28 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # Sixth session: blind12 (a helper, from the article and the list of entries only; a quarter long messages) was
 # measured once after the session's first work, before it shaped anything: 86.2 % right, 91.4 % correct "I don't
 # know"; its misses then guided the work that followed. blind13, written with it and kept out of the tree, was
-# measured once at the end of that work: 67.7 % right, 85.7 % correct "I don't know"; committed as measured.
+# measured once at the end of that work: 67.7 % right, 85.7 % correct "I don't know"; committed as measured, then
+# its misses guided the session's last changes (a development set since). Floors raised to today's figures.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
     "heldout2": (0.96, 0.92),
-    "heldout3": (0.91, 0.90),
-    "blind1": (0.95, 0.96),
+    "heldout3": (0.94, 0.90),
+    "blind1": (0.97, 0.96),
     "blind2": (0.94, 0.96),
     "blind3": (0.95, 0.96),
-    "dev4": (0.96, 0.92),
-    "dev5": (0.94, 0.98),
-    "blind4": (0.80, 0.92),
-    "blind5": (0.94, 0.95),
-    "blind6": (0.96, 0.95),
+    "dev4": (0.97, 0.98),
+    "dev5": (0.98, 0.98),
+    "blind4": (0.81, 0.92),
+    "blind5": (0.97, 0.95),
+    "blind6": (0.97, 0.97),
     "blind7": (0.98, 0.97),
-    "blind8": (0.95, 0.97),
-    "blind9": (0.77, 0.82),
-    "blind10": (0.89, 0.85),
-    "blind11": (0.95, 0.91),
-    "blind12": (0.92, 0.88),
-    "blind13": (0.66, 0.82),
+    "blind8": (0.96, 0.97),
+    "blind9": (0.90, 0.94),
+    "blind10": (0.98, 0.97),
+    "blind11": (0.96, 0.97),
+    "blind12": (0.96, 0.97),
+    "blind13": (0.81, 0.94),
 }
 P95_MS = 20.0
 
