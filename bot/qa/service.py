@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import logging
 import re
 import threading
@@ -250,13 +249,12 @@ def _beyond_the_article(eng: Engine, found: Match) -> bool:
     return bool({t.token for t in found.terms} & eng.retriever.synonyms.out_of_scope)
 
 
-def _is_status_question(eng: Engine, text: str, lang: str) -> bool:
-    """Say whether `text` clearly asks for a partner's status: the status entry knows nearly all of it.
+def _is_status_question(eng: Engine, found: Match) -> bool:
+    """Say whether a question clearly asks for a partner's status: the status entry knows nearly all of it.
 
     Knowing "this partner" and "partners" is not enough: "Is Netgear doing the same with its partners?" asks
     nothing about a registration.
     """
-    found = eng.retriever.search(text, lang)
     names = eng.retriever.synonyms.exclusive
     return (
         found.answered
@@ -404,10 +402,6 @@ def _stands_alone(eng: Engine, part: str, found: Match, whole: Match, *, first: 
     return bool(found.terms) and (not leans or (found.entry is whole.entry and not _beyond_the_article(eng, whole)))
 
 
-def _says_nothing(eng: Engine, lang: str, text: str) -> bool:
-    return eng.retriever.says_nothing(text, lang)
-
-
 def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
     """Say whether the one question of a longer message is better answered alone than with its context.
 
@@ -445,19 +439,18 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     names = _unknown_names(eng, question)
     for span in names:
         named = _introduced(eng, question, span) or span
-        readings = _status_readings(question, named, lang)
-        if _beyond_the_article(eng, eng.retriever.search(readings[0], lang)):
-            # "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?" asks for a link, whatever one part says.
-            readings = readings[:1]
-        if any(_is_status_question(eng, text, lang) for text in readings):
+        pointed, *readings = _status_readings(question, named, lang)
+        found = eng.retriever.search(pointed, lang)
+        # "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?" asks for a link, whatever one part says.
+        others = () if _beyond_the_article(eng, found) else (eng.retriever.search(text, lang) for text in readings)
+        if _is_status_question(eng, found) or any(_is_status_question(eng, other) for other in others):
             return _resolve_partner(rt, span, lang, data_source)
     asked = _without_partner_names(eng, without_asker(_without_asides(question)), names)
     match: Match = eng.retriever.search(asked, lang)
     # "…is expected from us? What do I tell her?": a part that holds nothing to look up is not a question.
-    hollow = functools.partial(_says_nothing, eng, lang)
     parts = [
         (found, part)
-        for i, part in enumerate(clauses(asked, hollow))
+        for i, part in enumerate(clauses(asked, lambda sentence: eng.retriever.says_nothing(sentence, lang)))
         if _stands_alone(eng, part, found := eng.retriever.search(part, lang), match, first=i == 0)
     ]
     if any(_clearer_alone(part, asked, match) for part in parts):

@@ -474,9 +474,10 @@ class Analyzer:
         """Terms of a question, each unknown word replaced by its closest known word when close enough."""
         return [term for run in _phrase_runs(text) for term in self._to_terms(run, lang, vocabulary=vocabulary)]
 
-    def _to_terms(self, found: list[str], lang: str, vocabulary: Vocabulary | None) -> list[Term]:
+    def _to_terms(self, run: list[str], lang: str, vocabulary: Vocabulary | None) -> list[Term]:
+        """Terms of one run of words between punctuation marks."""
         corrected: set[int] = set()
-        folded = [fold_word(w) for w in found]
+        folded = [fold_word(w) for w in run]
         if vocabulary is not None:
             for i, word in enumerate(folded):
                 fixed = vocabulary.correct(word, lang)
