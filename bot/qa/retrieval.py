@@ -417,6 +417,16 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
     contenders = [i for i in order[:RERANK] if entry_scores[i] > 0] or order[:1]
     covered = {i: _coverage(snapshot, terms, i) for i in contenders}
     best = max(contenders, key=lambda i: (round(covered[i][0] / COVERAGE_STEP), entry_scores[i]))
+    # A near tie on both is broken by the question naming one entry's key concept ("la démarche": what to do).
+    tied = [
+        i
+        for i in contenders
+        if round(covered[i][0] / COVERAGE_STEP) == round(covered[best][0] / COVERAGE_STEP)
+        and entry_scores[i] >= (1 - MIN_MARGIN) * entry_scores[best]
+    ]
+    naming = [i for i in tied if _key_strength(snapshot, asked, i) > 0]
+    if len(naming) == 1:
+        best = naming[0]
     best_score = float(entry_scores[best])
     runner = next((i for i in order if i != best), None)
     runner_score = float(entry_scores[runner]) if runner is not None else 0.0

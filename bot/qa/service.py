@@ -344,7 +344,7 @@ CLEARER_PART = 0.3
 """How much more of the question's one asking sentence an entry must know than of the whole message to answer it."""
 
 
-_ASIDE = re.compile(r"\s*\((?:[^()\s]+\s+){4,}[^()]*\)")
+_ASIDE = re.compile(r"\s*\((?:(?:[^()\s]+\s+){4,}[^()]*|[^()]*!)\)")
 
 
 def _without_asides(text: str) -> str:

@@ -234,6 +234,15 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ),
         ("avant, cisco faisait les grosses boites et linksys les petites, c'est ça ?", "market_split"),
         ("on est à J-combien pour s'inscrire chez Cisco ?", "days_left"),
+        # An exclamation in brackets is a remark; claims and "côté Cisco" are the story, not the question.
+        ("new on the team (day 2!) - what do Linksys resellers need to do before the cutoff?", "what_to_do"),
+        ("Mon revendeur me jure qu'il a jusqu'à fin octobre côté Cisco, c'est bien ça ?", "deadline"),
+        ("The rollout, are we on track or falling behind overall?", "progress"),
+        ("Spoke to Blue Lantern Networks today, they claim they're really in. Can you confirm?", "partner_status"),
+        # Both entries know every word; only one is named by a key concept (« démarche »).
+        ("La démarche pour un revendeur Linksys, c'est seulement l'inscription ?", "what_to_do"),
+        ("do Linksys partners need to do anything, or does it happen automatically?", "what_to_do"),
+        ("Qu'est-ce qui a poussé Cisco à aller plus vite ?", "why_faster"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
@@ -276,6 +285,8 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
     assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
     assert service.decide(rt, "c'est quoi le CA de Linksys ?", user_id=ALICE).outcome == "unknown"
     for question in (
+        "La date limite peut-elle être décalée pour un gros compte ?",
+        "Which Linksys products reach end of life after the move?",
         "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?",  # a link, not a partner's status
         "Combien de produits compte la gamme Linksys ?",
         "Linksys était une boîte de quel pays avant le rachat ?",
