@@ -243,6 +243,13 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("La démarche pour un revendeur Linksys, c'est seulement l'inscription ?", "what_to_do"),
         ("do Linksys partners need to do anything, or does it happen automatically?", "what_to_do"),
         ("Qu'est-ce qui a poussé Cisco à aller plus vite ?", "why_faster"),
+        # « devient quoi » asks what becomes of the program; "due", « jai », « qqch », « au lieu de » read as meant.
+        ("et le programme partenaires de Linksys, il devient quoi ?", "program"),
+        ("the Cisco sign-up for Linksys resellers is due when?", "deadline"),
+        ("jai encore qui a relancer pour l'enregistrement dans mon portefeuille ?", "my_partners"),
+        ("pourquoi avoir gardé le nom Linksys au lieu de tout passer sous la marque Cisco ?", "brand_kept"),
+        ("mon revendeur doit faire qqch suite a l'annonce ?", "what_to_do"),
+        ("From start to finish, how long did Cisco give Linksys resellers to switch?", "time_window"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
@@ -286,6 +293,8 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
     assert service.decide(rt, "c'est quoi le CA de Linksys ?", user_id=ALICE).outcome == "unknown"
     for question in (
         "La date limite peut-elle être décalée pour un gros compte ?",
+        "Keith Goodwin, il est basé où ?",
+        "Nigel Lawson est parti chez qui ?",
         "Which Linksys products reach end of life after the move?",
         "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?",  # a link, not a partner's status
         "Combien de produits compte la gamme Linksys ?",
