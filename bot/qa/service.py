@@ -22,7 +22,7 @@ from bot.qa import builders, live
 from bot.qa.builders import Answered, Gap, Unknown, t
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
-from bot.qa.retrieval import Match, Retriever
+from bot.qa.retrieval import CLEAR_COVERAGE, MIN_COVERAGE, Match, Retriever
 from bot.qa.text import (
     ASKED_FOCUS_MIN_WORDS,
     FOCUS_MIN_WORDS,
@@ -381,7 +381,7 @@ def _plain_sentence(eng: Engine, text: str, lang: str) -> Match | None:
     return plain[0] if len(found) > 1 and not others_ask else None
 
 
-_ANAPHOR = re.compile(r"\b(?:that|this|it|those|these|them|ça|ca|cela|ceci)\b", re.IGNORECASE)
+_ANAPHOR = re.compile(r"\b(?:that|this|it|those|these|them|there|ça|ca|cela|ceci)\b", re.IGNORECASE)
 SHORT_PART_WORDS = 4
 """A part this short that says "that" or « ça » points back at the part before: "…extend it for them? Who decides
 that?" asks who decides the extension."""
@@ -412,7 +412,12 @@ def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
     return (
         text != asked
         and _answerable(found)
-        and len(found.matched) >= 2
+        # One word known is too little to override the whole, unless the part leans on nothing before it
+        # ("J-combien ?", not "which year was it?", "what's the story there?") and the whole is only half known.
+        and (
+            len(found.matched) >= 2
+            or (found.coverage >= CLEAR_COVERAGE and whole.coverage < MIN_COVERAGE and not _ANAPHOR.search(text))
+        )
         and (not _answerable(whole) or found.coverage >= whole.coverage + CLEARER_PART)
     )
 
@@ -451,7 +456,9 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     parts = [
         (found, part)
         for i, part in enumerate(clauses(asked, lambda sentence: eng.retriever.says_nothing(sentence, lang)))
-        if _stands_alone(eng, part, found := eng.retriever.search(part, lang), match, first=i == 0)
+        if _stands_alone(
+            eng, part, found := eng.retriever.search(part, lang), match, first=i == 0 and asked.find(part) <= 0
+        )
     ]
     if any(_clearer_alone(part, asked, match) for part in parts):
         return _answer_parts(rt, parts, lang, user_id)

@@ -250,6 +250,14 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("pourquoi avoir gardé le nom Linksys au lieu de tout passer sous la marque Cisco ?", "brand_kept"),
         ("mon revendeur doit faire qqch suite a l'annonce ?", "what_to_do"),
         ("From start to finish, how long did Cisco give Linksys resellers to switch?", "time_window"),
+        # The one clear question after a context sentence, even when it names one thing ("J-combien ?").
+        (
+            "pas sûr d'avoir le temps de voir tous mes clients cette semaine. on est à J-combien exactement ?",
+            "days_left",
+        ),
+        ("Blocking my diary for the coming weeks. How many days are left for partners to enrol?", "days_left"),
+        # ...but a short part that points back ("which year was it?") leans on the context.
+        ("A reseller told me Cisco bought Linksys in 2006, I'm not sure. Which year was it?", "acquisition"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
