@@ -119,10 +119,20 @@ def _phrase_runs(text: str) -> list[list[str]]:
     return [found for run in _PHRASE_BREAK.split(strip_slack_markup(text)) if (found := words(run))]
 
 
+_NAME_BREAK = re.compile(r"[()\[\]]|,(?!\d)")
+"""Punctuation no name runs across: « Kerbrat Télécom (Brest) » is a partner, then where it is."""
+
+
+def _sentence_pieces(text: str) -> list[list[list[str]]]:
+    """Each sentence of `text` as the words (as written, French elisions split off) of its pieces between commas
+    and brackets."""
+    plain = _FR_ELISION.sub(" ", strip_slack_markup(_APOSTROPHES.sub("'", text)))
+    return [[_WORD.findall(piece) for piece in _NAME_BREAK.split(sentence)] for sentence in _SENTENCE.split(plain)]
+
+
 def _sentences(text: str) -> list[list[str]]:
     """The words of each sentence of `text`, as written (case kept), French elisions split off."""
-    plain = _FR_ELISION.sub(" ", strip_slack_markup(_APOSTROPHES.sub("'", text)))
-    return [_WORD.findall(sentence) for sentence in _SENTENCE.split(plain)]
+    return [[word for piece in pieces for word in piece] for pieces in _sentence_pieces(text)]
 
 
 _SENTENCE_END = re.compile(r"([^.!?:;\n]+)([.!?:;\n]*)")
@@ -171,9 +181,14 @@ def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) ->
     "Techno Distrib a fini…", but not "Pourquoi Cisco…".
     """
     spans: list[str] = []
-    for sentence in _sentences(text):
+    for pieces in _sentence_pieces(text):
+        sentence = [word for piece in pieces for word in piece]
+        breaks = set(itertools.accumulate(len(piece) for piece in pieces))
         run: list[str] = []
         for i, word in enumerate([*sentence, ""]):
+            if run and i in breaks:
+                spans.append(" ".join(run))
+                run = []
             if (
                 word
                 and _name_like(word)

@@ -258,6 +258,12 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Blocking my diary for the coming weeks. How many days are left for partners to enrol?", "days_left"),
         # ...but a short part that points back ("which year was it?") leans on the context.
         ("A reseller told me Cisco bought Linksys in 2006, I'm not sure. Which year was it?", "acquisition"),
+        ("Le 16 septembre c'est bien la limite, ou j'ai mal compris ?", "deadline"),
+        ("what happens to the Linksys partner program now?", "program"),
+        ("Dites, combien de temps devant nous pour les inscriptions ?", "days_left"),
+        ("Vu passer un mail sur le conseil PME de Cisco, c'est quoi l'idée derrière ?", "council"),
+        ("Mes revendeurs galèrent à vendre les deux gammes en même temps, c'est connu ?", "two_worlds"),
+        ("Kerbrat Télécom (Brest) pense être inscrit. Son inscription est bien validée ?", "partner_status"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
@@ -302,6 +308,10 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
     for question in (
         "La date limite peut-elle être décalée pour un gros compte ?",
         "Keith Goodwin, il est basé où ?",
+        "Sue Bostrom est chez Cisco depuis quelle année ?",
+        "What did Keith Goodwin do before he became a council member?",
+        "Quelle est la part de marché de Cisco chez les PME ?",
+        "Keith Goodwin, t'as son mail ?",
         "Nigel Lawson est parti chez qui ?",
         "Which Linksys products reach end of life after the move?",
         "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?",  # a link, not a partner's status

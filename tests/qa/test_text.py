@@ -99,6 +99,9 @@ def test_name_spans_are_runs_of_capitalised_words_longest_first() -> None:
     assert name_spans("Pourquoi Cisco accélère ?", common=lambda word: word == "pourquoi") == ["Cisco"]
     assert name_spans("hi, can I ask you?") == []
     assert name_spans("statut de Bureautique Services 44 ?") == ["Bureautique Services 44"]
+    # No name runs across a bracket or a comma: a partner, then where it is.
+    assert name_spans("j'ai eu Kerbrat Télécom (Brest) au tel") == ["Kerbrat Télécom", "Brest"]
+    assert name_spans("statut de Alpha Réseaux, Lille ?") == ["Alpha Réseaux", "Lille"]
 
 
 def test_other_forms_of_a_listed_synonym_mean_its_concept() -> None:
