@@ -50,6 +50,9 @@ KEY_MIN_COVERAGE = 0.3
 KEY_LEAD = 1.0
 """How much stronger the best key-concept hit must be than another entry's for the key alone to decide (1.0: a tie
 is broken by BM25). Thresholds chosen by scripts/tune_qa_gate.py: the best worst-figure over all labelled sets."""
+KEY_TIE = 0.1
+"""Entries this close to the best score (relative) and as well covered are tied: the one whose key concept the
+question names wins."""
 SUGGESTIONS = 3
 RERANK = 3
 """How many of the best-scoring entries compete on coverage."""
@@ -285,6 +288,15 @@ def _gives_a_date(entry: Entry) -> bool:
     return bool(_DATE.search(fold_word(f"{entry.answer_en} {entry.answer_fr}")))
 
 
+MONTHS = frozenset(CONCEPT_PREFIX + month for month in ("august", "september", "month"))
+
+
+def _day_of_month(terms: Sequence[Term], i: int) -> bool:
+    """Say whether the i-th term is a day of the month: a number up to 31 before a month's name ("30 septembre")."""
+    token = terms[i].token
+    return token.isdigit() and 1 <= int(token) <= 31 and i + 1 < len(terms) and terms[i + 1].token in MONTHS
+
+
 def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> tuple[float, tuple[str, ...]]:
     """IDF-weighted share of the question's terms that the entry knows; words nobody knows weigh the most."""
     known = snapshot.entry_tokens[entry_index]
@@ -294,6 +306,8 @@ def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> t
         if term.token == MY and term.token not in known and terms[i + 1 : i + 2] and terms[i + 1].token == PARTNER:
             continue  # "my resellers" says whose partners, not what is asked (unless the entry is about the asker's)
         weight = snapshot.idf.get(term.token)
+        if weight is None and snapshot.entry_dated[entry_index] and _day_of_month(terms, i):
+            continue  # "until 30 September, right?": a day to check against the date the entry gives
         if weight is None:
             # "the 15th or the 16th?", "150 employees": a number nobody gives is a detail to check, not the subject.
             weight = snapshot.unknown_idf * (NUMBER_WEIGHT if term.token.isdigit() else 1.0)
@@ -422,7 +436,7 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         i
         for i in contenders
         if round(covered[i][0] / COVERAGE_STEP) == round(covered[best][0] / COVERAGE_STEP)
-        and entry_scores[i] >= (1 - MIN_MARGIN) * entry_scores[best]
+        and entry_scores[i] >= (1 - KEY_TIE) * entry_scores[best]
     ]
     naming = [i for i in tied if _key_strength(snapshot, asked, i) > 0]
     if len(naming) == 1:

@@ -217,7 +217,8 @@ def _without_partner_names(eng: Engine, question: str, names: list[str]) -> str:
     for span in names:
         named = _introduced(eng, question, span)
         if named:
-            question = question.replace(named, " ")
+            # "…a VAR in Leeds who swears it closes end of September": the "who" after them goes with them.
+            question = re.sub(re.escape(named) + r"(?:\s+(?:who|qui)\b)?", " ", question)
     return question
 
 

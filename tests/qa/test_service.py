@@ -264,6 +264,11 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Vu passer un mail sur le conseil PME de Cisco, c'est quoi l'idée derrière ?", "council"),
         ("Mes revendeurs galèrent à vendre les deux gammes en même temps, c'est connu ?", "two_worlds"),
         ("Kerbrat Télécom (Brest) pense être inscrit. Son inscription est bien validée ?", "partner_status"),
+        # A partner introduced with where they are, and who they are ("who swears…"), is not what is asked.
+        ("Spoke with a reseller in Bristol who claims registration closes in October. Is that right?", "deadline"),
+        # A day to check against the deadline is not a number the article lacks; « c'est faux non ? » is a tag.
+        ("mon revendeur Infotek me dit qu'il a jusqu'au 25 septembre, c'est faux non ?", "deadline"),
+        ("why was it hard for partners to pitch both ranges side by side?", "two_worlds"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
