@@ -32,6 +32,7 @@ from bot.qa.text import (
     name_spans,
     sentences_of,
     without_asker,
+    without_shorthand_punctuation,
     words,
 )
 from bot.replies import OpenModal, Outcome, Reply
@@ -426,7 +427,7 @@ def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
 def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     """Work out the answer to `text` without logging or sending anything."""
     eng = engine(rt)
-    question = clean(text)[:MAX_QUESTION_CHARS]
+    question = without_shorthand_punctuation(clean(text)[:MAX_QUESTION_CHARS])
     lang = eng.language(question)
     status_entry = eng.retriever.entry("partner_status")
     data_source = status_entry.source(lang) if status_entry else ""

@@ -349,6 +349,14 @@ def clauses(text: str, hollow: Callable[[str], bool] = _never) -> list[str]:
     return found
 
 
+_TLDR = re.compile(r"\btl\s*;\s*dr\b", re.IGNORECASE)
+
+
+def without_shorthand_punctuation(text: str) -> str:
+    """`text` with "TL;DR" written as one word: its semicolon ends no sentence."""
+    return _TLDR.sub("tldr", text)
+
+
 def _as_typed(form: str) -> str:
     """A synonym form written without apostrophes, with its English contractions back: "don t" is "don't".
 

@@ -268,7 +268,11 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Spoke with a reseller in Bristol who claims registration closes in October. Is that right?", "deadline"),
         # A day to check against the deadline is not a number the article lacks; « c'est faux non ? » is a tag.
         ("mon revendeur Infotek me dit qu'il a jusqu'au 25 septembre, c'est faux non ?", "deadline"),
-        ("why was it hard for partners to pitch both ranges side by side?", "two_worlds"),
+        ("why was it hard for resellers to pitch both ranges together?", "two_worlds"),
+        ("De retour de vacances : dans mes comptes, qui est encore en retard sur l'inscription ?", "my_partners"),
+        ("Do I still have any accounts not on the Cisco program yet?", "my_partners"),
+        ("Pour continuer à bosser avec nous, un revendeur Linksys fait quoi ?", "what_to_do"),
+        ("TL;DR: what do partners need to do?", "what_to_do"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
