@@ -22,6 +22,7 @@ from bot.qa import builders, live
 from bot.qa.builders import Answered, Gap, Unknown, t
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
+from bot.qa.lexicon import lexicon
 from bot.qa.retrieval import CLEAR_COVERAGE, MIN_COVERAGE, Match, Retriever
 from bot.qa.text import (
     ASKED_FOCUS_MIN_WORDS,
@@ -171,6 +172,34 @@ def _unknown_names(eng: Engine, question: str) -> list[str]:
             continue
         found.append(span)
     return found
+
+
+_WRITTEN_WORD = re.compile(r"[^\W_][\w&]*")
+
+
+def _uncapitalised_names(eng: Engine, question: str) -> list[str]:
+    """Runs of words, as written, that may be a partner's name typed in lower case ("is bayside networks in?").
+
+    A run holds two words or more, no stop word, no word the synonym table knows, and at least one word that
+    neither the knowledge base nor the dictionary knows: "bayside networks" may be a name, "paperwork" is a word,
+    and one word alone ("prog") is more likely shorthand than a name.
+    """
+    synonyms = eng.retriever.synonyms
+    known = eng.retriever.vocabulary.surfaces
+    is_word = lexicon().is_word
+    runs: list[list[str]] = [[]]
+    for found in _WRITTEN_WORD.finditer(question):
+        word = found.group(0)
+        folded = fold_word(word)
+        if folded in STOPWORDS or (folded,) in synonyms.phrases or folded.isdigit():
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    return [
+        " ".join(run)
+        for run in sorted(runs, key=len, reverse=True)
+        if len(run) >= 2 and any(fold_word(w) not in known and not is_word(fold_word(w)) for w in run)
+    ]
 
 
 PARTNER_NOUNS = frozenset({"_partner", "_customer", "_company"})
@@ -444,7 +473,7 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     # "Is Techno Distrib SARL registered yet?": a capitalised name the bot does not know yet, in a question that asks
     # for a partner's status once the name reads "this partner", gets the closest partners or "no such partner".
     names = _unknown_names(eng, question)
-    for span in names:
+    for span in names or _uncapitalised_names(eng, question):
         named = _introduced(eng, question, span) or span
         pointed, *readings = _status_readings(question, named, lang)
         found = eng.retriever.search(pointed, lang)

@@ -95,6 +95,10 @@ def fold_word(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}h(?:\d\d)?\b|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b")
+"""« un rdv à 14h », "call at 3pm": when the asker is busy, not what is asked."""
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words of `text`, French elisions and English clitics split off, numbers joined."""
     text = _APOSTROPHES.sub("'", strip_slack_markup(text)).casefold()
@@ -107,6 +111,7 @@ def words(text: str) -> list[str]:
     text = _KILO.sub(r"\g<1>000", text)
     text = _ORDINAL.sub(r"\1", text)
     text = text.replace("%", " percent ")
+    text = _TIME_OF_DAY.sub(" ", text)
     return _WORD.findall(text)
 
 
@@ -220,7 +225,7 @@ _CLAUSE = re.compile(
 _ASKER_NOUN = (
     r"(?:manager|boss|owner|g[eé]rant|g[eé]rante|dirigeant|dirigeante|n\+1|chef|responsable|patron|patronne|sup[eé]rieur|director|directeur|directrice|vp|client|"
     r"customer|colleague|coll[eè]gue|coworker|rep|commercial|commerciale|team|[eé]quipe|partner|partenaire|reseller|"
-    r"revendeur)"
+    r"revendeur|distributor|distributeur|integrator|int[eé]grateur|var)"
 )
 _ASKER = re.compile(
     r"(?i:\b(?:(?:my|our|a|an|the|one of my|one of our|mon|ma|mes|notre|nos|un|une|le|la|les)\s+)?"

@@ -273,6 +273,16 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Do I still have any accounts not on the Cisco program yet?", "my_partners"),
         ("Pour continuer à bosser avec nous, un revendeur Linksys fait quoi ?", "what_to_do"),
         ("TL;DR: what do partners need to do?", "what_to_do"),
+        ("need the cutoff date for the linksys resellers", "deadline"),
+        ("qq - when do linksys partners have to sign up w/ cisco by?", "deadline"),
+        ("un revendeur râle que ça va trop vite, pourquoi Cisco presse le mouvement ?", "why_faster"),
+        ("point d'avancement sur les inscriptions stp, j'ai un rdv à 14h", "progress"),
+        ("what's the reasoning behind speeding up the Linksys integration?", "why_faster"),
+        # A partner's name typed in lower case, two words or more, one of them no dictionary word.
+        ("is harbourside networks registered yet?", "partner_status"),
+        ("fyi heard about the small business council, what's it for", "council"),
+        ("what can u do", "help"),
+        ("A distributor asked me how many Linksys partners there are worldwide", "partner_count"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
@@ -321,6 +331,10 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
         "What did Keith Goodwin do before he became a council member?",
         "Quelle est la part de marché de Cisco chez les PME ?",
         "Keith Goodwin, t'as son mail ?",
+        "Does the 16 September deadline apply to distributors as well?",
+        "Do partners have to sign a new contract with Cisco?",
+        "On peut demander un délai supplémentaire pour un gros compte ?",
+        "How many Linksys partners will churn instead of registering?",
         "Nigel Lawson est parti chez qui ?",
         "Which Linksys products reach end of life after the move?",
         "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?",  # a link, not a partner's status
