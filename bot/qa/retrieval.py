@@ -429,6 +429,8 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
     # Among the closest few, prefer the entry that knows more of the question: BM25 favours short phrasings
     # that match one rare word; coverage says which entry explains the whole question.
     contenders = [i for i in order[:RERANK] if entry_scores[i] > 0] or order[:1]
+    # "Why…?", "Who…?", "Your source for…?": among the closest, only an entry asked that way can answer.
+    contenders = [i for i in contenders if types <= snapshot.entry_types[i]] or contenders
     covered = {i: _coverage(snapshot, terms, i) for i in contenders}
     best = max(contenders, key=lambda i: (round(covered[i][0] / COVERAGE_STEP), entry_scores[i]))
     # A near tie on both is broken by the question naming one entry's key concept ("la démarche": what to do).

@@ -283,6 +283,9 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("fyi heard about the small business council, what's it for", "council"),
         ("what can u do", "help"),
         ("A distributor asked me how many Linksys partners there are worldwide", "partner_count"),
+        ("Saw a note mentioning a new small business council at Cisco. What is it actually for?", "council"),
+        # « vendaient » and « vendre » share no stem: one concept says they are the same verb.
+        ("Ceux qui vendaient du Cisco et du Linksys, ils galéraient sur quoi ?", "two_worlds"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
