@@ -81,6 +81,7 @@ _NUMBER = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozen|hundreds?|thousands?|deux|trois|"
     r"quatre|cinq|six|sept|huit|neuf|dix|douzaine|centaines?|milliers?)\b"
 )
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _DATE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
     r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
@@ -297,6 +298,20 @@ def _day_of_month(terms: Sequence[Term], i: int) -> bool:
     return token.isdigit() and 1 <= int(token) <= 31 and i + 1 < len(terms) and terms[i + 1].token in MONTHS
 
 
+def _checked_number(snapshot: _Snapshot, terms: Sequence[Term], i: int, entry_index: int) -> bool:
+    """Say whether the i-th term is a figure the entry answers with one of its own: a day of the month or a year
+    for an entry that gives a date, any other number for an entry that gives a quantity ("more than 500 employees?",
+    « six semaines ? »). A wrong figure to correct is no sign of another subject."""
+    term = terms[i]
+    if not _NUMBER.fullmatch(term.word):
+        return False
+    if term.token.isdigit() and _day_of_month(terms, i):
+        return snapshot.entry_dated[entry_index]
+    if term.token.isdigit() and _YEAR.fullmatch(term.token):  # 2005, or « 2 000 » partners
+        return snapshot.entry_dated[entry_index] or snapshot.entry_counts[entry_index]
+    return snapshot.entry_counts[entry_index]
+
+
 def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> tuple[float, tuple[str, ...]]:
     """IDF-weighted share of the question's terms that the entry knows; words nobody knows weigh the most."""
     known = snapshot.entry_tokens[entry_index]
@@ -306,8 +321,8 @@ def _coverage(snapshot: _Snapshot, terms: Sequence[Term], entry_index: int) -> t
         if term.token == MY and term.token not in known and terms[i + 1 : i + 2] and terms[i + 1].token == PARTNER:
             continue  # "my resellers" says whose partners, not what is asked (unless the entry is about the asker's)
         weight = snapshot.idf.get(term.token)
-        if weight is None and snapshot.entry_dated[entry_index] and _day_of_month(terms, i):
-            continue  # "until 30 September, right?": a day to check against the date the entry gives
+        if weight is None and _checked_number(snapshot, terms, i, entry_index):
+            continue  # "until 30 September, right?", "only 2,000 partners?": a figure to check against the entry's
         if weight is None:
             # "the 15th or the 16th?", "150 employees": a number nobody gives is a detail to check, not the subject.
             weight = snapshot.unknown_idf * (NUMBER_WEIGHT if term.token.isdigit() else 1.0)

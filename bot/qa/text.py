@@ -79,7 +79,7 @@ STOPWORDS_FR = wordlist(
     ancien anciens ancienne anciennes precedent precedente ex vieux exact exacte exactes precis precise
     rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
     mi comme juste demande demandent demander pourriez pourrais pourrions pouvez suis es sommes etes serai seras
-    serons serez soit soient aille aillent ira iront avoir vrai vraie faux fausse"""
+    serons serez soit soient aille aillent ira iront avoir vrai vraie faux fausse propre propres lorsque lorsqu"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 

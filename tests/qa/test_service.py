@@ -286,6 +286,15 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Saw a note mentioning a new small business council at Cisco. What is it actually for?", "council"),
         # « vendaient » and « vendre » share no stem: one concept says they are the same verb.
         ("Ceux qui vendaient du Cisco et du Linksys, ils galéraient sur quoi ?", "two_worlds"),
+        # A wrong figure to correct is checked against the entry's own, not read as another subject.
+        ("Is it true that Linksys has only 5,000 partners worldwide?", "partner_count"),
+        ("Did Cisco buy Linksys in 2005?", "acquisition"),
+        ("Est-il vrai que les partenaires Linksys ne sont que 3 000 dans le monde ?", "partner_count"),
+        # Careful, formal wording.
+        ("When did Cisco make public its decision on the Linksys partner program?", "announcement"),
+        ("All told, how much time did Cisco allow between the announcement and the cut-off?", "time_window"),
+        ("Qu'est-ce qui a conduit Cisco à accélérer l'intégration de Linksys ?", "why_faster"),
+        ("Quelle difficulté rencontraient les revendeurs pour présenter à la fois les deux gammes ?", "two_worlds"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
