@@ -347,6 +347,11 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
         "Do partners have to sign a new contract with Cisco?",
         "On peut demander un délai supplémentaire pour un gros compte ?",
         "How many Linksys partners will churn instead of registering?",
+        "How many of the 20,000 Linksys partners were Cisco partners already?",
+        "À quelle fréquence le conseil PME se réunit-il ?",
+        "Who was running Linksys when Cisco bought it?",
+        "Keith Goodwin a-t-il rejoint un concurrent depuis ?",
+        "What was the Linksys partner program called before?",
         "Nigel Lawson est parti chez qui ?",
         "Which Linksys products reach end of life after the move?",
         "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?",  # a link, not a partner's status
