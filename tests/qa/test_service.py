@@ -295,6 +295,10 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("All told, how much time did Cisco allow between the announcement and the cut-off?", "time_window"),
         ("Qu'est-ce qui a conduit Cisco à accélérer l'intégration de Linksys ?", "why_faster"),
         ("Quelle difficulté rencontraient les revendeurs pour présenter à la fois les deux gammes ?", "two_worlds"),
+        ("A reseller emailed to ask what is expected of them now. Could you summarise it?", "what_to_do"),
+        ("Bonjour, je découvre cet outil : que pouvez-vous faire pour moi ?", "help"),
+        ("Sur quelle source vous appuyez-vous pour répondre ?", "source"),
+        ("Pourriez-vous m'expliquer ce que représente Linksys par rapport à Cisco ?", "linksys_division"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
