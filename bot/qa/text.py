@@ -169,7 +169,9 @@ _LEGAL_FORMS = frozenset(
 
 
 def _company_name(sentence: list[str]) -> bool:
-    """Say whether the sentence opens with capitalised words ending in a legal form."""
+    """Say whether the sentence opens with capitalised words ending in a legal form ("Has Acme GmbH…" does not)."""
+    if sentence and fold_word(sentence[0]) in STOPWORDS:
+        return False
     for word in sentence:
         if not _name_like(word):
             return False
@@ -235,7 +237,7 @@ _ASKER = re.compile(
     r"(?i:(?:just\s+|also\s+)?(?:"
     r"(?:called|phoned|rang|emailed|pinged|messaged|wrote)(?:\s+me)?(?:\s+asking|\s+to ask)?|"
     r"m'a (?:appel[eé]|[eé]crit)(?: pour (?:demander|savoir)|,? (?:il|elle) (?:veut|voudrait|aimerait) savoir)|"
-    r"m'appelle pour (?:demander|savoir)|"
+    r"m'appelle pour (?:demander|savoir)|m'[eé]crit pour (?:demander|savoir)|"
     r"asks?|asked|asking|is asking|keeps asking|wants to know|would like to know|needs to know|"
     r"wonders|me demande|m'a demand[eé]|demande|demandent|veut savoir|veulent savoir|voudrait savoir|"
     r"aimerait savoir|se demande|wants|veut|voudrait))\b\W*"

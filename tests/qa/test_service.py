@@ -299,6 +299,9 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Bonjour, je découvre cet outil : que pouvez-vous faire pour moi ?", "help"),
         ("Sur quelle source vous appuyez-vous pour répondre ?", "source"),
         ("Pourriez-vous m'expliquer ce que représente Linksys par rapport à Cisco ?", "linksys_division"),
+        # A company's name is no sentence's first word ("Has"), even when it ends in a legal form.
+        ("Has Rhein Netzwerk GmbH joined the Cisco Channel Partner Program yet?", "partner_status"),
+        ("Le gérant de Réseaux Armor m'écrit pour savoir si son inscription a été prise en compte", "partner_status"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:

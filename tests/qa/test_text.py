@@ -102,6 +102,9 @@ def test_name_spans_are_runs_of_capitalised_words_longest_first() -> None:
     # No name runs across a bracket or a comma: a partner, then where it is.
     assert name_spans("j'ai eu Kerbrat Télécom (Brest) au tel") == ["Kerbrat Télécom", "Brest"]
     assert name_spans("statut de Alpha Réseaux, Lille ?") == ["Alpha Réseaux", "Lille"]
+    common = {"has", "is"}.__contains__
+    assert name_spans("Has Rhein Netzwerk GmbH joined?", common=common) == ["Rhein Netzwerk GmbH"]
+    assert name_spans("Réseaux Martin SARL est inscrit ?", common=common) == ["Réseaux Martin SARL"]
 
 
 def test_other_forms_of_a_listed_synonym_mean_its_concept() -> None:
