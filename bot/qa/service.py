@@ -23,9 +23,20 @@ from bot.qa.builders import Answered, Gap, Unknown, t
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
 from bot.qa.lexicon import lexicon
-from bot.qa.retrieval import CLEAR_COVERAGE, MIN_COVERAGE, Match, Retriever
+from bot.qa.retrieval import (
+    CLEAR_COVERAGE,
+    HOW_MANY,
+    MIN_COVERAGE,
+    MY,
+    PARTNER,
+    QUESTION_TYPES,
+    WHEN,
+    Match,
+    Retriever,
+)
 from bot.qa.text import (
     ASKED_FOCUS_MIN_WORDS,
+    CONCEPT_PREFIX,
     FOCUS_MIN_WORDS,
     STOPWORDS,
     clauses,
@@ -202,10 +213,12 @@ def _uncapitalised_names(eng: Engine, question: str) -> list[str]:
     ]
 
 
-PARTNER_NOUNS = frozenset({"_partner", "_customer", "_company"})
+PARTNER_NOUNS = frozenset({PARTNER, CONCEPT_PREFIX + "customer", CONCEPT_PREFIX + "company"})
 """Concepts of the words that introduce a partner's or a customer's name: "my customer Bureau Vallée Pro…"."""
-PARTNER_TERMS = frozenset({"_partner", "_onepartner"})
-_ALONE_MEANS_NOTHING = PARTNER_TERMS | {"_when", "_who", "_why", "_where", "_what", "_howmany", "_happen", "_my"}
+PARTNER_TERMS = frozenset({PARTNER, CONCEPT_PREFIX + "onepartner"})
+_ALONE_MEANS_NOTHING = (
+    PARTNER_TERMS | QUESTION_TYPES | {WHEN, HOW_MANY, MY, CONCEPT_PREFIX + "what", CONCEPT_PREFIX + "happen"}
+)
 """Terms that alone make no question of a part: "when is it?", "what happens then?" lean on the part before."""
 
 
