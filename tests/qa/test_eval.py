@@ -49,32 +49,35 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # work (commit a62bd0a): 87.7 % right, 91.4 % correct "I don't know"; a development set since. blind18 (busy Slack
 # shorthand: qq, fyi, w/, « rdv à 14h ») was measured once on commit ccc707f: 84.6 % right, 88.6 % correct "I don't
 # know"; a development set since. blind19 (careful, formal questions; facts checked with wrong figures) was measured
-# once on commit 404ed14: 69.2 % right, 82.9 % correct "I don't know"; a development set since.
+# once on commit 404ed14: 69.2 % right, 82.9 % correct "I don't know"; a development set since. blind20 (a third
+# formal, a third workplace Slack, a third terse) was measured once on commit fb826a9: 87.7 % right, 88.6 % correct
+# "I don't know"; a development set since. Floors raised to one question below today's figures.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
     "heldout2": (0.96, 0.92),
-    "heldout3": (0.94, 0.90),
+    "heldout3": (0.97, 0.90),
     "blind1": (0.97, 0.96),
-    "blind2": (0.94, 0.96),
-    "blind3": (0.95, 0.96),
+    "blind2": (0.98, 0.96),
+    "blind3": (0.98, 0.96),
     "dev4": (0.97, 0.98),
-    "dev5": (0.98, 0.98),
-    "blind4": (0.81, 0.92),
+    "dev5": (0.99, 0.98),
+    "blind4": (0.85, 0.97),
     "blind5": (0.97, 0.95),
     "blind6": (0.97, 0.97),
     "blind7": (0.98, 0.97),
     "blind8": (0.96, 0.97),
-    "blind9": (0.90, 0.94),
+    "blind9": (0.93, 0.94),
     "blind10": (0.98, 0.97),
     "blind11": (0.96, 0.97),
-    "blind12": (0.96, 0.97),
-    "blind13": (0.81, 0.94),
+    "blind12": (0.98, 0.97),
+    "blind13": (0.93, 0.97),
     "blind14": (0.98, 0.97),
     "blind15": (0.98, 0.97),
-    "blind16": (0.98, 0.97),
+    "blind16": (0.96, 0.97),
     "blind18": (0.98, 0.97),
-    "blind19": (0.80, 0.82),
+    "blind19": (0.90, 0.97),
+    "blind20": (0.95, 0.97),
 }
 P95_MS = 20.0
 

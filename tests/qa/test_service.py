@@ -301,6 +301,10 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Pourriez-vous m'expliquer ce que représente Linksys par rapport à Cisco ?", "linksys_division"),
         # A company's name is no sentence's first word ("Has"), even when it ends in a legal form.
         ("Has Rhein Netzwerk GmbH joined the Cisco Channel Partner Program yet?", "partner_status"),
+        ("pourquoi la marque linksys n'a pas disparu après le rachat ?", "brand_kept"),
+        ("Bonjour, sur quels sujets puis-je vous interroger ?", "help"),
+        ("wasnt it like 12k partners in total?", "partner_count"),
+        ("Qu'est-ce que Cisco cherchait à obtenir avec le rachat de Linksys ?", "acquisition"),
         ("Le gérant de Réseaux Armor m'écrit pour savoir si son inscription a été prise en compte", "partner_status"),
     ],
 )
@@ -359,6 +363,10 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
         "Who was running Linksys when Cisco bought it?",
         "Keith Goodwin a-t-il rejoint un concurrent depuis ?",
         "What was the Linksys partner program called before?",
+        "Pourriez-vous m'indiquer où est basé Keith Goodwin ?",
+        "ca de linksys c combien ?",
+        "Did Cisco buy any other company besides Linksys?",
+        "Les partenaires Cisco existants doivent-ils aussi se réinscrire ?",
         "Nigel Lawson est parti chez qui ?",
         "Which Linksys products reach end of life after the move?",
         "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?",  # a link, not a partner's status
