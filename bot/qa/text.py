@@ -357,11 +357,18 @@ def clauses(text: str, hollow: Callable[[str], bool] = _never) -> list[str]:
 
 
 _TLDR = re.compile(r"\btl\s*;\s*dr\b", re.IGNORECASE)
+_WHAT_FOR = re.compile(
+    r"\b(what(?:'s|’s|\s+is|\s+are|\s+was)\s+[^?.!]+?)"
+    r"(?<!responsible)(?<!good)(?<!known)(?<!waiting)(?<!looking)(?<!charge)(?<!accountable)\s+for\s*(?=[?.!]|$)",
+    re.IGNORECASE,
+)
+""""What's the council for?" asks its purpose; "what is she responsible for?", "what are you good for?" do not."""
 
 
 def without_shorthand_punctuation(text: str) -> str:
-    """`text` with "TL;DR" written as one word: its semicolon ends no sentence."""
-    return _TLDR.sub("tldr", text)
+    """`text` with "TL;DR" written as one word (its semicolon ends no sentence), and "what's X for?" spelt out as
+    asking X's purpose: the "for" at the end is what makes it that question."""
+    return _WHAT_FOR.sub(r"\1 for what purpose", _TLDR.sub("tldr", text))
 
 
 def _as_typed(form: str) -> str:

@@ -303,6 +303,7 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Has Rhein Netzwerk GmbH joined the Cisco Channel Partner Program yet?", "partner_status"),
         ("pourquoi la marque linksys n'a pas disparu après le rachat ?", "brand_kept"),
         ("Bonjour, sur quels sujets puis-je vous interroger ?", "help"),
+        ("What's the small business council for?", "council"),
         ("wasnt it like 12k partners in total?", "partner_count"),
         ("Qu'est-ce que Cisco cherchait à obtenir avec le rachat de Linksys ?", "acquisition"),
         ("Le gérant de Réseaux Armor m'écrit pour savoir si son inscription a été prise en compte", "partner_status"),
