@@ -43,8 +43,8 @@ from bot.qa.text import (
     fold_word,
     name_spans,
     sentences_of,
+    spelt_out,
     without_asker,
-    without_shorthand_punctuation,
     words,
 )
 from bot.replies import OpenModal, Outcome, Reply
@@ -469,7 +469,7 @@ def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
 def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     """Work out the answer to `text` without logging or sending anything."""
     eng = engine(rt)
-    question = without_shorthand_punctuation(clean(text)[:MAX_QUESTION_CHARS])
+    question = spelt_out(clean(text)[:MAX_QUESTION_CHARS])
     lang = eng.language(question)
     status_entry = eng.retriever.entry("partner_status")
     data_source = status_entry.source(lang) if status_entry else ""

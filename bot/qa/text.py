@@ -365,7 +365,7 @@ _WHAT_FOR = re.compile(
 """"What's the council for?" asks its purpose; "what is she responsible for?", "what are you good for?" do not."""
 
 
-def without_shorthand_punctuation(text: str) -> str:
+def spelt_out(text: str) -> str:
     """`text` with "TL;DR" written as one word (its semicolon ends no sentence), and "what's X for?" spelt out as
     asking X's purpose: the "for" at the end is what makes it that question."""
     return _WHAT_FOR.sub(r"\1 for what purpose", _TLDR.sub("tldr", text))

@@ -15,9 +15,9 @@ from bot.qa.text import (
     is_stopword,
     name_spans,
     shipped_synonyms,
+    spelt_out,
     strip_slack_markup,
     without_asker,
-    without_shorthand_punctuation,
     words,
 )
 
@@ -213,10 +213,10 @@ def test_the_word_lists_are_read_as_pyspellchecker_reads_them() -> None:
     assert dict(_word_counts("fr")) == dict(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
 
 
-def test_shorthand_is_read_as_meant() -> None:
-    assert without_shorthand_punctuation("TL;DR of the deadline?") == "tldr of the deadline?"
+def test_shorthand_is_spelt_out() -> None:
+    assert spelt_out("TL;DR of the deadline?") == "tldr of the deadline?"
     # "What's X for?" asks X's purpose; being responsible or good for something is no purpose.
-    assert without_shorthand_punctuation("What's the council for?") == "What's the council for what purpose?"
-    assert without_shorthand_punctuation("what is she responsible for?") == "what is she responsible for?"
-    assert without_shorthand_punctuation("what are you good for?") == "what are you good for?"
-    assert without_shorthand_punctuation("what is the deadline for partners?") == "what is the deadline for partners?"
+    assert spelt_out("What's the council for?") == "What's the council for what purpose?"
+    assert spelt_out("what is she responsible for?") == "what is she responsible for?"
+    assert spelt_out("what are you good for?") == "what are you good for?"
+    assert spelt_out("what is the deadline for partners?") == "what is the deadline for partners?"
