@@ -371,6 +371,7 @@ def _foreign_names(snapshot: _Snapshot, text: str) -> bool:
     return any(
         (folded := fold_word(word)) not in vocabulary.surfaces
         and vocabulary.stem_known(folded, "en") not in vocabulary.tokens  # "Pennells" is Pennell's
+        and vocabulary.correct(folded, "en") not in snapshot.analyzer.synonyms.people  # "Penell" is Pennell
         and (folded not in STOPWORDS or word.isupper())  # "US", "IT": acronyms, not the pronoun
         and not folded.isdigit()
         for word in capitalised_inside(text)
