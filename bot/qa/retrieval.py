@@ -305,9 +305,9 @@ def _checked_number(snapshot: _Snapshot, terms: Sequence[Term], i: int, entry_in
     term = terms[i]
     if not _NUMBER.fullmatch(term.word):
         return False
-    if term.token.isdigit() and _day_of_month(terms, i):
+    if _day_of_month(terms, i):
         return snapshot.entry_dated[entry_index]
-    if term.token.isdigit() and _YEAR.fullmatch(term.token):  # 2005, or « 2 000 » partners
+    if _YEAR.fullmatch(term.token):  # 2005, or « 2 000 » partners
         return snapshot.entry_dated[entry_index] or snapshot.entry_counts[entry_index]
     return snapshot.entry_counts[entry_index]
 
@@ -371,9 +371,9 @@ def _foreign_names(snapshot: _Snapshot, text: str) -> bool:
     return any(
         (folded := fold_word(word)) not in vocabulary.surfaces
         and vocabulary.stem_known(folded, "en") not in vocabulary.tokens  # "Pennells" is Pennell's
-        and vocabulary.correct(folded, "en") not in snapshot.analyzer.synonyms.people  # "Penell" is Pennell
         and (folded not in STOPWORDS or word.isupper())  # "US", "IT": acronyms, not the pronoun
         and not folded.isdigit()
+        and vocabulary.correct(folded, "en") not in snapshot.analyzer.synonyms.people  # "Penell" is Pennell
         for word in capitalised_inside(text)
     )
 
