@@ -81,9 +81,10 @@ _NUMBER = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozen|hundreds?|thousands?|deux|trois|"
     r"quatre|cinq|six|sept|huit|neuf|dix|douzaine|centaines?|milliers?)\b"
 )
-_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEARS = r"1[89]\d\d|20\d\d"
+_YEAR = re.compile(_YEARS)
 _DATE = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
+    rf"\b(?:{_YEARS}|january|february|march|april|may|june|july|august|september|october|november|"
     r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
 )
 

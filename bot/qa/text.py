@@ -41,7 +41,9 @@ _THOUSANDS = re.compile(r"\b(\d{1,3})[ ,.\u00a0\u202f](\d{3})\b")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _KILO = re.compile(r"\b(\d{1,3})k\b", re.IGNORECASE)
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er|e|eme|ème)\b")  # "the 16th", « le 1er »: a day of the month
-_SENTENCE = re.compile(r"[.!?:;\n]+")
+_STOPS = r".!?:;\n"
+"""What ends a sentence."""
+_SENTENCE = re.compile(f"[{_STOPS}]+")
 
 
 def wordlist(text: str) -> frozenset[str]:
@@ -140,7 +142,7 @@ def _sentences(text: str) -> list[list[str]]:
     return [[word for piece in pieces for word in piece] for pieces in _sentence_pieces(text)]
 
 
-_SENTENCE_END = re.compile(r"([^.!?:;\n]+)([.!?:;\n]*)")
+_SENTENCE_END = re.compile(f"([^{_STOPS}]+)([{_STOPS}]*)")
 
 
 def sentences_of(text: str) -> list[tuple[str, bool]]:
