@@ -179,7 +179,7 @@ def _unknown_names(eng: Engine, question: str) -> list[str]:
     found = []
     for span in name_spans(question, common=lambda word: word in STOPWORDS or word in known):
         folded = [fold_word(w) for w in words(span)]
-        if all(w in article_names for w in folded) or (len(folded) == 1 and folded[0] in known):
+        if all(w in article_names or w in STOPWORDS for w in folded) or (len(folded) == 1 and folded[0] in known):
             continue
         found.append(span)
     return found
@@ -446,6 +446,30 @@ def _stands_alone(eng: Engine, part: str, found: Match, whole: Match, *, first: 
     return bool(found.terms) and (not leans or (found.entry is whole.entry and not _beyond_the_article(eng, whole)))
 
 
+_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|lui|elle)\b", re.IGNORECASE)
+
+
+def _with_person(eng: Engine, part: str, before: str) -> str:
+    """`part` with the person it says "her" or « lui » of, when the message names one person of the article before it.
+
+    "…he kept name-dropping Sue Bostrom like I should know her. who is she?" asks who Sue Bostrom is.
+    """
+    people = eng.retriever.synonyms.people
+    if not _PERSON_PRONOUN.search(part) or any(fold_word(word) in people for word in words(part)):
+        return part
+    named = {span for span in name_spans(before) if all(fold_word(word) in people for word in words(span))}
+    return f"{part} ({named.pop()})" if len(named) == 1 else part
+
+
+def _parts(eng: Engine, asked: str, lang: str) -> list[tuple[str, bool]]:
+    """The questions of the message `asked`, each with whether it comes first in it."""
+    found = []
+    for part in clauses(asked, lambda sentence: eng.retriever.says_nothing(sentence, lang)):
+        at = asked.find(part)
+        found.append((_with_person(eng, part, asked[:at]) if at > 0 else part, at <= 0))
+    return found
+
+
 def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
     """Say whether the one question of a longer message is better answered alone than with its context.
 
@@ -499,10 +523,8 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
     # "…is expected from us? What do I tell her?": a part that holds nothing to look up is not a question.
     parts = [
         (found, part)
-        for i, part in enumerate(clauses(asked, lambda sentence: eng.retriever.says_nothing(sentence, lang)))
-        if _stands_alone(
-            eng, part, found := eng.retriever.search(part, lang), match, first=i == 0 and asked.find(part) <= 0
-        )
+        for i, (part, first) in enumerate(_parts(eng, asked, lang))
+        if _stands_alone(eng, part, found := eng.retriever.search(part, lang), match, first=i == 0 and first)
     ]
     if any(_clearer_alone(part, asked, match) for part in parts):
         return _answer_parts(rt, parts, lang, user_id)

@@ -182,6 +182,9 @@ def _company_name(sentence: list[str]) -> bool:
     return False
 
 
+_NAME_JOINERS = frozenset({"de", "du", "des", "of"})
+
+
 def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) -> list[str]:
     """Runs of capitalised words, longest first: "is Techno Distrib SARL registered?" → "Techno Distrib SARL".
 
@@ -211,6 +214,10 @@ def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) ->
                     )
                 )
             ) or (run and word.isdigit()):  # "Bureautique Services 44"
+                run.append(word)
+                continue
+            # "Informatique du Rhône", "Bank of Leeds": a name runs on across "du", "of" to a capitalised word.
+            if run and word.lower() in _NAME_JOINERS and _name_like(sentence[i + 1] if i + 1 < len(sentence) else ""):
                 run.append(word)
                 continue
             if run:
@@ -273,7 +280,10 @@ _QUESTION_START = re.compile(
 )
 
 
-_LAST_SENTENCE = re.compile(r"[.!\n]\s*([^.!\n]+)$")
+_LAST_SENTENCE = re.compile(r"(?:[.!\n]|\s[-–—])\s*((?:(?!\s[-–—]\s)[^.!\n])+)$")
+"""The last sentence of a message; a spaced dash ends one too: "client on the phone - has Acme registered yet?"."""
+TOPIC_MAX_WORDS = 2
+"""Words before a dash that name what the question is about rather than tell a story: "Sue Bostrom - her role?"."""
 _WH_AFTER_COMMA = re.compile(
     r",\s*((?:what|who|when|where|why|how|which|pourquoi|quand|comment|combien|quel|quelle|quels|quelles|qui|que|"
     r"qu'est-ce)\b[^,]*)$",
@@ -310,6 +320,8 @@ def _focus(part: str, asked: bool, hollow: Callable[[str], bool]) -> str:
     "…they're panicking because they heard they'll be kicked out. what exactly is Cisco asking of them?"
     """
     last = _LAST_SENTENCE.search(part)
+    if last is not None and part[last.start()].isspace() and len(part[: last.start()].split()) <= TOPIC_MAX_WORDS:
+        last = None  # "Sue Bostrom - what's her role?": a name before a dash is what the question is about
     if last is None:
         # « mon partenaire veut rester chez Linksys, pourquoi il doit changer » asks why he must change.
         return _question_after_comma(part, hollow) or part

@@ -310,6 +310,12 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("wasnt it like 12k partners in total?", "partner_count"),
         ("Qu'est-ce que Cisco cherchait à obtenir avec le rachat de Linksys ?", "acquisition"),
         ("Le gérant de Réseaux Armor m'écrit pour savoir si son inscription a été prise en compte", "partner_status"),
+        # "her", « lui » after a story naming one person of the article ask about that person.
+        ("A reseller keeps quoting Ian Pennell in his emails as if I knew him. who is he?", "ian_pennell"),
+        ("Mon client a croisé Keith Goodwin sur un salon. Il fait quoi chez Cisco, lui ?", "keith_goodwin"),
+        # A spaced dash ends the story; a name runs on across « du »; « a terminé » is done, not an end date.
+        ("on the phone with a reseller - has Harbor Point IT registered yet?", "partner_status"),
+        ("Je voudrais savoir si Réseaux du Léman a bien terminé son inscription", "partner_status"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:

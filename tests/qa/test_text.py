@@ -103,6 +103,10 @@ def test_name_spans_are_runs_of_capitalised_words_longest_first() -> None:
     # No name runs across a bracket or a comma: a partner, then where it is.
     assert name_spans("j'ai eu Kerbrat Télécom (Brest) au tel") == ["Kerbrat Télécom", "Brest"]
     assert name_spans("statut de Alpha Réseaux, Lille ?") == ["Alpha Réseaux", "Lille"]
+    # A name runs on across "du", "of" to a capitalised word, not to a lower-case one.
+    assert name_spans("est-ce que Informatique du Rhône a fini ?") == ["Informatique du Rhône"]
+    assert name_spans("has Bank of Leeds joined?") == ["Bank of Leeds"]
+    assert name_spans("Acme des partenaires ?") == []
     common = {"has", "is"}.__contains__
     assert name_spans("Has Rhein Netzwerk GmbH joined?", common=common) == ["Rhein Netzwerk GmbH"]
     assert name_spans("Réseaux Martin SARL est inscrit ?", common=common) == ["Réseaux Martin SARL"]
@@ -164,6 +168,10 @@ def test_a_part_that_asks_nothing_is_context_not_a_question() -> None:
     assert clauses("They say Linksys 'has always been Cisco'. Remind me, when did Cisco buy Linksys?") == [
         "when did Cisco buy Linksys"
     ]
+    # A spaced dash ends a story as a period does, but a name before it is what the question is about.
+    assert clauses("client on the phone - has Acme Ltd registered yet?") == ["has Acme Ltd registered yet"]
+    assert clauses("Sue Bostrom - what's her role again?") == ["Sue Bostrom - what's her role again"]
+    assert clauses("Linksys-Cisco move: when is the deadline?") == ["Linksys-Cisco move: when is the deadline"]
     # An abbreviation's period ends no sentence.
     assert clauses("Where are we, i.e. how many done vs. how many still to go?") == [
         "Where are we, ie how many done vs how many still to go"
