@@ -304,7 +304,7 @@ def _checked_number(snapshot: _Snapshot, terms: Sequence[Term], i: int, entry_in
     for an entry that gives a date, any other number for an entry that gives a quantity ("more than 500 employees?",
     « six semaines ? »). A wrong figure to correct is no sign of another subject."""
     term = terms[i]
-    if not _NUMBER.fullmatch(term.word):
+    if not (_NUMBER.fullmatch(term.word) or term.token.isdigit()):  # "200k" is 200000
         return False
     if _day_of_month(terms, i):
         return snapshot.entry_dated[entry_index]

@@ -236,14 +236,29 @@ _CALLED = re.compile(
 """A name introduced as a name: "they're called Acme", « un revendeur qui s'appelle Acme »."""
 
 
+_HEAD_OF = re.compile(
+    r"\b(?:the|an?|le|la|un|une)\s+(?:owner|md|managing director|founder|g[ée]rante?|patronne|patron|dirigeante?|"
+    r"fondateur|fondatrice)\s+(?:of|at|from|de|du|d'|d’|chez)\s*$",
+    re.IGNORECASE,
+)
+"""Who runs a company right before its name: "the owner of Acme", « le gérant de Acme »."""
+_WHO = re.compile(r"\b(?:who|whom|qui)\b", re.IGNORECASE)
+
+
 def _introduced(eng: Engine, question: str, span: str) -> str | None:
     """The phrase "partner Acme", "my client Acme", "my reseller in Lyon", "called Acme"… when `span` follows a word
-    naming a partner or customer (a place only after "my", "a"…: "partners in Belgium" asks about Belgium)."""
+    naming a partner or customer (a place only after "my", "a"…: "partners in Belgium" asks about Belgium).
+
+    Also "the owner of Acme", unless the question asks who that is ("who owns…" is about Acme, not a story).
+    """
     phrases = eng.retriever.synonyms.phrases
     for at in (m.start() for m in re.finditer(re.escape(span), question)):
         called = _CALLED.search(question[:at])
         if called and fold_word(span.split()[0]) not in eng.retriever.synonyms.exclusive:  # "called Cisco Select"
             return called.group(0) + span
+        head = _HEAD_OF.search(question[:at])
+        if head and not _WHO.search(question[: head.start()]):
+            return head.group(0) + span
         for pattern in (_NAMED, _PLACED):
             found = pattern.search(question[:at])
             if found and phrases.get((fold_word(found.group(1)),)) in PARTNER_NOUNS:

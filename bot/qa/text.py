@@ -61,7 +61,7 @@ STOPWORDS_EN = wordlist(
     such own same s t d ll m re ve o y via per each every isnt seriously actually basically anyway wich whta
     waht teh hte thier make makes making use uses using take takes took taken put puts see look looking find
     think say said says mean means ask asked asking come came till until before after since way ways lot lots
-    kind sort bit stuff thing guys folks people someone anyone everyone everybody yes yeah ok okay sure
+    kind sort bit stuff thing guys folks people someone somebody anyone anybody everyone everybody yes yeah ok okay sure
     roughly approximately approx around exist exists existing allowed permitted able possible former previous
     ex old older earlier again anymore currently exact precise precisely correct right wrong true indeed
     remind reminder recall wonder wondering curious explain confirm check quick question questions hello's
