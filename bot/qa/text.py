@@ -65,7 +65,7 @@ STOPWORDS_EN = wordlist(
     roughly approximately approx around exist exists existing allowed permitted able possible former previous
     ex old older earlier again anymore currently exact precise precisely correct right wrong true indeed
     remind reminder recall wonder wondering curious explain confirm check quick question questions hello's
-    much mid itself himself herself themselves myself yourself ourselves yourselves"""
+    much mid inside itself himself herself themselves myself yourself ourselves yourselves"""
 )
 STOPWORDS_FR = wordlist(
     """le la les l un une des du de d au aux a et ou en y dans sur sous pour par avec sans ce cet cette ces c ca
@@ -81,7 +81,8 @@ STOPWORDS_FR = wordlist(
     ancien anciens ancienne anciennes precedent precedente ex vieux exact exacte exactes precis precise
     rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
     mi comme juste demande demandent demander pourriez pourrais pourrions pouvez suis es sommes etes serai seras
-    serons serez soit soient aille aillent ira iront avoir vrai vraie faux fausse propre propres lorsque lorsqu"""
+    serons serez soit soient aille aillent ira iront avoir vrai vraie faux fausse propre propres lorsque lorsqu
+    mais"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
@@ -249,7 +250,10 @@ _ASKER = re.compile(
     r"m'appelle pour (?:demander|savoir)|m'[eé]crit pour (?:demander|savoir)|"
     r"asks?|asked|asking|is asking|keeps asking|wants to know|would like to know|needs to know|"
     r"wonders|me demande|m'a demand[eé]|demande|demandent|veut savoir|veulent savoir|voudrait savoir|"
-    r"aimerait savoir|se demande|wants|veut|voudrait))\b\W*"
+    r"aimerait savoir|se demande|wants|veut|voudrait|"
+    # who makes a claim to check: "a distributor assured me that…", « un distributeur m'a assuré que… »
+    r"told me|tells me|swears|swore|claims|claimed|insists|assured me|"
+    r"m'a (?:dit|assur[eé]|jur[eé]|affirm[eé])|me (?:dit|jure|soutient|assure)|affirme|jure))\b\W*"
 )
 
 

@@ -323,6 +323,19 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
             "deadline",
         ),
         ("somebody at the kickoff said Linksys has 50k partners worldwide, is that right?", "partner_count"),
+        (
+            "A VAR asked why not keep Linksys and Cisco running side by side, it seemed to work fine. What do I say?",
+            "two_worlds",
+        ),
+        (
+            "Un distributeur m'a assuré que Chambers avait promis une intégration sur plusieurs années, c'est vrai ?",
+            "ceo",
+        ),
+        (
+            "elle a vaguement entendu parler de la migration mais ne sait pas ce qu'on attend d'elle, "
+            "je lui dis quoi ?",
+            "what_to_do",
+        ),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
@@ -339,6 +352,12 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
     assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
     # Who runs a company the article never names is no story when that is what is asked.
     for question in ("who is the owner of Netgear?", "Qui est le patron de Netgear ?"):
+        assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
+    # Where someone went next, and what replaces what, the article never says.
+    for question in (
+        "Tu sais où est parti Nigel Lawson après Linksys ?",
+        "Les routeurs Linksys seront-ils remplacés ?",
+    ):
         assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
     # A part that only says "when?" leans on the part before it, which asks what the article never says.
     question = "Is there a webinar for partners about the transition? when is it?"
