@@ -55,6 +55,11 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # with blind16 and kept out of the tree, was measured once at the end of the session's work (commit 7dd5c80): 87.7 %
 # right, 88.6 % correct "I don't know"; committed as measured, the honest figure for unseen questions today. Three of
 # its misses then guided a last change; it is a development set since.
+# Eighth session: blind21 (field reps and channel managers, a third told as a story about a partner) and blind22 (new
+# joiners and managers: "why", "who", indirect and very short questions), written by two helpers from the article
+# and the list of entries only, were measured once at the start, on commit 1bc65b0, before they shaped anything:
+# blind21 81.5 % right, 97.1 % correct "I don't know"; blind22 92.3 % / 88.6 %. Their misses then guided the
+# session's work; development sets since.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -82,6 +87,8 @@ FLOORS = {
     "blind18": (0.98, 0.97),
     "blind19": (0.90, 0.97),
     "blind20": (0.95, 0.97),
+    "blind21": (0.92, 0.94),
+    "blind22": (0.98, 0.91),
 }
 P95_MS = 20.0
 
