@@ -457,7 +457,8 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         if round(covered[i][0] / COVERAGE_STEP) == round(covered[best][0] / COVERAGE_STEP)
         and entry_scores[i] >= (1 - KEY_TIE) * entry_scores[best]
     ]
-    naming = [i for i in tied if _key_strength(snapshot, asked, i) > 0]
+    keys = [_key_strength(snapshot, asked, i) for i in range(len(snapshot.entries))]
+    naming = [i for i in tied if keys[i] > 0]
     if len(naming) == 1:
         best = naming[0]
     best_score = float(entry_scores[best])
@@ -473,7 +474,6 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
     if not confident:
         # Real questions carry many words the knowledge base never uses; one that names an entry's key concept,
         # clearly more strongly than any other entry's, is about that entry all the same.
-        keys = [_key_strength(snapshot, asked, i) for i in range(len(snapshot.entries))]
         named = max(range(len(keys)), key=lambda i: (keys[i], entry_scores[i]))
         other_key = max((k for i, k in enumerate(keys) if i != named), default=0.0)
         if keys[named] > 0 and keys[named] >= KEY_LEAD * other_key:
