@@ -415,13 +415,21 @@ def _asks_predecessor_or_successor(snapshot: _Snapshot, text: str) -> bool:
     return any(w in RELATIVE and people.intersection(folded[i + 1 : i + 3]) for i, w in enumerate(folded))
 
 
+_ANTECEDENTS = frozenset({"ceux", "celles", "celui", "celle", "those", "one", "ones", "someone", "anyone"})
+"""Stop words a "who" / « qui » after which is a relative clause: « ceux qui vendaient… », "anyone who…"."""
+
+
 def _question_types(asked: frozenset[str], text: str) -> frozenset[str]:
     """The question types asked: "who" only when some who / qui does not just follow a noun (a relative clause)."""
     types = asked & QUESTION_TYPES
     if CONCEPT_PREFIX + "who" not in types:
         return types
     folded = [fold_word(w) for w in words(text)]
-    relative = [i > 0 and folded[i - 1] not in STOPWORDS for i, w in enumerate(folded) if w in RELATIVE_WHO]
+    relative = [
+        i > 0 and (folded[i - 1] not in STOPWORDS or folded[i - 1] in _ANTECEDENTS)
+        for i, w in enumerate(folded)
+        if w in RELATIVE_WHO
+    ]
     if relative and all(relative):
         return types - {CONCEPT_PREFIX + "who"}
     return types

@@ -501,7 +501,11 @@ def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
             len(found.matched) >= 2
             or (found.coverage >= CLEAR_COVERAGE and whole.coverage < MIN_COVERAGE and not _ANAPHOR.search(text))
         )
-        and (not _answerable(whole) or found.coverage >= whole.coverage + CLEARER_PART)
+        and (
+            not _answerable(whole)
+            or found.coverage >= whole.coverage + CLEARER_PART
+            or (found.coverage >= whole.coverage and found.score > whole.score)
+        )
     )
 
 

@@ -65,7 +65,7 @@ STOPWORDS_EN = wordlist(
     roughly approximately approx around exist exists existing allowed permitted able possible former previous
     ex old older earlier again anymore currently exact precise precisely correct right wrong true indeed
     remind reminder recall wonder wondering curious explain confirm check quick question questions hello's
-    much mid inside itself himself herself themselves myself yourself ourselves yourselves"""
+    much mid inside first itself himself herself themselves myself yourself ourselves yourselves"""
 )
 STOPWORDS_FR = wordlist(
     """le la les l un une des du de d au aux a et ou en y dans sur sous pour par avec sans ce cet cette ces c ca
@@ -82,7 +82,7 @@ STOPWORDS_FR = wordlist(
     rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
     mi comme juste demande demandent demander pourriez pourrais pourrions pouvez suis es sommes etes serai seras
     serons serez soit soient aille aillent ira iront avoir vrai vraie faux fausse propre propres lorsque lorsqu
-    mais"""
+    mais ceux celles celui celle"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
@@ -244,6 +244,8 @@ _ASKER = re.compile(
     rf"{_ASKER_NOUN}s?(?:\s+{_ASKER_NOUN}s?)?)\s+"  # "my customer", « mon client revendeur »
     # a name: "my partner NordTech asks", « le gérant d'Acme »
     r"(?:(?:of|at|from|d'|de|chez)\s*)?(?:[A-Z][\w&.-]*\s+){0,3}"
+    # « Client au tel, il me demande… »: on the phone, and a pronoun for them
+    r"(?i:(?:(?:au\s+t[eé]l[eé]phone|au\s+t[eé]l|on\s+the\s+(?:phone|line))\W+)?(?:(?:il|elle|ils|he|she|they)\s+)?)"
     r"(?i:(?:just\s+|also\s+)?(?:"
     r"(?:called|phoned|rang|emailed|pinged|messaged|wrote)(?:\s+me)?(?:\s+asking|\s+to ask)?|"
     r"m'a (?:appel[eé]|[eé]crit)(?: pour (?:demander|savoir)|,? (?:il|elle) (?:veut|voudrait|aimerait) savoir)|"
@@ -383,10 +385,20 @@ _WHAT_FOR = re.compile(
 """"What's the council for?" asks its purpose; "what is she responsible for?", "what are you good for?" do not."""
 
 
+_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+
+
+def _without_stops_in_brackets(found: re.Match[str]) -> str:
+    inside = found.group(1) if found.group(1) is not None else found.group(2)
+    return found.group(0)[0] + inside.replace(".", " ") + found.group(0)[-1]
+
+
 def spelt_out(text: str) -> str:
-    """`text` with "TL;DR" written as one word (its semicolon ends no sentence), and "what's X for?" spelt out as
-    asking X's purpose: the "for" at the end is what makes it that question."""
-    return _WHAT_FOR.sub(r"\1 for what purpose", _TLDR.sub("tldr", text))
+    """`text` with "TL;DR" written as one word (its semicolon ends no sentence), no period inside brackets
+    ("Which tiers (Select, Premier...) exist?"), and "what's X for?" spelt out as asking X's purpose: the "for" at
+    the end is what makes it that question."""
+    text = _BRACKETED.sub(_without_stops_in_brackets, _TLDR.sub("tldr", text))
+    return _WHAT_FOR.sub(r"\1 for what purpose", text)
 
 
 def _as_typed(form: str) -> str:

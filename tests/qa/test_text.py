@@ -196,6 +196,9 @@ def test_who_passes_the_question_on_is_taken_out() -> None:
     assert without_asker("a customer asks") == "a customer asks"  # nothing would be left
     assert without_asker("mon responsable me demande la date limite") == "la date limite"
     assert without_asker("mon client revendeur me demande quelles sont les démarches") == "quelles sont les démarches"
+    # On the phone, with a pronoun for them; and who makes a claim to check.
+    assert without_asker("Client au tel, il me demande jusqu'à quand il a") == "jusqu'à quand il a"
+    assert without_asker("Un distributeur m'a assuré que la date est le 30") == "que la date est le 30"
 
 
 def test_ordinal_days_are_numbers() -> None:
@@ -228,3 +231,7 @@ def test_shorthand_is_spelt_out() -> None:
     assert spelt_out("what is she responsible for?") == "what is she responsible for?"
     assert spelt_out("what are you good for?") == "what are you good for?"
     assert spelt_out("what is the deadline for partners?") == "what is the deadline for partners?"
+    # A period inside brackets ends no sentence.
+    assert clauses(spelt_out("Which tiers (Select, Premier...) exist in the program?")) == [
+        "Which tiers (Select, Premier   ) exist in the program"
+    ]
