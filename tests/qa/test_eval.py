@@ -59,7 +59,9 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "qa_eval"
 # joiners and managers: "why", "who", indirect and very short questions), written by two helpers from the article
 # and the list of entries only, were measured once at the start, on commit 1bc65b0, before they shaped anything:
 # blind21 81.5 % right, 97.1 % correct "I don't know"; blind22 92.3 % / 88.6 %. Their misses then guided the
-# session's work; development sets since.
+# session's work; development sets since. blind24 (a sales team's daily Slack, people and history asked from unusual
+# angles), written later by a third helper, was measured once on commit ef3e6f4: 84.6 % right, 85.7 % correct "I don't
+# know"; a development set since.
 FLOORS = {
     "seen": (0.98, 0.95),
     "heldout": (0.98, 0.95),
@@ -89,6 +91,7 @@ FLOORS = {
     "blind20": (0.95, 0.97),
     "blind21": (0.92, 0.94),
     "blind22": (0.98, 0.91),
+    "blind24": (0.92, 0.91),
 }
 P95_MS = 20.0
 
