@@ -82,7 +82,7 @@ STOPWORDS_FR = wordlist(
     rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
     mi comme juste demande demandent demander pourriez pourrais pourrions pouvez suis es sommes etes serai seras
     serons serez soit soient aille aillent ira iront avoir vrai vraie faux fausse propre propres lorsque lorsqu
-    mais ceux celles celui celle"""
+    mais ceux celles celui celle checker"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
@@ -254,13 +254,14 @@ _ASKER = re.compile(
     r"wonders|me demande|m'a demand[eé]|demande|demandent|veut savoir|veulent savoir|voudrait savoir|"
     r"aimerait savoir|se demande|wants|veut|voudrait|"
     # who makes a claim to check: "a distributor assured me that…", « un distributeur m'a assuré que… »
-    r"told me|tells me|swears|swore|claims|claimed|insists|assured me|"
-    r"m'a (?:dit|assur[eé]|jur[eé]|affirm[eé])|me (?:dit|jure|soutient|assure)|affirme|jure))\b\W*"
+    r"(?:(?:qui|who)\s+)?(?:told me|tells me|swears|swore|claims|claimed|insists|assured me|thinks|believes|"
+    r"m'a (?:dit|assur[eé]|jur[eé]|affirm[eé])|me (?:dit|jure|soutient|assure)|affirme|jure|pense|pensent|croit|croient"
+    r")))\b\W*"
 )
 
 
 _AUDIENCE = re.compile(
-    r"(?i:\b(?:je\s+(?:dois|vais|peux)\s+(?:leur\s+|lui\s+)?(?:dire|r[eé]pondre)(?:\s+quoi)?|"
+    r"(?i:\b(?:je\s+(?:dois|vais|peux)\s+(?:leur\s+|lui\s+)?(?:dire|r[eé]pondre)(?:\s+quoi)?|je\s+dis\s+quoi|"
     r"(?:que|quoi)\s+(?:dire|r[eé]pondre)|what\s+(?:do|should|shall|can)\s+i\s+(?:tell|say\s+to)|"
     r"(?:tell|say\s+to|reply\s+to|answer))\s+(?:à\s+|a\s+)?(?:my|our|mes|nos|ma|mon)\s+"
     rf"{_ASKER_NOUN}s?)\b\W*"

@@ -342,6 +342,11 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("is the 20k figure a hard count or a ballpark?", "partner_count"),
         ("petite question pour mon point hebdo : encore combien de temps avant la fin des inscriptions ?", "days_left"),
         ("tu tiens tes infos d'où ?", "source"),
+        ("Mon revendeur au téléphone pense avoir jusqu'à fin septembre, c'est ça ?", "deadline"),
+        ("c'est quand la date fatidique ?", "deadline"),
+        ("what's this council I keep hearing about?", "council"),
+        ("Tu peux checker si Alpha Réseaux est bien inscrit ?", "partner_status"),
+        ("Concrètement je dis quoi à mes revendeurs ? Ils doivent faire quoi ?", "what_to_do"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:

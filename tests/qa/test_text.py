@@ -199,6 +199,8 @@ def test_who_passes_the_question_on_is_taken_out() -> None:
     # On the phone, with a pronoun for them; and who makes a claim to check.
     assert without_asker("Client au tel, il me demande jusqu'à quand il a") == "jusqu'à quand il a"
     assert without_asker("Un distributeur m'a assuré que la date est le 30") == "que la date est le 30"
+    assert without_asker("j'ai un client qui pense avoir jusqu'à fin octobre") == "j'ai  avoir jusqu'à fin octobre"
+    assert without_asker("je dis quoi à mes partenaires ? ils doivent faire quoi ?") == "ils doivent faire quoi ?"
 
 
 def test_ordinal_days_are_numbers() -> None:
