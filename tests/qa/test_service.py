@@ -347,6 +347,7 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("what's this council I keep hearing about?", "council"),
         ("Tu peux checker si Alpha Réseaux est bien inscrit ?", "partner_status"),
         ("Concrètement je dis quoi à mes revendeurs ? Ils doivent faire quoi ?", "what_to_do"),
+        ("did Harbor Point IT go through yet?", "partner_status"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
