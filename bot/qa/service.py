@@ -243,13 +243,20 @@ _HEAD_OF = re.compile(
 )
 """Who runs a company right before its name: "the owner of Acme", « le gérant de Acme »."""
 _WHO = re.compile(r"\b(?:who|whom|qui)\b", re.IGNORECASE)
+_MET = re.compile(
+    r"\b(?:call|calls|appel|rdv|rendez-vous|r[ée]union|meeting|lunch|d[ée]jeuner|spoke|spoken|talked|chatted|"
+    r"speaking|talking)\s+(?:with|to|avec|à)\s+$",
+    re.IGNORECASE,
+)
+"""Whom one talks with, right before their name: "my call with Acme", « mon rdv avec Acme »."""
 
 
 def _introduced(eng: Engine, question: str, span: str) -> str | None:
     """The phrase "partner Acme", "my client Acme", "my reseller in Lyon", "called Acme"… when `span` follows a word
     naming a partner or customer (a place only after "my", "a"…: "partners in Belgium" asks about Belgium).
 
-    Also "the owner of Acme", unless the question asks who that is ("who owns…" is about Acme, not a story).
+    Also "the owner of Acme", unless the question asks who that is ("who owns…" is about Acme, not a story), and
+    whom one talks with: "my call with Acme".
     """
     phrases = eng.retriever.synonyms.phrases
     for at in (m.start() for m in re.finditer(re.escape(span), question)):
@@ -259,6 +266,9 @@ def _introduced(eng: Engine, question: str, span: str) -> str | None:
         head = _HEAD_OF.search(question[:at])
         if head and not _WHO.search(question[: head.start()]):
             return head.group(0) + span
+        met = _MET.search(question[:at])
+        if met:
+            return met.group(0) + span
         for pattern in (_NAMED, _PLACED):
             found = pattern.search(question[:at])
             if found and phrases.get((fold_word(found.group(1)),)) in PARTNER_NOUNS:

@@ -249,7 +249,7 @@ _ASKER = re.compile(
     r"(?i:(?:just\s+|also\s+)?(?:"
     r"(?:called|phoned|rang|emailed|pinged|messaged|wrote)(?:\s+me)?(?:\s+asking|\s+to ask)?|"
     r"m'a (?:appel[eé]|[eé]crit)(?: pour (?:demander|savoir)|,? (?:il|elle) (?:veut|voudrait|aimerait) savoir)|"
-    r"m'appelle pour (?:demander|savoir)|m'[eé]crit pour (?:demander|savoir)|"
+    r"m'appelle pour (?:demander|savoir)|m'[eé]crit pour (?:demander|savoir)|m'[eé]crit(?=\s*:)|"
     r"asks?|asked|asking|is asking|keeps asking|wants to know|would like to know|needs to know|"
     r"wonders|me demande|m'a demand[eé]|demande|demandent|veut savoir|veulent savoir|voudrait savoir|"
     r"aimerait savoir|se demande|wants|veut|voudrait|"
@@ -386,6 +386,8 @@ _WHAT_FOR = re.compile(
 """"What's the council for?" asks its purpose; "what is she responsible for?", "what are you good for?" do not."""
 
 
+_DOTTED = re.compile(r"(?<=[^\W\d_]{2})\.(?=[^\W\d_]{2})")
+"""A period inside a word, as in "Cisco.com": no sentence ends there."""
 _BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 
 
@@ -396,9 +398,9 @@ def _without_stops_in_brackets(found: re.Match[str]) -> str:
 
 def spelt_out(text: str) -> str:
     """`text` with "TL;DR" written as one word (its semicolon ends no sentence), no period inside brackets
-    ("Which tiers (Select, Premier...) exist?"), and "what's X for?" spelt out as asking X's purpose: the "for" at
-    the end is what makes it that question."""
-    text = _BRACKETED.sub(_without_stops_in_brackets, _TLDR.sub("tldr", text))
+    ("Which tiers (Select, Premier...) exist?") or a word ("Cisco.com"), and "what's X for?" spelt out as asking
+    X's purpose: the "for" at the end is what makes it that question."""
+    text = _BRACKETED.sub(_without_stops_in_brackets, _DOTTED.sub(" ", _TLDR.sub("tldr", text)))
     return _WHAT_FOR.sub(r"\1 for what purpose", text)
 
 

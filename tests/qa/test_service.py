@@ -348,6 +348,13 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
         ("Tu peux checker si Alpha Réseaux est bien inscrit ?", "partner_status"),
         ("Concrètement je dis quoi à mes revendeurs ? Ils doivent faire quoi ?", "what_to_do"),
         ("did Harbor Point IT go through yet?", "partner_status"),
+        # Whom one has a call with is the story, as are an email's greetings and who wrote it.
+        ("je prépare mon rdv avec Alpha Réseaux demain matin, la date limite c'est bien le 16 septembre ?", "deadline"),
+        (
+            "Un revendeur m'écrit : « Bonjour, nous ne savons pas jusqu'à quand nous pouvons nous inscrire. "
+            "Cordialement » je lui confirme le 16 ?",
+            "deadline",
+        ),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
@@ -371,6 +378,8 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
         "How many Cisco channel partners are there worldwide, Linksys aside?",
         "Which partner tier do Linksys resellers get in the new program?",
         "Quels niveaux de certification (Select, Premier, Silver...) existent chez Cisco ?",
+        "Had a call with Bayside Networks: do they need a Cisco.com login before they register?",
+        "What did Keith Goodwin do before he joined Cisco?",
     ):
         assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
     # Where someone went next, and what replaces what, the article never says.

@@ -233,7 +233,9 @@ def test_shorthand_is_spelt_out() -> None:
     assert spelt_out("what is she responsible for?") == "what is she responsible for?"
     assert spelt_out("what are you good for?") == "what are you good for?"
     assert spelt_out("what is the deadline for partners?") == "what is the deadline for partners?"
-    # A period inside brackets ends no sentence.
+    # A period inside brackets or a word ends no sentence.
+    assert spelt_out("a Cisco.com login?") == "a Cisco com login?"
+    assert spelt_out("i.e. 20.000 partenaires") == "i.e. 20.000 partenaires"
     assert clauses(spelt_out("Which tiers (Select, Premier...) exist in the program?")) == [
         "Which tiers (Select, Premier   ) exist in the program"
     ]
