@@ -82,7 +82,7 @@ STOPWORDS_FR = wordlist(
     rappelle rappeler rappel explique expliquer confirme confirmer verifier question questions tant tellement
     mi comme juste demande demandent demander pourriez pourrais pourrions pouvez suis es sommes etes serai seras
     serons serez soit soient aille aillent ira iront avoir vrai vraie faux fausse propre propres lorsque lorsqu
-    mais ceux celles celui celle checker"""
+    mais ceux celles celui celle checker autant"""
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_FR
 
@@ -127,6 +127,8 @@ def _phrase_runs(text: str) -> list[list[str]]:
     return [found for run in _PHRASE_BREAK.split(strip_slack_markup(text)) if (found := words(run))]
 
 
+_NAME_WORD = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
+"""A word as written in a name: "Net&Co" is one."""
 _NAME_BREAK = re.compile(r"[()\[\]]|,(?!\d)")
 """Punctuation no name runs across: « Kerbrat Télécom (Brest) » is a partner, then where it is."""
 
@@ -135,7 +137,7 @@ def _sentence_pieces(text: str) -> list[list[list[str]]]:
     """Each sentence of `text` as the words (as written, French elisions split off) of its pieces between commas
     and brackets."""
     plain = _FR_ELISION.sub(" ", strip_slack_markup(_APOSTROPHES.sub("'", text)))
-    return [[_WORD.findall(piece) for piece in _NAME_BREAK.split(sentence)] for sentence in _SENTENCE.split(plain)]
+    return [[_NAME_WORD.findall(piece) for piece in _NAME_BREAK.split(sentence)] for sentence in _SENTENCE.split(plain)]
 
 
 def _sentences(text: str) -> list[list[str]]:

@@ -355,6 +355,13 @@ def test_a_pronoun_without_a_named_partner_is_not_a_status_question(rt: Runtime)
             "Cordialement » je lui confirme le 16 ?",
             "deadline",
         ),
+        ("Mon client me dit que c'est le 25 septembre la date butoir, il a raison ?", "deadline"),
+        ("j'ai besoin de la liste de mes partenaires en retard sur l'inscription", "my_partners"),
+        ("c'est vrai qu'ils sont genre 15 000 partenaires au niveau mondial ?", "partner_count"),
+        ("Pourquoi ils accélèrent autant ?", "why_faster"),
+        ("which program are we pushing partners into?", "program"),
+        # "&" belongs to a partner's name.
+        ("Acme&Co Lyon, inscrit ou pas ?", "partner_status"),
     ],
 )
 def test_questions_inside_longer_messages_and_sales_wording(rt: Runtime, question: str, slug: str) -> None:
@@ -380,6 +387,9 @@ def test_a_known_sentence_does_not_answer_a_message_whose_question_is_another(rt
         "Quels niveaux de certification (Select, Premier, Silver...) existent chez Cisco ?",
         "Had a call with Bayside Networks: do they need a Cisco.com login before they register?",
         "What did Keith Goodwin do before he joined Cisco?",
+        "Did Chambers say anything about layoffs at Linksys?",
+        "Can resellers apply to join the small business council?",
+        "La gamme Linksys va-t-elle être renommée ?",
     ):
         assert service.decide(rt, question, user_id=ALICE).outcome == "unknown"
     # Where someone went next, and what replaces what, the article never says.

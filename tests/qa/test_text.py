@@ -106,6 +106,7 @@ def test_name_spans_are_runs_of_capitalised_words_longest_first() -> None:
     # A name runs on across "du", "of" to a capitalised word, not to a lower-case one.
     assert name_spans("est-ce que Informatique du Rhône a fini ?") == ["Informatique du Rhône"]
     assert name_spans("has Bank of Leeds joined?") == ["Bank of Leeds"]
+    assert name_spans("statut de Net&Co Bordeaux ?") == ["Net&Co Bordeaux"]
     assert name_spans("Acme des partenaires ?") == []
     common = {"has", "is"}.__contains__
     assert name_spans("Has Rhein Netzwerk GmbH joined?", common=common) == ["Rhein Netzwerk GmbH"]
