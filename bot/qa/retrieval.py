@@ -70,6 +70,9 @@ RELATIVE_WHO = frozenset({"who", "whom", "whose", "qui"})
 MY = CONCEPT_PREFIX + "my"
 PARTNER = CONCEPT_PREFIX + "partner"
 WHEN = CONCEPT_PREFIX + "when"
+REGION = CONCEPT_PREFIX + "region"
+WORLDWIDE = CONCEPT_PREFIX + "worldwide"
+_ALTERNATIVE = re.compile(r"\b(?:or|ou)\b", re.IGNORECASE)
 """A "when" question is answered only by an entry whose answer gives a date."""
 LIVE_DATED = frozenset({"deadline", "days_left"})
 HOW_MANY = CONCEPT_PREFIX + "howmany"
@@ -442,6 +445,9 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
         terms = [t for t in terms if t.token != GREETING]
     if not terms or snapshot.retriever is None:
         return Match(entry=None, score=0.0, margin=0.0, coverage=0.0, confident=False)
+    if _ALTERNATIVE.search(text) and {REGION, WORLDWIDE} <= {t.token for t in terms}:
+        # "worldwide, or just France?": the region is the other half of a choice the worldwide figure settles.
+        terms = [t for t in terms if t.token != REGION]
     types = _question_types(frozenset(t.token for t in terms), text)
     if WHO not in types:
         # "A partner who asks…": a relative clause, not a question about someone.
