@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Evaluate question answering on tests/qa_eval/*.jsonl: accuracy, correct "I don't know", language, latency.
+"""Evaluate question answering on bot/knowledge/questions/*.jsonl: accuracy, correct "I don't know", language, latency.
 
 Usage: .venv/bin/python scripts/eval_qa.py [--verbose] [--repeat N] [FILE.jsonl ...]
 
@@ -25,6 +25,7 @@ from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.demo import DEMO_USERS, load_demo  # noqa: E402
 from bot.qa.evaluation import evaluate, load_cases  # noqa: E402
+from bot.qa.training import held_out  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
@@ -37,7 +38,7 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="list every miss")
     parser.add_argument("--repeat", type=int, default=5, help="times each question is asked for the latency figures")
     args = parser.parse_args()
-    files = args.files or sorted((ROOT / "tests" / "qa_eval").glob("*.jsonl"))
+    files = args.files or sorted((ROOT / "bot" / "knowledge" / "questions").glob("*.jsonl"))
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/eval.db")
         upgrade(db)
@@ -45,7 +46,14 @@ def main() -> int:
         settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp}/eval.db")  # type: ignore[call-arg]
         rt = build_runtime(settings, db=db, clock=FixedClock(NOW), client=WebClient(base_url="http://127.0.0.1:9/"))
         for path in files:
-            report = evaluate(rt, path.stem, load_cases(path), user_id=DEMO_USERS[0].user_id, repeat=args.repeat)
+            report = evaluate(
+                rt,
+                path.stem,
+                load_cases(path),
+                user_id=DEMO_USERS[0].user_id,
+                repeat=args.repeat,
+                classifier=held_out(path.stem),
+            )
             print(report.summary())
             if args.verbose:
                 for failure in report.failures:

@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--top", type=int, default=5)
     args = parser.parse_args()
-    files = args.files or sorted((ROOT / "tests" / "qa_eval").glob("*.jsonl"))
+    files = args.files or sorted((ROOT / "bot" / "knowledge" / "questions").glob("*.jsonl"))
     sets = {path.stem: load_cases(path) for path in files}
     current = {name: getattr(retrieval, name) for name in GRID}
     results = []

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.qa.classifier import SecondOpinion
 from bot.qa.service import decide
 from bot.runtime import Runtime
 
@@ -72,15 +73,24 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
-def evaluate(rt: Runtime, name: str, cases: Iterable[Case], *, user_id: str, repeat: int = 1) -> Report:
-    """Ask every case `repeat` times (latency over all runs; correctness from the first)."""
+def evaluate(
+    rt: Runtime,
+    name: str,
+    cases: Iterable[Case],
+    *,
+    user_id: str,
+    repeat: int = 1,
+    classifier: SecondOpinion | None = None,
+) -> Report:
+    """Ask every case `repeat` times (latency over all runs; correctness from the first), with `classifier` as the
+    second opinion if given."""
     report = Report(name)
     for case in cases:
         decision = None
         runs = []
         for _ in range(max(1, repeat)):
             started = time.perf_counter()
-            decision = decide(rt, case.question, user_id=user_id)
+            decision = decide(rt, case.question, user_id=user_id, classifier=classifier)
             runs.append((time.perf_counter() - started) * 1000)
         report.latencies_ms.extend(runs)
         report.best_latencies_ms.append(min(runs))

@@ -30,7 +30,7 @@ from bot.qa.text import (
 # bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-# Gate thresholds, tuned on tests/qa_eval/seen.jsonl and checked on tests/qa_eval/heldout.jsonl.
+# Gate thresholds, tuned on bot/knowledge/questions/seen.jsonl and checked on heldout.jsonl.
 MIN_COVERAGE = 0.6
 """Share (IDF-weighted) of the question's terms the best entry knows; below this the question is out of scope."""
 MIN_MARGIN = 0.05

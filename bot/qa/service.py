@@ -20,6 +20,7 @@ from bot.ids import Block as BlockId
 from bot.partners import resolver
 from bot.qa import builders, live
 from bot.qa.builders import Answered, Gap, Unknown, t
+from bot.qa.classifier import SecondOpinion, shipped_classifier
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
 from bot.qa.lexicon import lexicon
@@ -93,6 +94,7 @@ class Engine:
         self._lock = threading.Lock()
         self._version = version
         self.retriever = Retriever(merge(shipped(), stored))
+        self.classifier = shipped_classifier()
 
     def refresh(self, rt: Runtime, *, force: bool = False) -> None:
         """Re-read the stored entries when their version changed (or always with `force`)."""
@@ -519,11 +521,19 @@ def _clearer_alone(part: tuple[Match, str], asked: str, whole: Match) -> bool:
     )
 
 
-def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
-    """Work out the answer to `text` without logging or sending anything."""
+def decide(rt: Runtime, text: str, *, user_id: str, classifier: SecondOpinion | None = None) -> Decision:
+    """Work out the answer to `text` without logging or sending anything (`classifier` stands in for the
+    engine's second opinion: the evaluation asks one that never learnt the set it measures)."""
     eng = engine(rt)
     question = spelt_out(clean(text)[:MAX_QUESTION_CHARS])
     lang = eng.language(question)
+    decision = _by_the_rules(rt, eng, question, lang, user_id)
+    second = classifier or eng.classifier
+    return decision if second is None else _second_opinion(rt, eng, second, question, decision, user_id)
+
+
+def _by_the_rules(rt: Runtime, eng: Engine, question: str, lang: str, user_id: str) -> Decision:
+    """The answer the question's words lead to: a partner it names, the entries it matches, or "I don't know"."""
     status_entry = eng.retriever.entry("partner_status")
     data_source = status_entry.source(lang) if status_entry else ""
     mention = live.partners_mentioned(rt, question)
@@ -575,6 +585,40 @@ def decide(rt: Runtime, text: str, *, user_id: str) -> Decision:
         score=match.coverage,
         suggestions=suggestions,
     )
+
+
+SECOND_OPINION_MARGIN = 0.5
+"""How far the classifier's entry must lead its runner-up to overrule the rules (decision-function units)."""
+RESCUE_MARGIN = 0.7
+"""The same lead, for an answer where the rules found none."""
+
+
+def _second_opinion(
+    rt: Runtime, eng: Engine, classifier: SecondOpinion, question: str, decision: Decision, user_id: str
+) -> Decision:
+    """The classifier's reading where it differs from the rules' and clearly leads its runner-up.
+
+    An answer from an entry added in Slack stands (the classifier never learnt it), and so does the answer to a
+    several-part question that names a part nobody knows. A partner's status needs a partner's name."""
+    mine = decision.slug if decision.outcome == "answered" else None
+    if (mine is not None and mine not in classifier.slugs) or decision.unanswered:
+        return decision
+    opinion = classifier.opinion(question)
+    if opinion.slug == mine or opinion.margin < (SECOND_OPINION_MARGIN if mine else RESCUE_MARGIN):
+        return decision
+    lang = decision.lang
+    if opinion.slug is None:
+        nearest = eng.retriever.entry(mine) if mine else None
+        offered = nearest.questions(lang)[:1] if nearest is not None and nearest.slug != "help" else ()
+        return Decision(lang=lang, outcome="unknown", slug=mine, body="", source="", score=0.0, suggestions=offered)
+    entry = eng.retriever.entry(opinion.slug)
+    if entry is None:
+        return decision
+    if entry.live == "partner_status":
+        names = _unknown_names(eng, question) or _uncapitalised_names(eng, question)
+        return _resolve_partner(rt, names[0], lang, entry.source(lang)) if names else decision
+    body, source = _entry_answer(rt, entry, lang, user_id)
+    return Decision(lang=lang, outcome="answered", slug=entry.slug, body=body, source=source, score=opinion.margin)
 
 
 # ---- answering -------------------------------------------------------------------------------

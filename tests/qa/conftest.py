@@ -6,8 +6,11 @@ import datetime as dt
 
 import pytest
 
+from bot.runtime import Runtime
+from storage import knowledge as store
 from storage.db import Database
 from storage.partners import add_partner
+from tests.conftest import ADMIN
 
 ALICE, BRUNO = "U0ALICE01", "U0BRUNO01"
 NOW = dt.datetime(2008, 9, 2, 7, 30, tzinfo=dt.UTC)
@@ -39,3 +42,20 @@ def partners(db: Database) -> list[tuple[str, str, str, str]]:
                 source="import",
             )
     return PARTNERS
+
+
+def save_parking_entry(rt: Runtime) -> None:
+    """An entry an admin added from Slack, as another process would store it: "Where do I park?" """
+    with rt.db.session(write=True) as session:
+        store.save_entry(
+            session=session,
+            slug="parking",
+            questions_en="Where do I park?",
+            questions_fr="",
+            answer_en="Level -2.",
+            answer_fr="",
+            source="<@U0ADMIN01> (2008-09-02)",
+            origin="admin",
+            by=ADMIN,
+            now=rt.clock.now(),
+        )

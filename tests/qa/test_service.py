@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from storage import knowledge as store
 from storage.models import Question
 from tests.conftest import ADMIN
-from tests.qa.conftest import ALICE, BRUNO
+from tests.qa.conftest import ALICE, BRUNO, save_parking_entry
 from tests.slack_standin import SlackStandIn, text_of
 
 
@@ -555,17 +555,5 @@ def test_an_admin_adds_and_edits_entries_used_at_once(rt: Runtime) -> None:
 
 def test_another_process_adding_an_entry_is_seen_at_the_next_question(rt: Runtime) -> None:
     service.decide(rt, "hello", user_id=ALICE)  # builds the engine
-    with rt.db.session(write=True) as session:
-        store.save_entry(
-            session=session,
-            slug="parking",
-            questions_en="Where do I park?",
-            questions_fr="",
-            answer_en="Level -2.",
-            answer_fr="",
-            source="<@U0ADMIN01> (2008-09-02)",
-            origin="admin",
-            by=ADMIN,
-            now=rt.clock.now(),
-        )
+    save_parking_entry(rt)
     assert service.decide(rt, "where do I park?", user_id=ALICE).body == "Level -2."
