@@ -27,6 +27,8 @@ def _origin(body: dict[str, Any]) -> FormOrigin:
 
 
 def _send_done(client: WebClient, user_id: str, done: service.Done) -> None:
+    if not user_id:  # a payload naming nobody has nobody to tell
+        return
     client.chat_postMessage(channel=user_id, **done.reply.as_message_kwargs())
     if done.home is not None:
         client.views_publish(user_id=user_id, view=done.home)
@@ -64,7 +66,8 @@ def register(app: App, rt: Runtime) -> None:
     def home_refresh(body: dict[str, Any], client: WebClient) -> None:
         from bot.home import home_view
 
-        client.views_publish(user_id=actor(body), view=home_view(rt, actor(body)))
+        if actor(body):  # a payload naming nobody has no App Home to refresh
+            client.views_publish(user_id=actor(body), view=home_view(rt, actor(body)))
 
     def check_update_form(ack: Ack, body: dict[str, Any]) -> None:
         view = body.get("view") or {}

@@ -7,7 +7,7 @@ it reads the fitted model from `bot/knowledge/classifier.npz`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -43,7 +43,7 @@ def fit(learnt: Sequence[Example]) -> Model:
     )
 
 
-@lru_cache(maxsize=4)
+@cache
 def held_out(name: str) -> Classifier | None:
     """A classifier that never learnt the shipped set `name` (None for a set that does not ship: the bot's own
     never learnt it either), so that a set's figures say how the bot does on questions it has not seen."""

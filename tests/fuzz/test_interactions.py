@@ -260,3 +260,27 @@ def test_every_button_takes_odd_values_without_an_unhandled_error(
         assert status < 500
     settle(standin)
     assert_clean(standin, caplog)
+
+
+@pytest.mark.parametrize("action_id", [Action.HOME_REFRESH, Action.PARTNER_MENU])
+def test_a_click_naming_nobody_publishes_no_home_and_messages_nobody(
+    bot: RunningBot, standin: SlackStandIn, caplog: pytest.LogCaptureFixture, action_id: Action
+) -> None:
+    """Found by the fuzzer: a click whose user ID is empty once published an App Home for nobody."""
+    seed_partners(bot.rt)
+    before = snapshot(bot.rt)
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": "", "name": "someone"},
+        "api_app_id": "A0STANDIN",
+        "trigger_id": "1.trigger",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"type": "home", "id": "VHOME"},
+        "actions": [action(action_id.value, "refresh", "overflow")],
+    }
+    assert send(bot, standin, payload, 0) == 200
+    settle(standin)
+    assert [c.method for c in standin.calls if c.method in ("views.publish", "chat.postMessage")] == []
+    assert snapshot(bot.rt) == before
+    assert_clean(standin, caplog)
