@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from slack_sdk import WebClient
 from bot.replies import OpenModal, Outcome, Reply
 from bot.text import unescape
 from handlers import errors
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,10 @@ def after_ack(fn: Callable[..., Any]) -> Callable[[dict[str, Any], Respond, WebC
 
 
 def respond_with(respond: Respond, reply: Reply) -> None:
-    """Send `reply` through the request's response_url."""
+    """Send `reply` through the request's response_url (a forged click without one has nowhere to be answered)."""
+    if not respond.response_url:
+        log.warning("a click without a response_url: its reply is dropped")
+        return
     respond(**reply.as_respond_kwargs())
 
 

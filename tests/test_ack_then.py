@@ -79,3 +79,13 @@ def test_work_asking_for_what_it_will_never_get_fails_at_registration(standin: S
 
     with pytest.raises(TypeError, match="say"):
         ack_then(_app(RecordingExecutor(), standin), work)
+
+
+def test_a_reply_without_a_response_url_is_dropped_not_raised() -> None:
+    """Found by the fuzzer: a forged App Home click carries no response_url, and Bolt's respond raised."""
+    from slack_bolt.context.respond import Respond
+
+    from bot.replies import Reply
+    from handlers.common import respond_with
+
+    respond_with(Respond(response_url=None), Reply(text="hello"))

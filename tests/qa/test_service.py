@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from bot.errors import Conflict, NotAllowed
+from bot.errors import BadInput, Conflict, NotAllowed
 from bot.ids import Block
 from bot.qa import service
 from bot.qa.service import Asked
@@ -557,3 +557,10 @@ def test_another_process_adding_an_entry_is_seen_at_the_next_question(rt: Runtim
     service.decide(rt, "hello", user_id=ALICE)  # builds the engine
     save_parking_entry(rt)
     assert service.decide(rt, "where do I park?", user_id=ALICE).body == "Level -2."
+
+
+def test_a_forged_question_id_beyond_the_database_integer_is_refused(rt: Runtime) -> None:
+    """Found by the fuzzer: eleven digits reached PostgreSQL, which refuses integers past 2**31 - 1."""
+    for value in ("99999999999", "2147483648"):
+        with pytest.raises(BadInput):
+            service.share(rt, question_value=value, user_id=ALICE)
