@@ -8,9 +8,11 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import bm25s
 import numpy as np
+import numpy.typing as npt
 
 from bot.qa.knowledge import Entry
 from bot.qa.lexicon import lexicon
@@ -80,6 +82,8 @@ HOW_MANY = CONCEPT_PREFIX + "howmany"
 RELATIVE = frozenset({"before", "after", "avant", "apres", "preceded", "followed", "precede", "suivi"})
 """Followed by a person's name, these ask for a predecessor or a successor, which the article never names."""
 LIVE_COUNTED = frozenset({"days_left", "progress", "my_partners"})
+LIVE_OURS = frozenset({"progress", "my_partners"})
+"""Figures from our own partner records: how many registered in the whole world is not among them."""
 _NUMBER = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozen|hundreds?|thousands?|deux|trois|"
     r"quatre|cinq|six|sept|huit|neuf|dix|douzaine|centaines?|milliers?)\b"
@@ -438,13 +442,11 @@ def _question_types(asked: frozenset[str], text: str) -> frozenset[str]:
     return types
 
 
-def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
-    """The best entry for `text` in `lang` and whether it passes the confidence gate."""
+def _query(snapshot: _Snapshot, text: str, lang: str) -> tuple[list[Term], frozenset[str]]:
+    """The terms of `text` that are looked up, and the question types it asks."""
     terms = snapshot.analyzer.query_terms(text, lang, snapshot.vocabulary)
     if any(t.token != GREETING for t in terms):
         terms = [t for t in terms if t.token != GREETING]
-    if not terms or snapshot.retriever is None:
-        return Match(entry=None, score=0.0, margin=0.0, coverage=0.0, confident=False)
     if _ALTERNATIVE.search(text) and {REGION, WORLDWIDE} <= {t.token for t in terms}:
         # "worldwide, or just France?": the region is the other half of a choice the worldwide figure settles.
         terms = [t for t in terms if t.token != REGION]
@@ -452,8 +454,60 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
     if WHO not in types:
         # "A partner who asks…": a relative clause, not a question about someone.
         terms = [t for t in terms if t.token != WHO] or terms
+    return terms, types
+
+
+def _doc_scores(snapshot: _Snapshot, terms: Sequence[Term]) -> npt.NDArray[Any]:
+    """BM25 scores of every indexed phrasing for `terms`."""
     tokens = _unique([t.token for t in terms if t.token in snapshot.vocabulary.tokens])
-    doc_scores = snapshot.retriever.get_scores(tokens) if tokens else np.zeros(len(snapshot.doc_entry))
+    if not tokens or snapshot.retriever is None:
+        return np.zeros(len(snapshot.doc_entry))
+    return snapshot.retriever.get_scores(tokens)
+
+
+def _beyond_the_entry(
+    snapshot: _Snapshot,
+    text: str,
+    terms: Sequence[Term],
+    types: frozenset[str],
+    index: int,
+    doc_scores: npt.NDArray[Any],
+) -> bool:
+    """Say whether the question asks what the entry at `index` cannot say, however closely its words match:
+    a concept the article never answers, someone else's role, a date the entry does not give, the whole world's
+    figures from our own records, another kind of question ("who" of a "why" entry), or who came before or after
+    someone."""
+    asked = frozenset(t.token for t in terms)
+    best_doc = int(np.argmax(np.where(snapshot.doc_entry == index, doc_scores, -1.0)))
+    return bool(
+        # Unless an entry was added about it (an expert's answer on fees), an out-of-scope concept means no answer.
+        (asked & snapshot.analyzer.synonyms.out_of_scope) - snapshot.entry_tokens[index]
+        or _names_clash(snapshot, terms, index, best_doc)
+        or (WHEN in asked and not snapshot.entry_dated[index])
+        or (WORLDWIDE in asked and snapshot.entries[index].live in LIVE_OURS)
+        or not types <= snapshot.entry_types[index]
+        or _asks_predecessor_or_successor(snapshot, text)
+    )
+
+
+def admits(snapshot: _Snapshot, text: str, lang: str, slug: str) -> bool:
+    """Say whether the entry `slug` may answer `text` as far as its meaning goes (`_beyond_the_entry`), for an entry
+    chosen by other means than these words' scores, such as the classifier. The checks on the question's surface
+    (capitalised words nobody knows, the word after "how many") are left out: they stop answers the words alone
+    cannot place, and measured on the labelled sets they only ever stopped right answers of the classifier's."""
+    index = next((i for i, e in enumerate(snapshot.entries) if e.slug == slug), None)
+    if index is None or snapshot.retriever is None:
+        return False
+    terms, types = _query(snapshot, text, lang)
+    return not _beyond_the_entry(snapshot, text, terms, types, index, _doc_scores(snapshot, terms))
+
+
+def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
+    """The best entry for `text` in `lang` and whether it passes the confidence gate."""
+    terms, types = _query(snapshot, text, lang)
+    if not terms or snapshot.retriever is None:
+        return Match(entry=None, score=0.0, margin=0.0, coverage=0.0, confident=False)
+    doc_scores = _doc_scores(snapshot, terms)
     entry_scores = _entry_scores(snapshot, doc_scores)
     asked = frozenset(t.token for t in terms)
     order = [int(i) for i in np.argsort(-entry_scores, kind="stable")]
@@ -497,17 +551,11 @@ def search(snapshot: _Snapshot, text: str, lang: str) -> Match:
                 best_score = max(float(entry_scores[best]), 1e-6)
     order.remove(best)
     order.insert(0, best)
-    best_doc = int(np.argmax(np.where(snapshot.doc_entry == best, doc_scores, -1.0)))
     confident = (
         confident
-        # Unless an entry was added about it (an expert's answer on fees), an out-of-scope concept means no answer.
-        and not (asked & snapshot.analyzer.synonyms.out_of_scope) - snapshot.entry_tokens[best]
-        and not _names_clash(snapshot, terms, best, best_doc)
-        and (snapshot.entry_dated[best] or WHEN not in asked)
-        and types <= snapshot.entry_types[best]
+        and not _beyond_the_entry(snapshot, text, terms, types, best, doc_scores)
         and not _foreign_names(snapshot, text)
         and not _counts_something_else(snapshot, terms, best)
-        and not _asks_predecessor_or_successor(snapshot, text)
     )
     suggestions = tuple(snapshot.entries[i] for i in order[:SUGGESTIONS] if entry_scores[i] > 0 or i == best)
     return Match(
@@ -549,6 +597,10 @@ class Retriever:
     def search(self, text: str, lang: str) -> Match:
         """The best entry for `text`, with the gate's verdict."""
         return search(self._snapshot, text, lang)
+
+    def admits(self, text: str, lang: str, slug: str) -> bool:
+        """Say whether no gate stops the entry `slug` from answering `text`."""
+        return admits(self._snapshot, text, lang, slug)
 
     @property
     def synonyms(self) -> Synonyms:

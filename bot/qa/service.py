@@ -527,13 +527,21 @@ def decide(rt: Runtime, text: str, *, user_id: str, classifier: SecondOpinion | 
     eng = engine(rt)
     question = spelt_out(clean(text)[:MAX_QUESTION_CHARS])
     lang = eng.language(question)
-    decision = _by_the_rules(rt, eng, question, lang, user_id)
+    names = _unknown_names(eng, question)
+    decision = _by_the_rules(rt, eng, question, lang, user_id, names)
     second = classifier or eng.classifier
-    return decision if second is None else _second_opinion(rt, eng, second, question, decision, user_id)
+    return decision if second is None else _second_opinion(rt, eng, second, question, names, decision, user_id)
 
 
-def _by_the_rules(rt: Runtime, eng: Engine, question: str, lang: str, user_id: str) -> Decision:
-    """The answer the question's words lead to: a partner it names, the entries it matches, or "I don't know"."""
+def _looked_up(eng: Engine, question: str, names: list[str]) -> str:
+    """What is looked up in the knowledge base: the question without asides, the asker's framing, partners' names."""
+    return _without_partner_names(eng, without_asker(_without_asides(question)), names)
+
+
+def _by_the_rules(rt: Runtime, eng: Engine, question: str, lang: str, user_id: str, names: list[str]) -> Decision:
+    """The answer the question's words lead to: a partner it names, the entries it matches, or "I don't know".
+
+    `names` are the capitalised words the knowledge base does not know (`_unknown_names`): maybe partners."""
     status_entry = eng.retriever.entry("partner_status")
     data_source = status_entry.source(lang) if status_entry else ""
     mention = live.partners_mentioned(rt, question)
@@ -548,7 +556,6 @@ def _by_the_rules(rt: Runtime, eng: Engine, question: str, lang: str, user_id: s
             return _partner_answer(rt, (strict.partner,), lang, data_source)
     # "Is Techno Distrib SARL registered yet?": a capitalised name the bot does not know yet, in a question that asks
     # for a partner's status once the name reads "this partner", gets the closest partners or "no such partner".
-    names = _unknown_names(eng, question)
     for span in names or _uncapitalised_names(eng, question):
         named = _introduced(eng, question, span) or span
         pointed, *readings = _status_readings(question, named, lang)
@@ -557,7 +564,7 @@ def _by_the_rules(rt: Runtime, eng: Engine, question: str, lang: str, user_id: s
         others = () if _beyond_the_article(eng, found) else (eng.retriever.search(text, lang) for text in readings)
         if _is_status_question(eng, found) or any(_is_status_question(eng, other) for other in others):
             return _resolve_partner(rt, span, lang, data_source)
-    asked = _without_partner_names(eng, without_asker(_without_asides(question)), names)
+    asked = _looked_up(eng, question, names)
     match: Match = eng.retriever.search(asked, lang)
     # "…is expected from us? What do I tell her?": a part that holds nothing to look up is not a question.
     parts = [
@@ -594,14 +601,26 @@ RESCUE_MARGIN = 0.7
 
 
 def _second_opinion(
-    rt: Runtime, eng: Engine, classifier: SecondOpinion, question: str, decision: Decision, user_id: str
+    rt: Runtime,
+    eng: Engine,
+    classifier: SecondOpinion,
+    question: str,
+    names: list[str],
+    decision: Decision,
+    user_id: str,
 ) -> Decision:
     """The classifier's reading where it differs from the rules' and clearly leads its runner-up.
 
     An answer from an entry added in Slack stands (the classifier never learnt it), and so does the answer to a
-    several-part question that names a part nobody knows. A partner's status needs a partner's name."""
+    several-part question that names a part nobody knows. A partner's status needs a partner's name. Where the rules
+    found no answer, the classifier's entry must pass the gates that stop any answer ("When did Ian Pennell join
+    Cisco?" is about him, but his entry gives no date); where they found one, the question's words led there already."""
     mine = decision.slug if decision.outcome == "answered" else None
     if (mine is not None and mine not in classifier.slugs) or decision.unanswered:
+        return decision
+    if mine == "partner_status":
+        # The rules found a partner's name inside a question about a status: the partner's words, not the
+        # classifier's features, say more about that ("Where does Northgate Connect Ltd currently stand?").
         return decision
     opinion = classifier.opinion(question)
     if opinion.slug == mine or opinion.margin < (SECOND_OPINION_MARGIN if mine else RESCUE_MARGIN):
@@ -615,8 +634,10 @@ def _second_opinion(
     if entry is None:
         return decision
     if entry.live == "partner_status":
-        names = _unknown_names(eng, question) or _uncapitalised_names(eng, question)
-        return _resolve_partner(rt, names[0], lang, entry.source(lang)) if names else decision
+        named = names or _uncapitalised_names(eng, question)
+        return _resolve_partner(rt, named[0], lang, entry.source(lang)) if named else decision
+    if mine is None and not eng.retriever.admits(_looked_up(eng, question, names), lang, entry.slug):
+        return decision
     body, source = _entry_answer(rt, entry, lang, user_id)
     return Decision(lang=lang, outcome="answered", slug=entry.slug, body=body, source=source, score=opinion.margin)
 

@@ -125,3 +125,35 @@ def test_a_several_part_answer_naming_an_unknown_part_stands(rt: Runtime) -> Non
     rules = service.decide(rt, question, user_id=ALICE, classifier=Fixed("ceo", 0.0))
     assert rules.slug == "ceo" and rules.unanswered
     assert service.decide(rt, question, user_id=ALICE, classifier=Fixed(None, 5.0)) == rules
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("When did Ian Pennell join Cisco?", "ian_pennell"),  # his entry gives no date
+        ("how old is Sue Bostrom?", "sue_bostrom"),  # nothing personal is in the article
+        ("Who was Cisco's head of distribution before Keith Goodwin?", "keith_goodwin"),  # nor who came before
+        ("How many have already registered worldwide so far?", "progress"),  # our records are not the world's
+    ],
+)
+def test_a_clear_opinion_is_no_answer_where_the_gates_stop_its_entry(rt: Runtime, question: str, slug: str) -> None:
+    assert service.decide(rt, question, user_id=ALICE, classifier=Fixed(None, 0.0)).outcome == "unknown"
+    assert service.decide(rt, question, user_id=ALICE, classifier=Fixed(slug, 5.0)).outcome == "unknown"
+
+
+def test_a_clear_opinion_reads_past_names_and_counts_the_rules_cannot_place(rt: Runtime) -> None:
+    # A town and a count of members stop the rules; they say nothing against the entries the classifier reads.
+    for question, slug in [
+        ("je sors d'un rdv à Namur: combien de temps en tout pour migrer, t'as le chiffre ?", "time_window"),
+        ("J'ai lu que ce conseil comptait quatre membres ; le nombre exact et les noms ?", "council_members"),
+    ]:
+        decision = service.decide(rt, question, user_id=ALICE, classifier=Fixed(slug, 5.0))
+        assert decision.outcome == "answered" and decision.slug == slug, question
+
+
+def test_a_partner_status_the_rules_found_stands(rt: Runtime, partners: list[object]) -> None:
+    question = "Where does Bretagne Réseaux SA currently stand in the migration?"
+    rules = service.decide(rt, question, user_id=ALICE, classifier=Fixed(None, 0.0))
+    assert rules.slug == "partner_status" and "Bretagne Réseaux SA" in rules.body
+    for opinion in (Fixed(None, 5.0), Fixed("deadline", 5.0)):
+        assert service.decide(rt, question, user_id=ALICE, classifier=opinion) == rules
