@@ -8,8 +8,11 @@ from collections.abc import Collection
 from bot.qa.lexicon import Lexicon, lexicon
 from bot.qa.text import fold_word, strip_slack_markup, wordlist
 
-# Chat spellings the word lists do not know.
-_FR_CHAT = wordlist("c koi ke kes ki pk pq pkoi cmb cb stp svp slt bjr mrc jsp dac chui")
+# Chat spellings and abbreviations the word lists do not know ("pdg cisco", "infos source").
+_FR_CHAT = wordlist(
+    "c koi ke kes ki pk pq pkoi cmb cb stp svp slt bjr mrc jsp dac chui "  # chat
+    "pdg dg infos rdv tpe pme bcp tjs"  # abbreviations
+)
 _EN_CHAT = wordlist("u ur r pls plz thx ty wat whats hw wanna gonna dunno")
 _FR_CHARS = re.compile(r"[àâçéèêëîïôûùüÿœ]")
 _FR_ELISION = re.compile(r"\b(?:jusqu|qu|[cdjlmnst])['’]\w", re.IGNORECASE)

@@ -22,6 +22,9 @@ from bot.qa.language import detect
         ("who is the CEO of Cisco", "en"),
         ("pourquoi linksys a garde son nom", "fr"),
         ("hw many partnrs", "en"),
+        ("pdg cisco", "fr"),  # keyword queries: one French abbreviation is all there is
+        ("source infos bot", "fr"),
+        ("tpe pme linksys", "fr"),
     ],
 )
 def test_short_questions(text: str, lang: str) -> None:
