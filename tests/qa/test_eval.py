@@ -95,7 +95,12 @@ EVAL_DIR = Path(__file__).resolve().parents[2] / "bot" / "knowledge" / "question
 # measured as unseen. The session's changes (the classifier's entry must pass the meaning gates where the rules found
 # nothing; interviews, statements and how someone left are out of scope; our records are not the world's; a partner's
 # status the rules found stands) cost blind19, blind24, blind29 and blind30 one or two right answers each, against 35
-# more correct "I don't know" over all the sets; floors one question below today's figures.
+# more correct "I don't know" over all the sets; floors one question below today's figures. blind40 (sales people
+# relaying partners' words), blind41 (half keyword queries, half chatty messages) and blind42 (sceptical staff
+# checking facts, many near misses), written alongside and kept out of the tree, were measured once on the session's
+# code for answers (commit aaed3ac): 93.8 % / 91.4 %, 96.9 % / 97.1 % (8 wrong languages among the keyword queries,
+# 6 once "pdg" and "tpe" read as French) and 95.4 % / 97.1 % (the rules alone: 90.8 % /
+# 88.6 %, 90.8 % / 97.1 %, 92.3 % / 88.6 %); committed as measured, they then joined what the classifier learns from.
 FLOORS = {
     "seen": (0.97, 0.95),
     "heldout": (0.98, 0.95),
@@ -145,10 +150,14 @@ FLOORS = {
     "near1": (0.96, 0.96),
     "near2": (0.98, 0.94),
     "near3": (0.96, 0.92),
+    "blind40": (0.92, 0.88),
+    "blind41": (0.95, 0.94),
+    "blind42": (0.93, 0.94),
 }
 P95_MS = 20.0
-# "Ian Pennell" and "keith goodwin = ?" are in no language; the sets' authors meant them as French.
-LANGUAGE_MISSES = {"blind29": 1, "blind36": 1}
+# "Ian Pennell" and "keith goodwin = ?" are in no language; the sets' authors meant them as French. blind41's keyword
+# queries ("small business council cisco", "Sue Bostrom role", "cisco q3 revenue") are in both or neither.
+LANGUAGE_MISSES = {"blind29": 1, "blind36": 1, "blind41": 6}
 
 
 # The figures are the engine's: the storage behind the live answers is tested on both databases elsewhere, so the
