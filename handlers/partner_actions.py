@@ -66,8 +66,9 @@ def register(app: App, rt: Runtime) -> None:
     def home_refresh(body: dict[str, Any], client: WebClient) -> None:
         from bot.home import home_view
 
-        if actor(body):  # a payload naming nobody has no App Home to refresh
-            client.views_publish(user_id=actor(body), view=home_view(rt, actor(body)))
+        user_id = actor(body)
+        if user_id:  # a payload naming nobody has no App Home to refresh
+            client.views_publish(user_id=user_id, view=home_view(rt, user_id))
 
     def check_update_form(ack: Ack, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
