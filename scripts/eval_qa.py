@@ -3,6 +3,10 @@
 
 Usage: .venv/bin/python scripts/eval_qa.py [--verbose] [--repeat N] [FILE.jsonl ...]
 
+Prints, per set and pooled, per language: right % and correct "I don't know" % with 95 % Wilson intervals, the
+wrong-language count, p50/p95 latency; then the process's RSS. tests/qa/frozen/*.jsonl is the frozen test split:
+`scripts/eval_qa.py tests/qa/frozen/*.jsonl` gives the honest figures for unseen questions.
+
 Runs in-process on a fresh SQLite database holding the console's demo partners, at 2008-09-02 09:30
 Paris (14 days before the deadline), as user U0DEMO001.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +29,7 @@ from bot.app import build_runtime  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.demo import DEMO_USERS, load_demo  # noqa: E402
-from bot.qa.evaluation import evaluate, load_cases  # noqa: E402
+from bot.qa.evaluation import Report, evaluate, load_cases, pooled  # noqa: E402
 from bot.qa.training import held_out  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -45,6 +50,7 @@ def main() -> int:
         load_demo(db, now=NOW)
         settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp}/eval.db")  # type: ignore[call-arg]
         rt = build_runtime(settings, db=db, clock=FixedClock(NOW), client=WebClient(base_url="http://127.0.0.1:9/"))
+        reports: list[Report] = []
         for path in files:
             report = evaluate(
                 rt,
@@ -54,12 +60,35 @@ def main() -> int:
                 repeat=args.repeat,
                 classifier=held_out(path.stem),
             )
-            print(report.summary())
+            reports.append(report)
+            print(report.figures())
             if args.verbose:
                 for failure in report.failures:
                     print("   ", failure)
+        if len(reports) > 1:
+            total = pooled("all", reports)
+            print(total.figures())
+            for part in total.by_language.values():
+                print(part.figures())
+        elif reports:
+            for part in reports[0].by_language.values():
+                print(part.figures())
         db.dispose()
+    print(f"RSS of this process: {rss_mb():.0f} MB (peak {peak_rss_mb():.0f} MB)")
     return 0
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

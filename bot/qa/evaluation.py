@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import time
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,7 @@ class Report:
     latencies_ms: list[float] = field(default_factory=list)
     best_latencies_ms: list[float] = field(default_factory=list)  # each question's fastest run: less machine noise
     failures: list[str] = field(default_factory=list)
+    by_language: dict[str, Report] = field(default_factory=dict)
 
     @property
     def accuracy(self) -> float:
@@ -53,6 +55,20 @@ class Report:
         ordered = sorted(values)
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
+    def figures(self) -> str:
+        """Right and correct "I don't know" with their 95 % intervals, wrong language and latency, on one line."""
+        right_low, right_high = wilson(self.right, self.answerable)
+        idk_low, idk_high = wilson(self.abstained, self.out_of_scope)
+        return (
+            f"{self.name}: {self.answerable + self.out_of_scope} questions | "
+            f"right {self.right}/{self.answerable} = {100 * self.accuracy:.1f}% "
+            f"[{100 * right_low:.1f}–{100 * right_high:.1f}] | "
+            f'correct "I don\'t know" {self.abstained}/{self.out_of_scope} = {100 * self.abstention:.1f}% '
+            f"[{100 * idk_low:.1f}–{100 * idk_high:.1f}] | "
+            f"wrong language {self.wrong_language} | "
+            f"latency p50 {statistics.median(self.latencies_ms or [0]):.1f} ms, p95 {self.percentile(95):.1f} ms"
+        )
+
     def summary(self) -> str:
         return (
             f"{self.name}: {self.answerable + self.out_of_scope} questions | "
@@ -61,6 +77,16 @@ class Report:
             f"wrong language {self.wrong_language} | "
             f"latency p50 {statistics.median(self.latencies_ms or [0]):.1f} ms, p95 {self.percentile(95):.1f} ms"
         )
+
+
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95 % by default); (0, 1) when nothing was counted."""
+    if not total:
+        return 0.0, 1.0
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -92,25 +118,44 @@ def evaluate(
             started = time.perf_counter()
             decision = decide(rt, case.question, user_id=user_id, classifier=classifier)
             runs.append((time.perf_counter() - started) * 1000)
-        report.latencies_ms.extend(runs)
-        report.best_latencies_ms.append(min(runs))
         assert decision is not None
         got = decision.slug if decision.outcome == "answered" else None
-        if case.expect:
-            report.answerable += 1
-            ok = got in case.expect
-            report.right += ok
-        else:
-            report.out_of_scope += 1
-            ok = got is None
-            report.abstained += ok
-        if decision.lang != case.lang:
-            report.wrong_language += 1
-            report.failures.append(f"language {decision.lang} != {case.lang}: {case.question}")
-        if not ok:
-            expected = "/".join(case.expect) or "I don't know"
-            report.failures.append(f"got {got or 'I dont know'} (expected {expected}): {case.question}")
+        ok = got in case.expect if case.expect else got is None
+        language = report.by_language.setdefault(case.lang, Report(f"{name} [{case.lang}]"))
+        for counted in (report, language):
+            counted.latencies_ms.extend(runs)
+            counted.best_latencies_ms.append(min(runs))
+            if case.expect:
+                counted.answerable += 1
+                counted.right += ok
+            else:
+                counted.out_of_scope += 1
+                counted.abstained += ok
+            if decision.lang != case.lang:
+                counted.wrong_language += 1
+                counted.failures.append(f"language {decision.lang} != {case.lang}: {case.question}")
+            if not ok:
+                expected = "/".join(case.expect) or "I don't know"
+                counted.failures.append(f"got {got or 'I dont know'} (expected {expected}): {case.question}")
     return report
+
+
+def pooled(name: str, reports: Sequence[Report]) -> Report:
+    """One report adding up `reports`, with their per-language figures added up too."""
+    total = Report(name)
+    for report in reports:
+        for lang, part in report.by_language.items():
+            into = total.by_language.setdefault(lang, Report(f"{name} [{lang}]"))
+            for counted in (total, into):
+                counted.answerable += part.answerable
+                counted.right += part.right
+                counted.out_of_scope += part.out_of_scope
+                counted.abstained += part.abstained
+                counted.wrong_language += part.wrong_language
+                counted.latencies_ms.extend(part.latencies_ms)
+                counted.best_latencies_ms.extend(part.best_latencies_ms)
+                counted.failures.extend(part.failures)
+    return total
 
 
 def worst(reports: Sequence[Report]) -> tuple[float, float]:
