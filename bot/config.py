@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     nudge_weekday_days: int = Field(default=14, ge=0)
     nudge_digest_max_partners: int = Field(default=10, ge=1, le=20)
     log_level: str = "INFO"
+    import_max_bytes: int = Field(default=10_000_000, ge=1_000, le=100_000_000)
+    import_max_rows: int = Field(default=50_000, ge=1, le=1_000_000)
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

@@ -21,6 +21,8 @@ def partner_help(command: str = "/partner") -> Reply:
         f"`{command} assign <partner> @user` — give a partner to someone else (owner or admin)",
         f"`{command} mine` — your partners not yet registered",
         f"`{command} find <text>` — search partners by ID or name",
+        f"`{command} export [xlsx]` — every partner as a file in your DM (admins); `{command} export mine`: yours",
+        f"`{command} import` — how to import a partner file (admins)",
         f"`{command} help` — this help",
     ]
     body = escape("\n".join(lines))

@@ -16,6 +16,8 @@ class Action(StrEnum):
     PARTNER_SHOW = "partner_show"
     PARTNER_MENU = "partner_menu"
     HOME_REFRESH = "home_refresh"
+    IMPORT_RUN = "import_run"
+    IMPORT_CANCEL = "import_cancel"
     # questions
     ANSWER_SHARE = "answer_share"
     ANSWER_VOTE_UP = "answer_vote_up"

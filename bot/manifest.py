@@ -16,7 +16,8 @@ BOT_SCOPES = [
     "groups:history",
     "users:read",  # users.info: owners' time zones
     "users:read.email",  # users.lookupByEmail: owners from the partner file
-    "files:write",  # the progress chart (files_upload_v2)
+    "files:write",  # the progress chart and partner exports (files_upload_v2)
+    "files:read",  # partner files admins drop into the bot's DM (files.info, url_private_download)
 ]
 BOT_EVENTS = ["app_mention", "message.im", "app_home_opened"]
 
@@ -69,7 +70,7 @@ def build_manifest(
                 command(
                     settings.partner_command,
                     "Track Linksys partners' registration",
-                    "help | show <partner> | update <partner> <status> [note] | assign | mine | find",
+                    "help | show <partner> | update <partner> <status> [note] | assign | mine | find | export | import",
                 ),
                 command(
                     settings.transition_command,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot import help as help_texts
 from bot.errors import BadInput
-from bot.partners import parsing, service
+from bot.partners import files, parsing, service
 from bot.partners.builders import FormOrigin
+from bot.partners.file_builders import IMPORT_HOW, notice
 from bot.replies import Outcome
 from bot.runtime import Runtime
 
@@ -26,6 +27,10 @@ def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Out
         return service.assign(rt, actor=user_id, partner_text=parsed.partner, assignee=parsed.assignee)
     if isinstance(parsed, parsing.Mine):
         return service.mine(rt, actor=user_id)
+    if isinstance(parsed, parsing.Export):
+        return files.export(rt, actor=user_id, mine=parsed.mine, xlsx=parsed.xlsx)
+    if isinstance(parsed, parsing.ImportHelp):
+        return notice(IMPORT_HOW, ephemeral=True)
     if isinstance(parsed, parsing.Find):
         return service.find(rt, actor=user_id, text=parsed.text)
     shown = service.show_exact(rt, text=parsed.text)

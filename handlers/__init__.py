@@ -17,6 +17,7 @@ def register_all(app: App, rt: Runtime) -> None:
         nudge_actions,
         partner_actions,
         partner_commands,
+        partner_files,
         question_actions,
         transition_commands,
     )
@@ -24,6 +25,7 @@ def register_all(app: App, rt: Runtime) -> None:
     middleware.register(app, rt)
     errors.register(app, rt)
     for surface in (
+        partner_files,  # before messages: a spreadsheet in an admin's DM is an import, not a message
         partner_commands,
         partner_actions,
         transition_commands,

@@ -204,3 +204,22 @@ class Feedback(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     vote: int  # +1 or -1
     at: dt.datetime = _ts()
+
+
+class PartnerImport(SQLModel, table=True):
+    """A partner file an admin sent in Slack: checked and kept until they click Import (or Cancel)."""
+
+    __tablename__ = "partner_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)  # the admin who sent the file
+    channel: str = Field(max_length=32)  # their DM with the bot, where the report and progress go
+    file_id: str = Field(max_length=32)
+    file_name: str = Field(max_length=255)
+    digest: str = Field(max_length=64)  # SHA-256 of the file
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    base_version: str = Field(max_length=64)  # the import version the report was checked against
+    state: str = Field(default="checked", max_length=16, index=True)  # checked, running, done, failed, cancelled, stale
+    checked_at: dt.datetime = _ts()
+    finished_at: dt.datetime | None = _ts(default=None)
+    outcome: str = Field(default="", max_length=500)  # the one-line result shown to a second click

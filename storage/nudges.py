@@ -40,14 +40,21 @@ class Backlog:
     owner_user_id: str
     total: int
     first: tuple[OpenPartner, ...]
+    registered: tuple[str, ...] = ()  # "Name (ID)" of their partners registered recently, when asked for
 
 
 def digest_backlogs(
-    *, session: Session, today: dt.date, per_owner: int, owner_user_id: str | None = None
+    *,
+    session: Session,
+    today: dt.date,
+    per_owner: int,
+    owner_user_id: str | None = None,
+    registered_since: dt.datetime | None = None,
 ) -> dict[str, Backlog]:
     """Owner → backlog (of every owner, or of one), in one query returning at most `per_owner` rows per owner.
 
-    Snoozed partners (snoozed_until on or after `today`) are left out, as everywhere else.
+    Snoozed partners (snoozed_until on or after `today`) are left out, as everywhere else. With
+    `registered_since`, each backlog also names the owner's partners registered since then.
     """
     rank = (
         func.row_number()
@@ -87,7 +94,39 @@ def digest_backlogs(
                 updated_at=row.updated_at,
             )
         )
-    return {owner: Backlog(owner, totals[owner], tuple(items)) for owner, items in grouped.items()}
+    recent = (
+        registered_recently(session=session, since=registered_since, owner_user_id=owner_user_id)
+        if registered_since is not None
+        else {}
+    )
+    return {
+        owner: Backlog(owner, totals[owner], tuple(items), tuple(recent.get(owner, ())))
+        for owner, items in grouped.items()
+    }
+
+
+def registered_recently(
+    *, session: Session, since: dt.datetime, owner_user_id: str | None = None
+) -> dict[str, list[str]]:
+    """Owner → "Name (ID)" of their partners registered since `since` and registered still."""
+    query = (
+        sa.select(col(Partner.owner_user_id), col(Partner.partner_id), col(Partner.name))
+        .join(StatusChange, col(StatusChange.partner_pk) == col(Partner.id))
+        .where(
+            col(StatusChange.to_status) == REGISTERED,
+            col(StatusChange.at) >= since,
+            col(Partner.status) == REGISTERED,
+            col(Partner.owner_user_id).is_not(None),
+        )
+        .distinct()
+        .order_by(col(Partner.owner_user_id), col(Partner.partner_id))
+    )
+    if owner_user_id is not None:
+        query = query.where(col(Partner.owner_user_id) == owner_user_id)
+    found: dict[str, list[str]] = {}
+    for owner, partner_id, name in session.execute(query):
+        found.setdefault(str(owner), []).append(f"{name} ({partner_id})")
+    return found
 
 
 def open_by_owner(*, session: Session, limit: int) -> list[tuple[str, int]]:

@@ -184,6 +184,26 @@ def bump_names_version(*, session: Session) -> None:
     session.add(setting)
 
 
+IMPORT_VERSION_KEY = "partner_import_version"
+
+
+def import_version(*, session: Session, lock: bool = False) -> str:
+    """A token that changes with every import, so a report checked before another import knows it is stale."""
+    query = select(Setting).where(Setting.key == IMPORT_VERSION_KEY)
+    setting = session.exec(query.with_for_update() if lock else query).first()
+    return setting.value if setting else ""
+
+
+def bump_import_version(*, session: Session) -> str:
+    """Mark every checked-but-not-run import stale; return the new token."""
+    setting = session.get(Setting, IMPORT_VERSION_KEY) or Setting(key=IMPORT_VERSION_KEY, updated_by="storage")
+    setting.value = uuid.uuid4().hex
+    setting.updated_at = dt.datetime.now(dt.UTC)
+    session.add(setting)
+    session.flush()
+    return setting.value
+
+
 def name_index(*, session: Session) -> list[NameEntry]:
     """Every partner's key and names, for fuzzy matching."""
     query = select(Partner.partner_key, Partner.partner_id, Partner.name, Partner.name_folded)
@@ -412,11 +432,13 @@ def _copy_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) ->
     return True
 
 
-def iter_partners(*, session: Session, batch: int = 1000) -> Iterator[Partner]:
-    """Every partner in ID order, fetched in batches."""
+def iter_partners(*, session: Session, batch: int = 1000, owner_user_id: str | None = None) -> Iterator[Partner]:
+    """Every partner (or one owner's) in ID order, fetched in batches."""
     last = ""
     while True:
         query = select(Partner).where(Partner.partner_key > last).order_by(col(Partner.partner_key)).limit(batch)
+        if owner_user_id is not None:
+            query = query.where(Partner.owner_user_id == owner_user_id)
         chunk = list(session.exec(query))
         if not chunk:
             return

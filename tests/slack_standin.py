@@ -85,6 +85,9 @@ class SlackStandIn:
         self.calls: list[ApiCall] = []
         self.responses: list[dict[str, Any]] = []
         self.uploads: dict[str, bytes] = {}
+        self.hosted: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self.downloads: list[str] = []
+        self._upload_names: dict[str, str] = {}
         self.problems: list[str] = []
         self.faults: dict[str, list[Fault]] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
@@ -110,6 +113,16 @@ class SlackStandIn:
                 url = urllib.parse.urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if url.path.startswith("/files-pri/"):
+                    status, data, headers = standin.serve_file(url.path, dict(self.headers))
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(data)))
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 status, payload, headers = standin.route(url.path, url.query, dict(self.headers), body)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
@@ -146,6 +159,49 @@ class SlackStandIn:
         person = Person(user_id, name, email or f"{name}@example.com", tz)
         self.people[user_id] = person
         return person
+
+    def host_file(self, name: str, content: bytes, user: str, filetype: str = "csv") -> dict[str, Any]:
+        """A file `user` shared: its object as Slack puts it in events, downloadable with the bot token only."""
+        file_id = f"F{next(self._ts):08d}"
+        url = f"http://127.0.0.1:{self.port}/files-pri/{file_id}/{urllib.parse.quote(name)}"
+        file = {
+            "id": file_id,
+            "created": int(time.time()),
+            "name": name,
+            "title": name,
+            "mimetype": "text/csv" if filetype == "csv" else "application/octet-stream",
+            "filetype": filetype,
+            "user": user,
+            "size": len(content),
+            "mode": "hosted",
+            "url_private": url,
+            "url_private_download": url + "?dl=1",
+        }
+        with self._lock:
+            self.hosted[file_id] = (file, content)
+        return file
+
+    def serve_file(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+        """A hosted file's bytes for the bot token; Slack's redirect to its login page for anyone else."""
+        file_id = path.split("/")[2]
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        with self._changed:
+            self.downloads.append(file_id)
+            hosted = self.hosted.get(file_id)
+            self._changed.notify_all()
+        if auth != f"Bearer {TOKEN}":
+            return 302, b"", {"Location": "/login"}
+        if hosted is None:
+            return 404, b"not found", {}
+        return 200, hosted[1], {}
+
+    def uploaded(self, filename: str) -> bytes | None:
+        """The bytes of the last file the bot uploaded (files_upload_v2) under `filename`, once completed."""
+        with self._lock:
+            done = [c for c in self.calls if c.method == "files.completeUploadExternal"]
+            ids = [f.get("id") for c in done for f in (c.args.get("files") or [])]
+            found = [i for i in ids if self._upload_names.get(i) == filename and i in self.uploads]
+            return self.uploads[found[-1]] if found else None
 
     def fail_next(self, method: str, *faults: Fault) -> None:
         """Answer the next calls of `method` with `faults`, in order."""
@@ -349,8 +405,15 @@ class SlackStandIn:
     api_views_update = api_views_open
     api_views_push = api_views_open
 
+    def api_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            hosted = self.hosted.get(str(args.get("file") or ""))
+        return {"ok": True, "file": hosted[0]} if hosted else {"ok": False, "error": "file_not_found"}
+
     def api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{next(self._ts)}"
+        with self._lock:
+            self._upload_names[file_id] = str(args.get("filename") or "")
         return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
 
     def api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -526,6 +589,23 @@ class SlackSender:
             },
             **kw,
         )
+
+    def file_share(self, user: str, file: dict[str, Any], text: str = "", **kw: Any) -> tuple[int, bytes, float]:
+        """`user` drops a file (hosted with SlackStandIn.host_file) into their DM with the bot."""
+        ts = f"{int(time.time())}.{next(self._n):06d}"
+        event = {
+            "type": "message",
+            "subtype": "file_share",
+            "channel_type": "im",
+            "channel": "D" + user[1:],
+            "user": user,
+            "text": text,
+            "files": [file],
+            "upload": False,
+            "ts": ts,
+            "event_ts": ts,
+        }
+        return self.event(event, **kw)
 
     def mention(self, user: str, text: str, *, channel: str = "C0SALES01", **kw: Any) -> tuple[int, bytes, float]:
         ts = f"{int(time.time())}.{next(self._n):06d}"

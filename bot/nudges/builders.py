@@ -13,7 +13,8 @@ from bot.statuses import EMOJI, ORDER, Status, label
 from bot.text import escape, truncate
 from storage.nudges import Backlog, OpenPartner
 
-DIGEST_FIXED_BLOCKS = 5  # header, intro, divider, and up to two closing lines
+DIGEST_FIXED_BLOCKS = 6  # header, intro, registered since yesterday, divider, and up to two closing lines
+REGISTERED_SHOWN = 10
 BLOCKS_PER_PARTNER = 2  # the partner's line and its buttons
 DIGEST_MAX_SHOWN = (MESSAGE_BLOCKS_MAX - DIGEST_FIXED_BLOCKS) // BLOCKS_PER_PARTNER
 FALLBACK_NAMES = 5
@@ -77,7 +78,13 @@ def build_digest(
         f"the deadline is *{format_date(deadline, 'en')}* ({days_left_text(days_left, 'en')}). "
         "Longest untouched first:"
     )
-    blocks = [header(digest_headline(days_left)), section(intro), divider()]
+    blocks = [header(digest_headline(days_left)), section(intro)]
+    if backlog.registered:
+        names = ", ".join(escape(truncate(n, NAME_MAX)) for n in backlog.registered[:REGISTERED_SHOWN])
+        hidden = len(backlog.registered) - REGISTERED_SHOWN
+        tail = f" and {hidden} more." if hidden > 0 else "."
+        blocks.append(section(f":tada: Registered since yesterday: {names}{tail}"))
+    blocks.append(divider())
     for partner in shown:
         blocks.append(section(partner_line(partner, now)))
         blocks.append(partner_buttons(partner))

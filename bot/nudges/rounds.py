@@ -176,6 +176,12 @@ def display_name(rt: Runtime, who: str) -> str:
     return person.name if person and person.name else who
 
 
+def since_yesterday(rt: Runtime) -> dt.datetime:
+    """The start of yesterday in the deadline's zone: a digest names the partners registered since."""
+    yesterday = rt.today() - dt.timedelta(days=1)
+    return dt.datetime.combine(yesterday, dt.time(0), tzinfo=rt.settings.tz)
+
+
 def digest_reply(rt: Runtime, backlog: Backlog, now: dt.datetime) -> Reply:
     """The owner's digest as of now."""
     settings = rt.settings
@@ -226,7 +232,10 @@ def due_keys(
         muted = store.muted_users(session=session)
         if not report.closed:
             backlogs = store.digest_backlogs(
-                session=session, today=rt.today(), per_owner=settings.nudge_digest_max_partners
+                session=session,
+                today=rt.today(),
+                per_owner=settings.nudge_digest_max_partners,
+                registered_since=since_yesterday(rt),
             )
             # One query for the zones cached within the directory's TTL; the others go through it.
             zones = store.cached_zones(session=session, user_ids=list(backlogs), fetched_since=now - CACHE_TTL)
@@ -445,6 +454,7 @@ def rebuild(
                 today=rt.today(),
                 per_owner=rt.settings.nudge_digest_max_partners,
                 owner_user_id=recipient,
+                registered_since=since_yesterday(rt),
             )
         if recipient not in backlogs:
             return None

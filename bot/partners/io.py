@@ -1,4 +1,4 @@
-"""Partner files: validate a whole CSV before importing any of it, import in one transaction, export all."""
+"""Partner files: read CSV or .xlsx as people save them, validate all of it before importing any, export all."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Callable, Iterable
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -15,13 +16,15 @@ from sqlmodel import Session
 
 from bot.runtime import Runtime
 from bot.statuses import ORDER, Status, parse_status
-from bot.text import clean
+from bot.text import clean, fold
 from storage import partners as store
 
 log = logging.getLogger(__name__)
 
 REQUIRED = ("partner_id", "name", "country", "owner_email")
 OPTIONAL = ("status",)
+STATUS_LIST = ("partner_id", "status")
+"""The columns of the program's registration list: it only applies statuses."""
 EXPORT_COLUMNS = (
     "partner_id",
     "name",
@@ -34,14 +37,53 @@ EXPORT_COLUMNS = (
     "note",
     "revision",
 )
+HEADER_NAMES = {
+    "partner_id": ("partner_id", "partner id", "id", "identifiant", "identifiant partenaire", "id partenaire"),
+    "name": ("name", "partner name", "nom", "nom du partenaire", "raison sociale"),
+    "country": ("country", "pays"),
+    "owner_email": (
+        "owner_email",
+        "owner e-mail",
+        "email du responsable",
+        "e-mail du responsable",
+        "courriel du responsable",
+        "email responsable",
+    ),
+    "status": ("status", "statut", "etat"),
+}
+"""Each column's accepted headers, English and French; compared without case, accents, spaces or punctuation."""
 ID_MAX, NAME_MAX, COUNTRY_MAX, EMAIL_MAX = 64, 300, 64, 320
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 WRITE_BATCH = 2000
 LOOKUP_THREADS = 4
 STATUSES = ", ".join(s.value for s in ORDER)
+DELIMITERS = (",", ";", "\t")
+XLSX_MAX_COLUMNS = 64
+XLSX_UNPACKED_MAX = 200_000_000
+"""Bytes an .xlsx may unpack to: 20,000 partners take about 5 MB; a zip bomb takes far more."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""OWASP's CSV-injection triggers: a cell starting with one of these can run as a formula in a spreadsheet."""
 
 Progress = Callable[[str, int, int], None]
 """Called with (stage, done, total) as a long import advances."""
+
+
+def spreadsheet_safe(value: str) -> str:
+    """The cell a spreadsheet shows as text: a leading quote before any formula trigger (OWASP CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def spreadsheet_unsafe(value: str) -> str:
+    """Undo `spreadsheet_safe`, so an exported file imports back unchanged."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def header_key(text: str) -> str:
+    """A header's comparison key: case, accents, spaces and punctuation ignored."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+_COLUMN_OF = {header_key(alias): column for column, aliases in HEADER_NAMES.items() for alias in aliases}
 
 
 @dataclass(frozen=True)
@@ -57,13 +99,13 @@ class LineError:
 
 @dataclass(frozen=True)
 class Row:
-    """One valid line of a partner file."""
+    """One valid line of a partner file; a registration list's rows carry only the ID and status."""
 
     line: int
     partner_id: str
-    name: str
-    country: str
-    owner_email: str
+    name: str | None
+    country: str | None
+    owner_email: str | None
     status: Status | None
 
     @property
@@ -81,6 +123,10 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    registered: int = 0
+    unknown: list[str] = field(default_factory=list)
+    unmatched_owners: list[str] = field(default_factory=list)
+    statuses_only: bool = False
     dry_run: bool = False
 
     @property
@@ -88,56 +134,165 @@ class ImportReport:
         return not self.errors
 
 
+class FileRefused(Exception):
+    """The whole file cannot be read (format, size, rows); the message says why for the person who sent it."""
+
+
 def _shown(value: str, limit: int = 60) -> str:
     value = value if len(value) <= limit else value[: limit - 1] + "…"
     return repr(value)
 
 
-def read_rows(text: str) -> tuple[list[Row], list[LineError]]:
-    """Validate every line of a partner CSV; return the good rows and every bad line with its reason."""
-    errors: list[LineError] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [LineError(1, "the file is empty; the first line must name the columns " + ",".join(REQUIRED))]
-    except csv.Error as exc:
-        return [], [LineError(1, f"cannot be read as CSV ({exc})")]
-    names = [clean(h).lower() for h in header]
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        return [], [
-            LineError(
-                1,
-                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                f"(the header must name {','.join(REQUIRED)}; status is optional)",
-            )
-        ]
-    where = {name: names.index(name) for name in (*REQUIRED, *OPTIONAL) if name in names}
-    rows: list[Row] = []
-    first_line: dict[str, int] = {}
-    line = reader.line_num + 1
+Record = tuple[int, list[str]] | LineError
+"""A line of the table (its number and cells), or why reading stopped there."""
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter of the header line: the most frequent of comma, semicolon and tab outside quotes."""
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
+    unquoted = re.sub(r'"[^"]*"', "", first)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def csv_records(text: str) -> Iterator[Record]:
+    """The lines of a CSV text with their numbers; the delimiter is detected."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    line = 1
     while True:
         try:
             values = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
-            errors.append(LineError(line, f"cannot be read as CSV ({exc}); nothing after it was checked"))
+            yield LineError(line, f"cannot be read as CSV ({exc}); nothing after it was checked")
+            return
+        yield line, values
+        line = reader.line_num + 1
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def is_xlsx(data: bytes) -> bool:
+    """Say whether `data` looks like an Excel workbook (a zip archive)."""
+    return data[:4] == b"PK\x03\x04"
+
+
+def xlsx_records(data: bytes) -> Iterator[Record]:
+    """The rows of a workbook's first sheet, numbered as Excel numbers them."""
+    import openpyxl  # only files from Excel need it
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileRefused("this is not a readable .xlsx workbook; save it again from Excel, or as CSV") from None
+    if unpacked > XLSX_UNPACKED_MAX:
+        raise FileRefused("this workbook unpacks to too much data; save the partner list alone, or as CSV")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken workbooks
+        log.info("unreadable workbook: %s", type(exc).__name__)
+        raise FileRefused("this is not a readable .xlsx workbook; save it again from Excel, or as CSV") from None
+    try:
+        if not book.worksheets:
+            return
+        sheet = book.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True), 1):
+            yield number, [_cell(v) for v in values]
+    finally:
+        book.close()
+
+
+def decode_file(data: bytes) -> tuple[str, list[LineError]]:
+    """The file's text: UTF-8 (with or without BOM), else Windows-1252 as French Excel saves "CSV"."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return "", [LineError(line, "is neither UTF-8 nor Windows-1252 text; save the file as “CSV UTF-8”")]
+
+
+def file_records(data: bytes) -> Iterator[Record]:
+    """The table in a partner file, CSV in any of the usual encodings and delimiters, or .xlsx."""
+    if is_xlsx(data):
+        yield from xlsx_records(data)
+        return
+    text, errors = decode_file(data)
+    if errors:
+        yield from errors
+        return
+    yield from csv_records(text)
+
+
+def read_rows(text: str, *, max_rows: int | None = None) -> tuple[list[Row], list[LineError]]:
+    """Validate every line of a partner CSV; return the good rows and every bad line with its reason."""
+    return check_records(csv_records(text), max_rows=max_rows)
+
+
+def check_records(records: Iterable[Record], *, max_rows: int | None = None) -> tuple[list[Row], list[LineError]]:
+    """Validate a whole table (header first); return the good rows and every bad line with its reason."""
+    errors: list[LineError] = []
+    records = iter(records)
+    first = next(records, None)
+    while isinstance(first, tuple) and not any(v.strip() for v in first[1]):
+        first = next(records, None)
+    if first is None:
+        return [], [LineError(1, "the file is empty; the first line must name the columns " + ",".join(REQUIRED))]
+    if isinstance(first, LineError):
+        return [], [first]
+    header_line, header = first
+    names = [_COLUMN_OF.get(header_key(spreadsheet_unsafe(h))) for h in header]
+    where = {name: names.index(name) for name in (*REQUIRED, *OPTIONAL) if name in names}
+    statuses_only = all(c in where for c in STATUS_LIST) and not any(c in where for c in REQUIRED[1:])
+    missing = [c for c in REQUIRED if c not in where]
+    if missing and not statuses_only:
+        return [], [
+            LineError(
+                header_line,
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"(the header must name {','.join(REQUIRED)}, status is optional; or partner_id,status alone "
+                "for a registration list)",
+            )
+        ]
+    needed = STATUS_LIST if statuses_only else REQUIRED
+    rows: list[Row] = []
+    first_line: dict[str, int] = {}
+    seen = 0
+    for record in records:
+        if isinstance(record, LineError):
+            errors.append(record)
             break
-        start, line = line, reader.line_num + 1
+        start, values = record
         if not any(v.strip() for v in values):
             continue
+        seen += 1
+        if max_rows is not None and seen > max_rows:
+            errors.append(LineError(start, f"the file has more than {max_rows:,} partners, the most one import takes"))
+            break
+        values = [spreadsheet_unsafe(v) for v in values]
         problems: list[str] = []
         # A short line may leave out trailing optional columns, never a required one; a long line
-        # usually means an unquoted comma that shifted every value after it.
-        if len(values) > len(names) or len(values) <= max(where[c] for c in REQUIRED):
+        # usually means an unquoted delimiter that shifted every value after it.
+        long_line = len(values) > len(names) and any(v.strip() for v in values[len(names) :])
+        if long_line or len(values) <= max(where[c] for c in needed):
             problems.append(f"has {len(values)} values but the header has {len(names)} columns")
         values = values + [""] * (len(names) - len(values))
         partner_id = clean(values[where["partner_id"]])
-        name = " ".join(clean(values[where["name"]]).split())
-        country = clean(values[where["country"]])
-        email = clean(values[where["owner_email"]]).lower()
         raw_status = clean(values[where["status"]]) if "status" in where else ""
         if not partner_id:
             problems.append("partner_id is empty")
@@ -145,16 +300,23 @@ def read_rows(text: str) -> tuple[list[Row], list[LineError]]:
             problems.append(f"partner_id is longer than {ID_MAX} characters")
         elif any(ch.isspace() or ch == "|" for ch in partner_id):
             problems.append(f"partner_id {_shown(partner_id)} contains spaces or '|'")
-        if not name:
-            problems.append("name is empty")
-        elif len(name) > NAME_MAX:
-            problems.append(f"name is longer than {NAME_MAX} characters")
-        if len(country) > COUNTRY_MAX:
-            problems.append(f"country is longer than {COUNTRY_MAX} characters")
-        if not email:
-            problems.append("owner_email is empty")
-        elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
-            problems.append(f"owner_email {_shown(email)} is not an e-mail address")
+        name = country = email = None
+        if not statuses_only:
+            name = " ".join(clean(values[where["name"]]).split())
+            country = clean(values[where["country"]])
+            email = clean(values[where["owner_email"]]).lower()
+            if not name:
+                problems.append("name is empty")
+            elif len(name) > NAME_MAX:
+                problems.append(f"name is longer than {NAME_MAX} characters")
+            if len(country) > COUNTRY_MAX:
+                problems.append(f"country is longer than {COUNTRY_MAX} characters")
+            if not email:
+                problems.append("owner_email is empty")
+            elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
+                problems.append(f"owner_email {_shown(email)} is not an e-mail address")
+        elif not raw_status:
+            problems.append("status is empty")
         status = parse_status(raw_status) if raw_status else None
         if raw_status and status is None:
             problems.append(f"status {_shown(raw_status)} is not one of {STATUSES} (or their French names)")
@@ -168,15 +330,6 @@ def read_rows(text: str) -> tuple[list[Row], list[LineError]]:
             continue
         rows.append(Row(start, partner_id, name, country, email, status))
     return rows, errors
-
-
-def decode_file(data: bytes) -> tuple[str, list[LineError]]:
-    """The file's text (UTF-8, with or without BOM), or the line where it stops being UTF-8."""
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return "", [LineError(line, "is not UTF-8 text; save the file as “CSV UTF-8” and try again")]
 
 
 def lookup_owners(
@@ -215,24 +368,30 @@ def import_partners(
     dry_run: bool = False,
     resolve_owners: bool = True,
     progress: Progress | None = None,
+    by: str | None = None,
+    max_rows: int | None = None,
 ) -> ImportReport:
-    """Validate the whole file, then import all of it in one transaction, or nothing when a line is bad."""
+    """Validate the whole file, then import all of it in one transaction, or nothing when a line is bad.
+
+    `by` is who the history names (an admin importing from Slack); the file's name is kept in each entry.
+    Raises FileRefused when the file as a whole cannot be read.
+    """
     report = ImportReport(dry_run=dry_run)
-    text, report.errors = decode_file(data)
-    if report.errors:
-        return report
-    rows, report.errors = read_rows(text)
+    rows, report.errors = check_records(file_records(data), max_rows=max_rows)
     report.rows = len(rows) + len(report.errors)
+    report.statuses_only = bool(rows) and rows[0].owner_email is None
     if report.errors:
         return report
     lines_of: dict[str, list[int]] = {}
     for row in rows:
-        lines_of.setdefault(row.owner_email, []).append(row.line)
+        if row.owner_email is not None:
+            lines_of.setdefault(row.owner_email, []).append(row.line)
     owners: dict[str, str | None] = {}
-    if resolve_owners:
+    if resolve_owners and lines_of:
         owners, failures = lookup_owners(rt, lines_of, progress=progress)
         for email in sorted(lines_of):
             if owners.get(email) is None:
+                report.unmatched_owners.append(email)
                 lines = lines_of[email]
                 where = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
                 why = "Slack could not be asked about" if email in failures else "no Slack user has the e-mail"
@@ -240,7 +399,8 @@ def import_partners(
                     f"{why} {email} (line{'s' if len(lines) > 1 else ''} {where}): imported with the e-mail kept, "
                     "matched to the person when they use the bot"
                 )
-    by = f"import:{source_name}"[:320]
+    who = (by or f"import:{source_name}")[:320]
+    origin = f"file {source_name}"
     now = rt.clock.now()
     with rt.db.session(write=not dry_run) as session:
         existing = store.rows_for_import(session=session)
@@ -249,30 +409,34 @@ def import_partners(
         updates: list[dict[str, Any]] = []
         history: list[dict[str, Any]] = []
         for row in rows:
-            owner_id = owners.get(row.owner_email)
+            owner_id = owners.get(row.owner_email) if row.owner_email else None
             old = existing.get(row.key)
             if old is None:
+                if row.name is None or row.owner_email is None:
+                    report.unknown.append(row.partner_id)  # a registration list names partners we do not follow
+                    continue
                 status = (row.status or Status.NOT_CONTACTED).value
+                report.registered += status == Status.REGISTERED
                 inserts.append(
                     {
                         "partner_id": row.partner_id,
                         "partner_key": row.key,
                         "name": row.name,
                         "name_folded": store.fold_name(row.name),
-                        "country": row.country,
+                        "country": row.country or "",
                         "owner_email": row.owner_email,
                         "owner_user_id": owner_id,
                         "status": status,
                         "note": "",
                         "updated_at": now,
-                        "updated_by": by,
+                        "updated_by": who,
                         "snoozed_until": None,
                         "revision": 1,
                     }
                 )
-                new_history.append((row.key, _entry(now, by, None, status, None, owner_id or row.owner_email, "")))
+                new_history.append((row.key, _entry(now, who, None, status, None, owner_id or row.owner_email, origin)))
                 continue
-            change, entry = _diff(old, row, owner_id, now, by)
+            change, entry = _diff(old, row, owner_id, now, who, origin)
             if change is None:
                 report.unchanged += 1
             elif entry is None:
@@ -282,9 +446,11 @@ def import_partners(
                 updates.append(change)
                 history.append(entry)
                 report.updated += 1
+                report.registered += entry["to_status"] == Status.REGISTERED != entry["from_status"]
         report.created = len(inserts)
         if dry_run:
             return report
+        store.bump_import_version(session=session)
         _write(session, inserts, new_history, updates, history, progress)
     log.info("imported %s partners: %s new, %s updated", len(rows), report.created, report.updated)
     return report
@@ -307,20 +473,20 @@ def _entry(
 
 
 def _diff(
-    old: store.PartnerRow, row: Row, owner_id: str | None, now: Any, by: str
+    old: store.PartnerRow, row: Row, owner_id: str | None, now: Any, by: str, origin: str
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The update and the history entry a re-imported row makes (None, None when nothing differs)."""
     update: dict[str, Any] = {"id": old.id}
     changed: list[str] = []
-    if row.partner_id != old.partner_id:
+    if row.partner_id != old.partner_id and row.name is not None:
         update["partner_id"] = row.partner_id
-    if row.name != old.name:
+    if row.name is not None and row.name != old.name:
         update["name"], update["name_folded"] = row.name, store.fold_name(row.name)
         changed.append("name")
-    if row.country != old.country:
+    if row.country is not None and row.country != old.country:
         update["country"] = row.country
         changed.append("country")
-    owner_changed = row.owner_email != old.owner_email
+    owner_changed = row.owner_email is not None and row.owner_email != old.owner_email
     if owner_changed:
         update["owner_email"], update["owner_user_id"] = row.owner_email, owner_id
     elif old.owner_user_id is None and owner_id is not None:
@@ -338,7 +504,7 @@ def _diff(
         status,
         (old.owner_user_id or old.owner_email) if owner_changed else None,
         (owner_id or row.owner_email) if owner_changed else None,
-        f"changed by import: {', '.join(changed)}" if changed else "",
+        f"{origin}; changed by import: {', '.join(changed)}" if changed else origin,
     )
     return update, entry
 
@@ -370,26 +536,57 @@ def _write(
     store.insert_changes(session=session, rows=history)
 
 
+def export_rows(rt: Runtime, *, owner_user_id: str | None = None) -> Iterator[list[str]]:
+    """EXPORT_COLUMNS, then every partner (or one owner's) in ID order, each cell safe from spreadsheet formulas."""
+    yield list(EXPORT_COLUMNS)
+    with rt.db.session() as session:
+        for p in store.iter_partners(session=session, owner_user_id=owner_user_id):
+            values = [
+                p.partner_id,
+                p.name,
+                p.country,
+                p.owner_email,
+                p.owner_user_id or "",
+                p.status,
+                p.updated_at.isoformat(),
+                p.updated_by,
+                p.note,
+                str(p.revision),
+            ]
+            yield [spreadsheet_safe(v) for v in values]
+
+
 def export_partners(rt: Runtime, out: TextIO) -> int:
     """Write every partner as CSV (EXPORT_COLUMNS) to `out`; return how many."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    with rt.db.session() as session:
-        for p in store.iter_partners(session=session):
-            writer.writerow(
-                [
-                    p.partner_id,
-                    p.name,
-                    p.country,
-                    p.owner_email,
-                    p.owner_user_id or "",
-                    p.status,
-                    p.updated_at.isoformat(),
-                    p.updated_by,
-                    p.note,
-                    p.revision,
-                ]
-            )
-            count += 1
+    count = -1
+    for values in export_rows(rt):
+        writer.writerow(values)
+        count += 1
     return count
+
+
+def export_csv(rt: Runtime, *, owner_user_id: str | None = None) -> tuple[bytes, int]:
+    """The partners as CSV in UTF-8 with a BOM (so Excel reads the accents), and how many."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    count = -1
+    for values in export_rows(rt, owner_user_id=owner_user_id):
+        writer.writerow(values)
+        count += 1
+    return out.getvalue().encode("utf-8-sig"), count
+
+
+def export_xlsx(rt: Runtime, *, owner_user_id: str | None = None) -> tuple[bytes, int]:
+    """The partners as an Excel workbook (one sheet, every cell text), and how many."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("partners")
+    count = -1
+    for values in export_rows(rt, owner_user_id=owner_user_id):
+        sheet.append(values)
+        count += 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), count

@@ -43,6 +43,10 @@ VERBS = {
     "chercher": "find",
     "cherche": "find",
     "rechercher": "find",
+    "export": "export",
+    "exporter": "export",
+    "import": "import",
+    "importer": "import",
 }
 
 
@@ -134,6 +138,22 @@ class Find:
 
 
 @dataclass(frozen=True)
+class Export:
+    """`/partner export [mine] [xlsx|csv]`."""
+
+    mine: bool = False
+    xlsx: bool = False
+
+
+@dataclass(frozen=True)
+class ImportHelp:
+    """`/partner import`: how to import a file."""
+
+
+EXPORT_WORDS = {"mine": "mine", "mes": "mine", "moi": "mine", "xlsx": "xlsx", "excel": "xlsx", "csv": "csv"}
+
+
+@dataclass(frozen=True)
 class Other:
     """Text that starts with no command word (perhaps a partner to show)."""
 
@@ -149,7 +169,7 @@ class Assignee:
     handle: str | None = None
 
 
-Command = Help | Show | OpenForm | Update | Assign | Mine | Find | Other
+Command = Help | Show | OpenForm | Update | Assign | Mine | Find | Export | ImportHelp | Other
 
 
 def parse(text: str, command: str = "/partner") -> Command:
@@ -167,6 +187,16 @@ def parse(text: str, command: str = "/partner") -> Command:
         return Help()
     if verb == "mine":
         return Mine()
+    if verb == "import":
+        return ImportHelp()
+    if verb == "export":
+        words = [EXPORT_WORDS.get(fold(t.text)) for t in rest]
+        if None in words:
+            raise BadInput(
+                f"`{quote(after)}` is not something I can export.",
+                hint=f"Write `{command} export` (CSV), `{command} export xlsx` or `{command} export mine`.",
+            )
+        return Export(mine="mine" in words, xlsx="xlsx" in words)
     if verb == "show":
         if not rest:
             raise BadInput("Which partner should I show?", hint=f"Write `{command} show LNK-1234` or a name.")

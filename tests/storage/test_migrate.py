@@ -19,8 +19,9 @@ def test_head_is_alembics_newest_revision(tmp_path: Path) -> None:
 
 def test_an_empty_database_is_migrated_once(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
-    assert pending(db) == [HEAD]
-    assert upgrade(db) == [HEAD]
+    todo = pending(db)
+    assert todo[0] == "0001" and todo[-1] == HEAD and todo == sorted(todo)
+    assert upgrade(db) == todo
     assert pending(db) == [] and upgrade(db) == []
     db.dispose()
 
