@@ -188,7 +188,7 @@ def run(rt: Runtime, *, actor: str, import_id: int, send: Send) -> Reply | None:
     log.info("import %s claimed", import_id)
     progress = ProgressMessage(rt, channel=row.channel, name=row.file_name)
     progress.start()
-    state, outcome = store.ImportState.FAILED, ""
+    state, outcome = store.ImportState.FAILED, "stopped"
     try:
         report = partner_io.import_partners(
             rt,
@@ -199,18 +199,20 @@ def run(rt: Runtime, *, actor: str, import_id: int, send: Send) -> Reply | None:
             progress=progress.update,
         )
         if report.errors:
-            outcome = f"{len(report.errors)} bad lines"
-            send(build.build_import_failed(name=row.file_name, why=str(report.errors[0])))
+            outcome = str(report.errors[0])
+            result = build.build_import_failed(name=row.file_name, why=outcome)
         else:
             state, outcome = store.ImportState.DONE, build.counts_line(report, done=True)
-            send(build.build_import_result(name=row.file_name, report=report))
+            result = build.build_import_result(name=row.file_name, report=report)
     except partner_io.FileRefused as exc:
         outcome = str(exc)
-        send(build.build_import_failed(name=row.file_name, why=outcome))
+        result = build.build_import_failed(name=row.file_name, why=outcome)
     finally:
+        # Recorded whatever happened, so a click after a crash says so instead of running again.
         progress.finish(ok=state is store.ImportState.DONE)
         with rt.db.session(write=True) as session:
             store.finish_import(session=session, import_id=import_id, state=state, outcome=outcome, at=rt.clock.now())
+    send(result)
     log.info("import %s %s", import_id, state.value)
     return None
 
