@@ -227,15 +227,18 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
 
 @cli.command("import-partners")
 def import_partners(
-    file: Annotated[Path, typer.Argument(help="CSV with partner_id,name,country,owner_email[,status]")],
+    file: Annotated[Path, typer.Argument(help="CSV or .xlsx with partner_id,name,country,owner_email[,status]")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and report; write nothing")] = False,
 ) -> None:
     """Import partners: every line is checked first, and nothing is imported when one is bad."""
     from bot.app import build_runtime
+    from bot.partners.io import FileRefused
     from bot.partners.io import import_partners as run_import
 
     settings = settings_or_exit()
     try:
+        if file.stat().st_size > settings.import_max_bytes:
+            raise fail(f"{file}: larger than IMPORT_MAX_BYTES ({settings.import_max_bytes:,} bytes)", code=1)
         data = file.read_bytes()
     except OSError as exc:
         raise fail(f"{file}: cannot read the file ({exc.strerror})") from None
@@ -248,9 +251,21 @@ def import_partners(
             "each is matched by e-mail when they first use the bot.",
             err=True,
         )
-    with progress_bar() as progress:
-        report = run_import(rt, data, source_name=file.name, dry_run=dry_run, resolve_owners=lookups, progress=progress)
-    db.dispose()
+    try:
+        with progress_bar() as progress:
+            report = run_import(
+                rt,
+                data,
+                source_name=file.name,
+                dry_run=dry_run,
+                resolve_owners=lookups,
+                progress=progress,
+                max_rows=settings.import_max_rows,
+            )
+    except FileRefused as exc:
+        raise fail(f"{file}: {exc}", code=1) from None
+    finally:
+        db.dispose()
     for error in report.errors:
         typer.echo(f"{file.name}: {error}", err=True)
     for warning in report.warnings:
@@ -260,7 +275,9 @@ def import_partners(
     done = "checked, would import" if dry_run else "imported"
     typer.echo(
         f"{done} {report.rows} partners: {report.created} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged" + (" (dry run: nothing was written)" if dry_run else "")
+        f"{report.unchanged} unchanged; {report.registered} became registered"
+        + (f"; {len(report.unknown)} IDs not in the partner list left out" if report.unknown else "")
+        + (" (dry run: nothing was written)" if dry_run else "")
     )
 
 

@@ -195,3 +195,122 @@ def test_cli_import_without_a_token_skips_lookups_and_says_so(cli_env: Path, mon
     assert "SLACK_BOT_TOKEN is not set" in result.output
     missing = CliRunner().invoke(cli, ["import-partners", str(cli_env / "nope.csv")])
     assert missing.exit_code != 0 and "cannot read" in missing.output
+
+
+# ---- formats people actually have -------------------------------------------------------
+
+
+FRENCH = (
+    "Identifiant;Nom;Pays;E-mail du responsable;Statut;Région\r\n"
+    "LNK-0000;Réseaux Dupont;FR;alice@example.com;contacté;Ouest\r\n"
+    'LNK-0001;"Télécom; Sud";FR;bruno@example.com;en cours;\r\n'
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_french_excel_csv_in_every_encoding_with_semicolons_is_read(encoding: str) -> None:
+    rows, errors = partner_io.check_records(partner_io.file_records(FRENCH.encode(encoding)))
+    assert not errors
+    assert [(r.partner_id, r.name, r.owner_email, r.status) for r in rows] == [
+        ("LNK-0000", "Réseaux Dupont", "alice@example.com", "contacted"),
+        ("LNK-0001", "Télécom; Sud", "bruno@example.com", "in_progress"),
+    ]
+
+
+def test_tabs_are_detected_and_headers_ignore_case_accents_and_spaces() -> None:
+    text = "PARTNER ID\tNom\tpays\tEmail du Responsable\n LNK-1\tA\tFR\ta@example.com\n"
+    rows, errors = partner_io.read_rows(text)
+    assert not errors and rows[0].partner_id == "LNK-1"
+    assert partner_io.detect_delimiter('"a,b";c;d\n1,2') == ";"
+    assert partner_io.detect_delimiter("only\n") == ","
+
+
+def test_an_xlsx_first_sheet_is_read_with_excel_line_numbers() -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["partner_id", "name", "country", "owner_email", "status"])
+    sheet.append(["LNK-1", "Excel SARL", "FR", "a@example.com", "registered"])
+    sheet.append([42, "Numbered", "FR", "not-an-email", None])
+    book.create_sheet("ignored").append(["nothing", "here"])
+    out = io.BytesIO()
+    book.save(out)
+    rows, errors = partner_io.check_records(partner_io.file_records(out.getvalue()))
+    assert [(r.partner_id, r.status) for r in rows] == [("LNK-1", "registered")]
+    assert [e.line for e in errors] == [3] and "not-an-email" in errors[0].reason
+
+
+def test_broken_and_bomb_workbooks_are_refused_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(partner_io.FileRefused):
+        list(partner_io.file_records(b"PK\x03\x04 broken"))
+    out = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 2_000_000)
+    monkeypatch.setattr(partner_io, "XLSX_UNPACKED_MAX", 1_000_000)
+    with pytest.raises(partner_io.FileRefused, match="unpacks to too much"):
+        list(partner_io.file_records(out.getvalue()))
+
+
+def test_a_registration_list_carries_only_ids_and_statuses() -> None:
+    rows, errors = partner_io.read_rows("partner_id,statut,other\nLNK-1,inscrit,x\nLNK-2,,y\nLNK-3,nope,\n")
+    assert [(r.partner_id, r.status, r.name) for r in rows] == [("LNK-1", "registered", None)]
+    assert [(e.line, "status" in e.reason) for e in errors] == [(3, True), (4, True)]
+
+
+def test_the_row_limit_stops_reading() -> None:
+    text = "partner_id,status\n" + "".join(f"LNK-{i},contacted\n" for i in range(10))
+    rows, errors = partner_io.read_rows(text, max_rows=3)
+    assert len(rows) == 3 and errors[-1].line == 5 and "more than 3" in errors[-1].reason
+
+
+def test_formula_cells_are_escaped_on_export_and_unescaped_on_import() -> None:
+    for value in ("=1+2", "+33 1 23", "-x", "@SUM(A1)", "\tx", "\rx"):
+        assert partner_io.spreadsheet_safe(value) == "'" + value
+        assert partner_io.spreadsheet_unsafe(partner_io.spreadsheet_safe(value)) == value
+    for value in ("Dupont", "'quoted", "", "LNK-1"):
+        assert partner_io.spreadsheet_safe(value) == value
+        assert partner_io.spreadsheet_unsafe(value) == value
+
+
+def test_a_huge_header_line_is_read_in_linear_time() -> None:
+    import time
+
+    line = ";" * 200_000 + "\n"
+    started = time.perf_counter()
+    _, errors = partner_io.read_rows(line + line * 10)
+    assert errors and time.perf_counter() - started < 2.0
+
+
+def test_cli_imports_french_excel_csv_and_xlsx_and_refuses_past_the_limits(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    runner = CliRunner()
+    french = cli_env / "partenaires.csv"
+    french.write_bytes(FRENCH.encode("cp1252"))
+    result = runner.invoke(cli, ["import-partners", str(french)])
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.output
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["partner_id", "status"])
+    sheet.append(["LNK-0000", "registered"])
+    book.save(cli_env / "registrations.xlsx")
+    result = runner.invoke(cli, ["import-partners", str(cli_env / "registrations.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "1 updated" in result.output
+
+    (cli_env / "broken.xlsx").write_bytes(b"PK\x03\x04 nope")
+    result = runner.invoke(cli, ["import-partners", str(cli_env / "broken.xlsx")])
+    assert result.exit_code == 1 and "not a readable .xlsx" in result.output
+    monkeypatch.setenv("IMPORT_MAX_BYTES", "1000")
+    (cli_env / "big.csv").write_bytes(b"partner_id,status\n" + b"LNK-0000,contacted\n" * 100)
+    result = runner.invoke(cli, ["import-partners", str(cli_env / "big.csv")])
+    assert result.exit_code == 1 and "IMPORT_MAX_BYTES" in result.output
