@@ -12,6 +12,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -141,6 +142,7 @@ class ConsoleSlack(WebClient):
         )
         self.screen = screen
         self.users = users
+        self.hosted: dict[str, tuple[dict[str, Any], bytes]] = {}
         self._ts = itertools.count(1)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ConsoleSlack:
@@ -212,6 +214,9 @@ class ConsoleSlack(WebClient):
             title = (view.get("title") or {}).get("text", "App Home")
             self.screen.show(f"{'App Home' if method == 'views.publish' else 'modal'}: {title}", view.get("blocks"))
             return {"ok": True, "view": {"id": "V" + ts, **view}}
+        if method == "files.info":
+            hosted = self.hosted.get(str(args.get("file")))
+            return {"ok": True, "file": hosted[0]} if hosted else {"ok": False, "error": "file_not_found"}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": "http://console.invalid/upload", "file_id": "F" + ts}
         if method == "files.completeUploadExternal":
@@ -219,6 +224,27 @@ class ConsoleSlack(WebClient):
             self.screen.show("file", None, ", ".join(f.get("title", "") for f in files))
             return {"ok": True, "files": files}
         return {"ok": True}
+
+    def host_file(self, path: Path, user: str) -> dict[str, Any]:
+        """A local file as if `user` had shared it in Slack: its file object, served by files.info and below."""
+        data = path.read_bytes()
+        file_id = f"F{next(self._ts):08d}"
+        file = {
+            "id": file_id,
+            "name": path.name,
+            "title": path.name,
+            "filetype": path.suffix.lstrip(".").lower() or "text",
+            "user": user,
+            "size": len(data),
+            "url_private_download": f"console://files/{file_id}",
+        }
+        self.hosted[file_id] = (file, data)
+        return file
+
+    def download_private_file(self, url: str, limit: int) -> bytes:
+        """A shared file's bytes (bot.partners.files asks this instead of fetching over HTTP)."""
+        hosted = self.hosted.get(url.rsplit("/", 1)[-1])
+        return hosted[1][: limit + 1] if hosted else b""
 
     def _upload_file(self, **_: Any) -> Any:
         from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
@@ -311,6 +337,22 @@ class ConsoleDriver:
         }
         return self._request(json.dumps(body), "application/json")
 
+    def file_share(self, file: dict[str, Any]) -> BoltResponse:
+        """Drop a file into the DM with the bot."""
+        ts = f"{int(time.time())}.{next(self._n):06d}"
+        event = {
+            "type": "message",
+            "subtype": "file_share",
+            "channel_type": "im",
+            "channel": "D" + self.user_id[1:],
+            "user": self.user_id,
+            "text": "",
+            "files": [file],
+            "ts": ts,
+            "event_ts": ts,
+        }
+        return self._event(event)
+
     def _event(self, event: dict[str, Any]) -> BoltResponse:
         body = {
             "type": "event_callback",
@@ -361,7 +403,8 @@ class ConsoleDriver:
 
 CONSOLE_HELP = (
     "Type /partner help, /transition help, or a question (a direct message to the bot). "
-    "!click <button> presses a button of the last message, !home opens the App Home, quit leaves."
+    "!click <button> presses a button of the last message, !home opens the App Home, "
+    "!upload FILE drops a partner file into the DM, quit leaves."
 )
 
 
@@ -431,6 +474,13 @@ def run_console(
                 response = driver.open_home()
             elif verb == "click" and (button := screen.find_button(arg)):
                 response = driver.click(button)
+            elif verb == "upload" and arg:
+                try:
+                    file = client.host_file(Path(arg).expanduser(), user_id)
+                except OSError as exc:
+                    out.print(f"(cannot read {arg}: {exc.strerror})", markup=False, highlight=False)
+                    continue
+                response = driver.file_share(file)
             else:
                 labels = ", ".join(b["text"]["text"] for b in screen.buttons) or "none"
                 out.print(f"(no such console action; buttons of the last message: {labels})", markup=False)

@@ -52,3 +52,19 @@ def test_console_shows_bad_input_answers_not_tracebacks(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "Traceback" not in result.stdout + result.stderr
     assert "/transition" in result.stdout
+
+
+def test_console_uploads_a_partner_file_into_the_dm(tmp_path: Path) -> None:
+    header = "Identifiant;Nom;Pays;Email du responsable;Statut\r\n"
+    line = "LNK-7001;Réseaux Müller;FR;x@example.com;contacté\r\n"
+    (tmp_path / "partenaires.csv").write_bytes((header + line).encode("cp1252"))
+    script = (
+        "!upload partenaires.csv\n!click Import\n!click Import\n!upload missing.csv\n/partner show LNK-7001\nquit\n"
+    )
+    result = run_console(tmp_path, script, "--demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "1 new, 0 updated" in out and "Import of partenaires.csv finished" in out
+    assert "already imported" in out and "cannot read missing.csv" in out
+    assert "Réseaux Müller" in out and "Contacted" in out
+    assert "Traceback" not in out + result.stderr

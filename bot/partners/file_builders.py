@@ -114,9 +114,12 @@ def build_import_report(*, name: str, report: ImportReport, import_id: int | Non
 
 def build_progress(*, name: str, stage: str, done: int, total: int) -> Reply:
     """The one progress message, edited as the import advances."""
-    what = {"owners": "Matching owners in Slack", "writing": "Writing partners"}.get(stage, "Importing")
-    percent = f" ({100 * done // total} %)" if total else ""
-    text = f":hourglass_flowing_sand: Importing {truncate(name, 100)}: {what.lower()}, {done:,}/{total:,}{percent}"
+    what = {"owners": "matching owners in Slack", "writing": "writing partners"}.get(stage)
+    if what is None or not total:
+        text = f":hourglass_flowing_sand: Importing {truncate(name, 100)}…"
+    else:
+        share = f"{done:,}/{total:,} ({100 * done // total} %)"
+        text = f":hourglass_flowing_sand: Importing {truncate(name, 100)}: {what}, {share}"
     return Reply(text=text, blocks=[section(escape(text))], ephemeral=False)
 
 
