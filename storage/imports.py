@@ -22,6 +22,7 @@ class ImportState(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     STALE = "stale"
+    EXPIRED = "expired"
 
 
 def add_import(
@@ -65,7 +66,9 @@ def _lock_version(session: Session) -> str:
     return import_version(session=session, lock=True)
 
 
-def claim_import(*, session: Session, import_id: int, new_version: str) -> ImportState | None:
+def claim_import(
+    *, session: Session, import_id: int, new_version: str, checked_since: dt.datetime | None = None
+) -> ImportState | None:
     """Take a checked file to run it: None when taken, else the state that stops it (it may turn stale here).
 
     The import version is locked and moved on in the same transaction, so of two reports clicked at once
@@ -78,6 +81,10 @@ def claim_import(*, session: Session, import_id: int, new_version: str) -> Impor
         return ImportState.CANCELLED
     if row.state != ImportState.CHECKED:
         return ImportState(row.state)
+    if checked_since is not None and row.checked_at < checked_since:
+        row.state, row.data = ImportState.EXPIRED, b""
+        session.add(row)
+        return ImportState.EXPIRED
     if row.base_version != current:
         row.state = ImportState.STALE
         session.add(row)
@@ -111,3 +118,13 @@ def finish_import(*, session: Session, import_id: int, state: ImportState, outco
         .where(col(PartnerImport.id) == import_id)
         .values(state=state, outcome=outcome[:500], finished_at=at, data=b"")
     )
+
+
+def expire_imports(*, session: Session, before: dt.datetime) -> int:
+    """Drop files checked before `before` and never clicked (their reports say so if clicked later)."""
+    result = session.execute(
+        sa.update(PartnerImport)
+        .where(col(PartnerImport.state) == ImportState.CHECKED, col(PartnerImport.checked_at) < before)
+        .values(state=ImportState.EXPIRED, data=b"")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -37,6 +37,8 @@ STOPPED = {
     "done": "This file was already imported. Send it again to import it again.",
     "failed": "This import already ran and failed. Send the file again to retry.",
     "cancelled": "This import was cancelled; nothing was imported. Send the file again to import it.",
+    "expired": "This report is more than a day old, so I no longer keep its file and nothing was imported. "
+    "Send the file again.",
     "stale": "Another import ran after this file was checked, so this report is out of date and nothing was "
     "imported. Send the file again for a fresh report.",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 SPREADSHEET_TYPES = frozenset({"csv", "tsv", "xlsx", "text"})
 DOWNLOAD_TIMEOUT_S = 30
+KEEP_CHECKED = dt.timedelta(days=1)
+"""How long a checked file waits for its Import click before it is dropped."""
 PROGRESS_EVERY_S = 3.0
 """How often the progress message is edited: often enough to see it move, far under chat.update's rate limit."""
 
@@ -115,7 +118,11 @@ def receive(rt: Runtime, shared: SharedFile) -> Reply:
         log.info("partner file from a non-admin refused")
         return build.notice(build.NOT_ADMIN_FILE)
     limit = rt.settings.import_max_bytes
-    info = rt.client.files_info(file=shared.file_id)["file"]
+    try:
+        info = rt.client.files_info(file=shared.file_id)["file"]
+    except SlackApiError as exc:
+        log.warning("files.info failed: %s", exc.response.get("error"))
+        return build.notice(build.NOT_DOWNLOADED.format(why=str(exc.response.get("error") or "no answer")))
     if info.get("user") not in (None, shared.user_id):
         raise NotAllowed(build.NOT_ADMIN_FILE)
     size = int(info.get("size") or 0)
@@ -134,6 +141,7 @@ def receive(rt: Runtime, shared: SharedFile) -> Reply:
         _attach_errors(rt, shared.channel, name, report)
         return build.build_import_report(name=name, report=report, import_id=None)
     with rt.db.session(write=True) as session:
+        store.expire_imports(session=session, before=rt.clock.now() - KEEP_CHECKED)
         kept = store.add_import(
             session=session,
             user_id=shared.user_id,
@@ -187,7 +195,12 @@ def run(rt: Runtime, *, actor: str, import_id: int, send: Send) -> Reply | None:
     """Claim a checked file and import it, editing one progress message; a reply says why when it cannot run."""
     _check_owner(rt, actor, import_id)
     with rt.db.session(write=True) as session:
-        stopped = store.claim_import(session=session, import_id=import_id, new_version=uuid.uuid4().hex)
+        stopped = store.claim_import(
+            session=session,
+            import_id=import_id,
+            new_version=uuid.uuid4().hex,
+            checked_since=rt.clock.now() - KEEP_CHECKED,
+        )
         row = store.get_import(session=session, import_id=import_id)
     if stopped is not None or row is None:
         log.info("import %s not run: %s", import_id, stopped)

@@ -53,6 +53,20 @@ def test_an_import_from_the_command_line_makes_checked_reports_stale(db: Databas
     assert claim(db, checked) is store.ImportState.STALE
 
 
+def test_a_report_left_a_day_expires(db: Database) -> None:
+    old, kept = keep(db), keep(db)
+    with db.session(write=True) as session:
+        assert (
+            store.claim_import(
+                session=session, import_id=old, new_version="v", checked_since=NOW + dt.timedelta(seconds=1)
+            )
+            is store.ImportState.EXPIRED
+        )
+        assert store.expire_imports(session=session, before=NOW + dt.timedelta(seconds=1)) == 1
+        row = store.get_import(session=session, import_id=kept)
+        assert row is not None and (row.state, row.data) == ("expired", b"")
+
+
 def test_cancel_only_a_checked_file(db: Database) -> None:
     one, two = keep(db), keep(db)
     with db.session(write=True) as session:
