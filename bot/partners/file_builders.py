@@ -27,6 +27,7 @@ IMPORT_HOW = (
     "with commas, semicolons or tabs."
 )
 NOT_ADMIN_FILE = "Only admins can import partner files, so I did not open this one. Ask an admin to send it."
+NOT_YOURS = "I import only files you uploaded yourself."
 NOT_ADMIN_IMPORT = "Only the admin who sent this file can import it."
 NOT_ADMIN_EXPORT = "Only admins can export every partner. `{command} export mine` gives you your own."
 TOO_BIG = "This file is {size:,} bytes; I take partner files up to {limit:,} bytes (IMPORT_MAX_BYTES)."
@@ -84,7 +85,7 @@ def build_import_report(*, name: str, report: ImportReport, import_id: int | Non
         blocks += [section(summary), section(truncate(lines, 2900))]
         if len(report.errors) > ERRORS_SHOWN:
             blocks.append(context(f"…and {len(report.errors) - ERRORS_SHOWN:,} more: every bad line is in the CSV."))
-        text = f"{plural(len(report.errors), 'bad line')} in {name}: nothing can be imported."
+        text = f"{plural(len(report.errors), 'bad line')} in {shown_name}: nothing can be imported."
         return Reply(text=text, blocks=blocks, ephemeral=False)
     kind = "registration list (statuses only)" if report.statuses_only else "partner list"
     summary = f"*{shown_name}* is a {kind} of {plural(report.rows, 'line')}: {counts_line(report, done=False)}."
@@ -111,7 +112,7 @@ def build_import_report(*, name: str, report: ImportReport, import_id: int | Non
             )
         )
         blocks.append(context("Nothing is written until you click Import."))
-    return Reply(text=f"{name} checked: {counts_line(report, done=False)}.", blocks=blocks, ephemeral=False)
+    return Reply(text=f"{shown_name} checked: {counts_line(report, done=False)}.", blocks=blocks, ephemeral=False)
 
 
 def build_progress(*, name: str, stage: str, done: int, total: int) -> Reply:
@@ -122,13 +123,14 @@ def build_progress(*, name: str, stage: str, done: int, total: int) -> Reply:
     else:
         share = f"{done:,}/{total:,} ({100 * done // total} %)"
         text = f":hourglass_flowing_sand: Importing {truncate(name, 100)}: {what}, {share}"
-    return Reply(text=text, blocks=[section(escape(text))], ephemeral=False)
+    return Reply(text=escape(text), blocks=[section(escape(text))], ephemeral=False)
 
 
 def build_progress_done(*, name: str, ok: bool) -> Reply:
     """The progress message once the import has ended."""
-    text = f":white_check_mark: Import of {truncate(name, 100)} finished." if ok else f":x: Import of {name} stopped."
-    return Reply(text=text, blocks=[section(escape(text))], ephemeral=False)
+    shown = escape(truncate(name, 100))
+    text = f":white_check_mark: Import of {shown} finished." if ok else f":x: Import of {shown} stopped."
+    return Reply(text=text, blocks=[section(text)], ephemeral=False)
 
 
 def build_import_result(*, name: str, report: ImportReport) -> Reply:

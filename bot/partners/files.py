@@ -21,6 +21,7 @@ from bot.partners import file_builders as build
 from bot.partners import io as partner_io
 from bot.replies import Reply
 from bot.runtime import Runtime
+from bot.text import escape
 from storage import imports as store
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ def receive(rt: Runtime, shared: SharedFile) -> Reply:
         log.warning("files.info failed: %s", exc.response.get("error"))
         return build.notice(build.NOT_DOWNLOADED.format(why=str(exc.response.get("error") or "no answer")))
     if info.get("user") not in (None, shared.user_id):
-        raise NotAllowed(build.NOT_ADMIN_FILE)
+        raise NotAllowed(build.NOT_YOURS)
     size = int(info.get("size") or 0)
     if size > limit:
         return build.notice(build.TOO_BIG.format(size=size, limit=limit))
@@ -135,7 +136,7 @@ def receive(rt: Runtime, shared: SharedFile) -> Reply:
             rt, data, source_name=name, dry_run=True, max_rows=rt.settings.import_max_rows
         )
     except partner_io.FileRefused as exc:
-        return build.notice(build.UNREADABLE.format(name=name, why=str(exc)))
+        return build.notice(build.UNREADABLE.format(name=escape(name), why=str(exc)))
     log.info("partner file checked: %s lines, %s bad", report.rows, len(report.errors))
     if report.errors:
         _attach_errors(rt, shared.channel, name, report)
@@ -178,7 +179,7 @@ def cancel(rt: Runtime, *, actor: str, import_id: int) -> Reply:
         row = store.get_import(session=session, import_id=import_id)
     if stopped is not None:
         return build.notice(build.STOPPED[stopped], ephemeral=True)
-    name = row.file_name if row else "the file"
+    name = escape(row.file_name) if row else "the file"
     return Reply(text=build.CANCELLED.format(name=name), replace_original=True)
 
 

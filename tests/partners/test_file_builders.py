@@ -52,3 +52,18 @@ def test_only_spreadsheets_in_a_dm_are_partner_files() -> None:
     assert shared_file({**event, "files": [{"id": "F2", "name": "photo.png", "filetype": "png"}]}) is None
     assert shared_file({**event, "files": "nope"}) is None and shared_file({**event, "bot_id": "B1"}) is None
     assert is_partner_file({"name": "x.xlsx"}) and not is_partner_file({"name": "x.pdf", "filetype": "pdf"})
+
+
+def test_a_file_name_never_pings() -> None:
+    name = "<!channel> list.csv"
+    replies = [
+        build.build_import_report(name=name, report=ImportReport(rows=1, created=1), import_id=1),
+        build.build_import_report(name=name, report=ImportReport(rows=1, errors=[LineError(2, "x")]), import_id=None),
+        build.build_progress(name=name, stage="writing", done=1, total=2),
+        build.build_progress_done(name=name, ok=True),
+        build.build_import_result(name=name, report=ImportReport(rows=1)),
+        build.build_import_failed(name=name, why="<!here>"),
+    ]
+    for reply in replies:
+        mrkdwn = [b for b in reply.blocks or [] if b["type"] != "header"]  # plain_text headers never ping
+        assert "<!" not in reply.text and "<!" not in str(mrkdwn)
