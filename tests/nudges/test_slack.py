@@ -107,4 +107,7 @@ def test_the_digest_buttons_round_trip(bot: RunningBot, standin: SlackStandIn, c
     say(bot, standin, "nudge now force", ADMIN)
     again = [c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == ALICE][-1]
     assert "4 partners" in text_of(again.args)
-    assert button["value"] not in text_of(again.args)
+    values = [e.get("value") for b in again.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["value"] not in values  # no longer among the open partners…
+    registered = next(b for b in again.args["blocks"] if "Registered since yesterday" in text_of(b))
+    assert button["value"] in text_of(registered)  # …but named among the good news
