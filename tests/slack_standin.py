@@ -91,6 +91,7 @@ class SlackStandIn:
         self.problems: list[str] = []
         self.faults: dict[str, list[Fault]] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
+        self.in_flight = 0
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -210,6 +211,16 @@ class SlackStandIn:
 
     # ---- routing -----------------------------------------------------------
     def route(self, path: str, query: str, headers: dict[str, str], body: bytes) -> tuple[int, Any, dict[str, str]]:
+        with self._changed:
+            self.in_flight += 1
+        try:
+            return self._route(path, query, headers, body)
+        finally:
+            with self._changed:
+                self.in_flight -= 1
+                self._changed.notify_all()
+
+    def _route(self, path: str, query: str, headers: dict[str, str], body: bytes) -> tuple[int, Any, dict[str, str]]:
         if path.startswith("/api/"):
             return self.api(path[len("/api/") :], parse_args(query, headers, body))
         if path.startswith("/response/"):
@@ -445,6 +456,10 @@ class SlackStandIn:
                 if remaining <= 0:
                     raise AssertionError("the bot did not do what was expected in time")
                 self._changed.wait(min(remaining, 0.05))
+
+    def wait_settled(self, timeout: float = 30.0) -> None:
+        """Wait until every request received has been answered (a hung one included)."""
+        self.wait_for(lambda s: s.in_flight == 0, timeout)
 
     def wait_response(self, key: str, timeout: float = 5.0) -> dict[str, Any]:
         """The first response_url payload for `key`."""

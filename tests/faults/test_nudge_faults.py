@@ -69,7 +69,12 @@ def log_rows(url: str) -> list[tuple[str, str, str, str | None]]:
 
 
 def sweep_later(standin: SlackStandIn, url: str, env: dict[str, str]) -> None:
-    """The scheduler's sweep, once the grace for stalled claims has passed (same day)."""
+    """The scheduler's sweep, once the grace for stalled claims has passed (same day).
+
+    The clock jumps past the grace, but a post the client gave up on may still be on its way into
+    Slack: after ten real minutes it would have landed, so the sweep waits until it has.
+    """
+    standin.wait_settled()
     later = dt.datetime.now(dt.UTC) + SWEEP_GRACE + dt.timedelta(minutes=1)
     settings = make_settings(standin, url, transition_deadline=dt.date.fromisoformat(env["TRANSITION_DEADLINE"]))
     database = Database(url)
