@@ -64,6 +64,9 @@ def create_app(
         # Bolt answers url_verification and checks X-Slack-Signature / timestamps itself.
         request_verification_enabled=True,
         ignoring_self_events_enabled=True,
+        # Requests no listener takes reach the error handler, which answers 200 (Bolt's default is 404:
+        # Slack retries such events and shows users an error for such interactions).
+        raise_error_for_unhandled_request=True,
     )
     register_all(app, rt)
     return app

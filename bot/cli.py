@@ -95,9 +95,10 @@ def run(
             log.info("starting in Socket Mode")
             SocketModeHandler(app, settings.slack_app_token).start()
         else:
+            from bot.installation import Gate
             from bot.server import Router, serve
 
-            serve(Router(app, db), port=port or settings.port, threads=settings.http_threads)
+            serve(Router(app, db, Gate(rt)), port=port or settings.port, threads=settings.http_threads)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

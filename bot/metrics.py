@@ -19,6 +19,33 @@ ACK_SECONDS = Histogram(
 NUDGES = Counter("transition_nudges_total", "Nudges by kind and outcome", ["kind", "outcome"])
 QUESTIONS = Counter("transition_questions_total", "Questions by outcome", ["outcome"])
 DUPLICATE_EVENTS = Counter("transition_duplicate_events_total", "Event redeliveries ignored")
+UNHANDLED = Counter("transition_unhandled_requests_total", "Well-formed Slack requests no listener takes", ["kind"])
+RATE_LIMITED = Counter("transition_events_rate_limited_total", "app_rate_limited notices: Slack dropped events")
+REVOCATIONS = Counter("transition_slack_revocations_total", "tokens_revoked and app_uninstalled events", ["event"])
+
+KINDS = frozenset(
+    {
+        "event_callback",
+        "command",
+        "block_actions",
+        "block_suggestion",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "dialog_submission",
+        "dialog_suggestion",
+        "dialog_cancellation",
+        "interactive_message",
+        "app_rate_limited",
+    }
+)
+
+
+def bounded_kind(kind: str) -> str:
+    """`kind` when Slack documents it, else "other": a label's values must stay few."""
+    return kind if kind in KINDS else "other"
+
 
 # Bolt runs global middleware before its listeners, so no middleware can time an ack: the HTTP
 # front times the whole request, and the middleware, on the same thread, says what kind it was.

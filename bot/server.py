@@ -18,6 +18,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import metrics
+from bot.installation import Gate
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,11 @@ class BoundedExecutor(ThreadPoolExecutor):
 class Router:
     """A tiny WSGI router; everything else answers 404."""
 
-    def __init__(self, app: App, db: Database) -> None:
+    def __init__(self, app: App, db: Database, gate: Gate | None = None) -> None:
         self._slack = SlackRequestHandler(app, path="/slack/events")
         self._metrics = make_wsgi_app()
         self._db = db
+        self._gate = gate
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -113,15 +115,30 @@ class Router:
                 log.warning("refused a Slack request Bolt could not read: %s", type(exc).__name__)
                 return _plain(start_response, "400 Bad Request", "malformed request")
         if path == "/healthz" and method in ("GET", "HEAD"):
-            ok = self._db.ping()
-            body = json.dumps({"ok": ok, "database": "up" if ok else "down"})
-            status = "200 OK" if ok else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-            return [body.encode()]
+            return self._health(start_response)
         if path == "/metrics" and method == "GET":
             result: Iterable[bytes] = self._metrics(environ, start_response)
             return result
         return _plain(start_response, "404 Not Found", "not found")
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        """200 when the database answers and Slack lets the bot speak; 503 with what is wrong otherwise."""
+        ok = self._db.ping()
+        parts: dict[str, str] = {"database": "up" if ok else "down"}
+        if ok and self._gate is not None:
+            try:
+                why = self._gate.blocked()
+            except Exception as exc:  # the database went away between the ping and the read
+                log.warning("health: could not read whether Slack revoked the bot: %s", type(exc).__name__)
+                ok, parts["database"] = False, "down"
+            else:
+                parts["slack"] = "revoked" if why else "ok"
+                ok = why is None
+        health = {"ok": ok, **parts}
+        body = json.dumps(health)
+        status = "200 OK" if ok else "503 Service Unavailable"
+        start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+        return [body.encode()]
 
 
 def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]:

@@ -15,6 +15,7 @@ def register_all(app: App, rt: Runtime) -> None:
         messages,
         middleware,
         nudge_actions,
+        operations,
         partner_actions,
         partner_commands,
         partner_files,
@@ -33,5 +34,6 @@ def register_all(app: App, rt: Runtime) -> None:
         question_actions,
         nudge_actions,
         home,
+        operations,
     ):
         surface.register(app, rt)

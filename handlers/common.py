@@ -57,12 +57,21 @@ def clicked(body: dict[str, Any]) -> Clicked:
     return Clicked(str(action.get("action_id") or ""), str(value))
 
 
+def ack_form(ack: Ack, errors: dict[str, str]) -> bool:
+    """Acknowledge a form: show `errors` in it, or accept it; say whether it was accepted."""
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return False
+    ack()
+    return True
+
+
 def ack_now(ack: Ack) -> None:
     """Acknowledge, and do nothing else (events the bot ignores)."""
     ack()
 
 
-AckCheck = Callable[[Ack, dict[str, Any]], None]
+AckCheck = Callable[[Ack, dict[str, Any]], bool]
 _WORK_ARGS = frozenset({"body", "respond", "client"})
 
 
@@ -70,11 +79,12 @@ def ack_then(app: App, work: Callable[..., Any], *, check: AckCheck | None = Non
     """A listener that acknowledges in the request thread, then hands `work` to the app's listener executor.
 
     `check(ack, body)` acknowledges instead of a plain ack() when the acknowledgement carries
-    something (a form's errors). `work` takes any of `body`, `respond` and `client`. Bolt's lazy
-    listeners did the same but deep-copied the whole request for each (~250 µs of every ack, with
-    the GIL held); the work needs only the parsed body and the reply channels Bolt built for this
-    request, which nothing changes after the ack. The executor is bounded, so when the work falls
-    behind, acks wait for room (bot/server.py).
+    something (a form's errors), and says whether the request was accepted: a refused one shows its
+    errors in the form and runs no work, so the refusal reaches the person once. `work` takes any of
+    `body`, `respond` and `client`. Bolt's lazy listeners did the same but deep-copied the whole
+    request for each (~250 µs of every ack, with the GIL held); the work needs only the parsed body
+    and the reply channels Bolt built for this request, which nothing changes after the ack. The
+    executor is bounded, so when the work falls behind, acks wait for room (bot/server.py).
     """
     executor = app.listener_runner.listener_executor
     guarded = after_ack(work)
@@ -82,8 +92,8 @@ def ack_then(app: App, work: Callable[..., Any], *, check: AckCheck | None = Non
     def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         if check is None:
             ack()
-        else:
-            check(ack, body)
+        elif not check(ack, body):
+            return
         executor.submit(guarded, body, respond, client)
 
     acknowledge.__name__ = acknowledge.__qualname__ = f"ack_then_{work.__name__}"  # names it in Bolt's logs

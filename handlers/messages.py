@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import inbox
 from bot.qa import service as qa
 from bot.replies import Reply
 from bot.runtime import Runtime
@@ -17,18 +18,9 @@ from handlers.common import ack_now, ack_then
 _ANY_SUBTYPE = re.compile(".+")
 
 
-def _from_a_person(event: dict[str, Any]) -> bool:
-    """Plain messages typed by a person somewhere we can answer: no bot, no edit, no deletion, no join."""
-    if event.get("bot_id") or event.get("subtype") or event.get("hidden"):
-        return False
-    return all(isinstance(event.get(key), str) and event[key] for key in ("user", "channel")) and isinstance(
-        event.get("text", ""), str
-    )
-
-
 def direct_question(event: dict[str, Any]) -> qa.Asked | None:
-    """The question in a message.im event, or None when the bot should stay silent."""
-    if event.get("channel_type") != "im" or not _from_a_person(event):
+    """The question in a message.im event, or None when the bot should not answer it from its text."""
+    if inbox.handling(event) is not inbox.Handling.ANSWER:
         return None
     return qa.Asked(
         user_id=str(event["user"]),
@@ -40,7 +32,7 @@ def direct_question(event: dict[str, Any]) -> qa.Asked | None:
 
 def mention_question(event: dict[str, Any]) -> qa.Asked | None:
     """The question in an app_mention event (the mention itself removed), answered in its thread."""
-    if not _from_a_person(event):
+    if not inbox.from_a_person(event) or event.get("subtype"):
         return None
     return qa.Asked(
         user_id=str(event["user"]),
@@ -65,7 +57,12 @@ def register(app: App, rt: Runtime) -> None:
         return send
 
     def answer_direct_message(body: dict[str, Any]) -> None:
-        asked = direct_question(body.get("event") or {})
+        event = body.get("event") or {}
+        handling = inbox.handling(event)
+        if handling is inbox.Handling.TEXT_ONLY:
+            rt.client.chat_postMessage(channel=str(event["channel"]), **inbox.build_text_only().as_message_kwargs())
+            return
+        asked = direct_question(event)
         if asked is not None:
             qa.answer(rt, asked, send=post(asked))
 
@@ -75,6 +72,7 @@ def register(app: App, rt: Runtime) -> None:
             qa.answer(rt, asked, send=post(asked))
 
     app.event({"type": "message", "subtype": None})(ack_then(app, answer_direct_message))
+    app.event({"type": "message", "subtype": "file_share"})(ack_then(app, answer_direct_message))
     # Edits, deletions, joins, bot posts…: acknowledged and ignored, so the bot never answers itself.
     app.event({"type": "message", "subtype": [_ANY_SUBTYPE]})(ack_now)
     app.event("app_mention")(ack_then(app, answer_mention))

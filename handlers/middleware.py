@@ -30,6 +30,11 @@ def register(app: App, rt: Runtime) -> None:
     @app.middleware
     def dedupe_events(req: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
         metrics.note_kind(request_kind(body))
+        if body.get("type") == "app_rate_limited":
+            # Not an event_callback: Slack says it dropped this app's events for a minute.
+            metrics.RATE_LIMITED.inc()
+            log.warning("Slack rate-limited the app's events (minute %s)", str(body.get("minute_rate_limited"))[:16])
+            return BoltResponse(status=200, body="")
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             try:

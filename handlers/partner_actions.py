@@ -14,7 +14,7 @@ from bot.partners import service
 from bot.partners.builders import FormOrigin, read_update_form
 from bot.replies import OpenModal
 from bot.runtime import Runtime
-from handlers.common import ack_then, actor, clicked, respond_with
+from handlers.common import ack_form, ack_then, actor, clicked, respond_with
 
 _CHANGE_ID = re.compile(r"[0-9]{1,18}")
 
@@ -70,19 +70,14 @@ def register(app: App, rt: Runtime) -> None:
         if user_id:  # a payload naming nobody has no App Home to refresh
             client.views_publish(user_id=user_id, view=home_view(rt, user_id))
 
-    def check_update_form(ack: Ack, body: dict[str, Any]) -> None:
+    def check_update_form(ack: Ack, body: dict[str, Any]) -> bool:
         view = body.get("view") or {}
         submission = read_update_form((view.get("state") or {}).get("values") or {}, view.get("private_metadata", ""))
-        if submission.errors:
-            ack(response_action="errors", errors=submission.errors)
-        else:
-            ack()
+        return ack_form(ack, submission.errors)
 
     def save_update_form(body: dict[str, Any], client: WebClient) -> None:
         view = body.get("view") or {}
         submission = read_update_form((view.get("state") or {}).get("values") or {}, view.get("private_metadata", ""))
-        if submission.errors:
-            return  # the form showed them when it was acknowledged
         _send_done(client, actor(body), service.submit_update_form(rt, actor=actor(body), submission=submission))
 
     def partner_options(ack: Ack, body: dict[str, Any]) -> None:

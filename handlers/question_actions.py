@@ -11,7 +11,7 @@ from bot.ids import Action, View
 from bot.qa import service as qa
 from bot.qa.builders import read_modal
 from bot.runtime import Runtime
-from handlers.common import ack_then, actor, clicked, deliver, respond_with
+from handlers.common import ack_form, ack_then, actor, clicked, deliver, respond_with
 
 
 def _view(body: dict[str, Any]) -> dict[str, Any]:
@@ -46,9 +46,8 @@ def register(app: App, rt: Runtime) -> None:
         outcome = qa.faq_command(rt, user_id=actor(body), args=["edit", clicked(body).value])
         deliver(outcome, body=body, respond=respond, client=rt.client)
 
-    def check_expert_answer(ack: Ack, body: dict[str, Any]) -> None:
-        errors = qa.check_expert_answer(_values(body))
-        ack(response_action="errors", errors=errors) if errors else ack()
+    def check_expert_answer(ack: Ack, body: dict[str, Any]) -> bool:
+        return ack_form(ack, qa.check_expert_answer(_values(body)))
 
     def save_expert_answer(body: dict[str, Any]) -> None:
         qa.save_expert_answer(
@@ -58,9 +57,8 @@ def register(app: App, rt: Runtime) -> None:
             values=_values(body),
         )
 
-    def check_faq_entry(ack: Ack, body: dict[str, Any]) -> None:
-        errors = qa.check_faq_entry(rt, user_id=actor(body), values=_values(body))
-        ack(response_action="errors", errors=errors) if errors else ack()
+    def check_faq_entry(ack: Ack, body: dict[str, Any]) -> bool:
+        return ack_form(ack, qa.check_faq_entry(rt, user_id=actor(body), values=_values(body)))
 
     def save_faq_entry(body: dict[str, Any]) -> None:
         reply = qa.save_faq_entry(

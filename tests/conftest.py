@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 from bot.app import build_runtime, create_app
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.installation import Gate
 from bot.runtime import Runtime
 from bot.server import Router
 from storage.db import Database
@@ -165,7 +166,7 @@ def start_bot(rt: Runtime, standin: SlackStandIn) -> RunningBot:
     from waitress.server import create_server
 
     app = create_app(rt)
-    server = create_server(Router(app, rt.db), host="127.0.0.1", port=0, threads=8)
+    server = create_server(Router(app, rt.db, Gate(rt)), host="127.0.0.1", port=0, threads=8)
     stopping = threading.Event()
 
     def serve() -> None:

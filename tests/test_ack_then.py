@@ -65,12 +65,15 @@ def test_a_check_answers_the_ack_itself(standin: SlackStandIn) -> None:
     executor = RecordingExecutor()
     app = _app(executor, standin)
 
-    def check(ack: Ack, body: dict[str, Any]) -> None:
+    def check(ack: Ack, body: dict[str, Any]) -> bool:
         ack(text=f"checked {body['text']}")
+        return body["text"] != "refused"
 
     app.command("/zebra")(ack_then(app, lambda body: None, check=check))
     assert "checked hi" in _command(app, "hi").body
     assert len(executor.work) == 1
+    assert "checked refused" in _command(app, "refused").body
+    assert len(executor.work) == 1  # a refused request runs no work
 
 
 def test_work_asking_for_what_it_will_never_get_fails_at_registration(standin: SlackStandIn) -> None:

@@ -38,6 +38,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.events import forget_old_deliveries
+from bot.installation import Gate
 from bot.nudges.rounds import run_round, sweep
 from bot.runtime import Runtime
 
@@ -56,23 +57,28 @@ SWEEP_OFFSET = dt.timedelta(minutes=2, seconds=30)
 """The sweep runs between ticks, not at the same moment as one."""
 
 
-def tick(rt: Runtime) -> None:
-    """Run one scheduled round; errors are logged, never raised into the scheduler."""
+def tick(rt: Runtime, gate: Gate | None = None) -> None:
+    """Run one scheduled round unless Slack revoked the bot; errors are logged, never raised into the scheduler."""
     try:
+        # Each tick while revoked asks auth.test once, so a reinstall resumes the rounds by itself.
+        if gate is not None and not gate.may_send(what="nudge round", force_check=True):
+            return
         run_round(rt)
     except Exception as exc:  # the next tick tries again; the database keeps what was done
         log.warning("nudge tick failed: %s", type(exc).__name__)
 
 
-def sweep_job(rt: Runtime) -> None:
-    """Settle stalled nudges; errors are logged, never raised into the scheduler."""
+def sweep_job(rt: Runtime, gate: Gate | None = None) -> None:
+    """Settle stalled nudges unless Slack revoked the bot; errors are logged, never raised into the scheduler."""
     try:
+        if gate is not None and not gate.may_send(what="nudge sweep"):
+            return
         sweep(rt)
     except Exception as exc:
         log.warning("nudge sweep failed: %s", type(exc).__name__)
 
 
-def housekeeping_job(rt: Runtime) -> None:
+def housekeeping_job(rt: Runtime, gate: Gate | None = None) -> None:
     """Forget event claims Slack can no longer retry, so the table stays small."""
     try:
         forget_old_deliveries(rt)
@@ -96,6 +102,7 @@ def build_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_
 def add_jobs(scheduler: BackgroundScheduler, rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> None:
     """Add (or replace, by id) the tick, the sweep and the housekeeping."""
     now = dt.datetime.now(dt.UTC)
+    gate = Gate(rt)
     jobs = [
         (tick, TICK_JOB_ID, "nudge round", TICK_EVERY, now + first_tick_after),
         (sweep_job, SWEEP_JOB_ID, "nudge sweep", SWEEP_EVERY, now + first_tick_after + SWEEP_OFFSET),
@@ -105,7 +112,7 @@ def add_jobs(scheduler: BackgroundScheduler, rt: Runtime, *, first_tick_after: d
         scheduler.add_job(
             func,
             IntervalTrigger(seconds=every.total_seconds(), timezone=dt.UTC),
-            args=[rt],
+            args=[rt, gate],
             id=job_id,
             name=name,
             replace_existing=True,

@@ -790,7 +790,7 @@ def check_expert_answer(values: dict[str, str]) -> dict[str, str]:
 def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, values: dict[str, str]) -> None:
     """Store an expert's answer as a new entry (used at once), DM it to the asker, and mark the experts' post."""
     if check_expert_answer(values):
-        return  # the modal showed the errors; Bolt still runs this after an ack with errors
+        return  # the modal showed the errors and was not accepted
     question_id = _question_id(question_value)
     main = values.get(BlockId.ANSWER, "").strip()
     now = rt.clock.now()
@@ -924,7 +924,7 @@ def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, st
     if not rt.is_admin(user_id):
         raise NotAllowed("Only the bot's admins can change its answers.")
     if check_faq_entry(rt, user_id=user_id, values=values):
-        return None  # the modal showed the errors; Bolt still runs this after an ack with errors
+        return None  # the modal showed the errors and was not accepted
     questions_en = "\n".join(split_lines(values.get(BlockId.QUESTIONS_EN, "")))
     questions_fr = "\n".join(split_lines(values.get(BlockId.QUESTIONS_FR, "")))
     eng = engine(rt)
