@@ -92,6 +92,7 @@ class SlackStandIn:
         self.faults: dict[str, list[Fault]] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.in_flight = 0
+        self.revoked: set[str] = set()
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -254,6 +255,8 @@ class SlackStandIn:
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(fault.retry_after)}
             return fault.status, {"ok": False, "error": "internal_error"}, {}
         self._record(ApiCall(method, args, time.time()))
+        if args.get("token") in self.revoked:
+            return 200, {"ok": False, "error": "token_revoked"}, {}
         if args.get("token") != TOKEN:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
