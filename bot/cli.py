@@ -90,10 +90,10 @@ def run(
         scheduler = start_scheduler(rt)
     try:
         if settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from bot.socket_mode import serve_socket_mode, socket_mode_handler
 
             log.info("starting in Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token).start()
+            serve_socket_mode(socket_mode_handler(app, settings.slack_app_token))
         else:
             from bot.installation import Gate
             from bot.server import Router, serve

@@ -27,6 +27,7 @@ from typing import Any
 BOT_USER_ID = "UBOTSTAND1"
 TEAM_ID = "T0STANDIN"
 TOKEN = "xoxb-standin-token"
+APP_TOKEN = "xapp-1-A0STANDIN-1-standin"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
@@ -93,6 +94,7 @@ class SlackStandIn:
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.in_flight = 0
         self.revoked: set[str] = set()
+        self.socket_url = ""  # where apps.connections.open sends Socket Mode clients (tests/socket_standin.py)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -255,6 +257,10 @@ class SlackStandIn:
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(fault.retry_after)}
             return fault.status, {"ok": False, "error": "internal_error"}, {}
         self._record(ApiCall(method, args, time.time()))
+        if method == "apps.connections.open":
+            if args.get("token") != APP_TOKEN or not self.socket_url:
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            return 200, {"ok": True, "url": self.socket_url}, {}
         if args.get("token") in self.revoked:
             return 200, {"ok": False, "error": "token_revoked"}, {}
         if args.get("token") != TOKEN:

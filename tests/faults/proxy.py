@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import selectors
 import socket
+import struct
 import threading
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._wake_r, self._wake_w = socket.socketpair()
         self._stop = False
+        self._reset = False
         self._thread = threading.Thread(target=self._loop, name="tcp-proxy", daemon=True)
 
     @property
@@ -68,6 +70,12 @@ class TcpProxy:
     def restore(self) -> None:
         """Forward again."""
         self._set(UP)
+
+    def reset(self) -> None:
+        """Reset every open connection (a TCP RST, no goodbye) and keep forwarding new ones, as a load balancer does."""
+        with self._lock:
+            self._reset = True
+        self._wake()
 
     def stop(self) -> None:
         self._stop = True
@@ -96,6 +104,13 @@ class TcpProxy:
         while not self._stop:
             with self._lock:
                 mode = self.mode
+                reset, self._reset = self._reset, False
+            if reset:
+                for pair in set(self._pairs.values()):
+                    for sock in (pair.client, pair.upstream):
+                        with contextlib.suppress(OSError):
+                            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self._drop(pair)
             if mode != applied:
                 self._apply(mode)
                 applied = mode
