@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.db import normalise_url
+
 SEED_DEADLINE = dt.date(2008, 9, 16)
 """The seed article's deadline: partners have until 16 September (2008, the article's year) to register."""
-
-SEED_ANNOUNCEMENT = dt.date(2008, 8, 8)
-"""The seed article's announcement date (8 August)."""
 
 
 class ConfigError(Exception):
@@ -94,10 +93,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if value.startswith("postgres://"):
-            value = "postgresql://" + value[len("postgres://") :]
-        if value.startswith("postgresql://"):
-            value = "postgresql+psycopg://" + value[len("postgresql://") :]
+        value = normalise_url(value)
         if not value.startswith(("sqlite://", "postgresql+psycopg://")):
             raise ValueError("must be sqlite:///path.db or postgresql://user@host/db")
         return value

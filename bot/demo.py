@@ -11,9 +11,6 @@ from storage.db import Database
 from storage.partners import add_partner, count_by_status
 from storage.users import save_user
 
-DEMO_TODAY = dt.date(2008, 9, 2)
-"""A simulated date inside the seed's window (after 8 August, before 16 September 2008)."""
-
 
 @dataclass(frozen=True)
 class DemoUser:

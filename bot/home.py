@@ -109,10 +109,7 @@ def _owner(who: str) -> str:
 
 
 def home_view(rt: Runtime, user_id: str) -> dict[str, Any]:
-    """Read what the App Home shows for `user_id` and build it."""
-    from bot.partners.service import claim_unmatched
-
-    claim_unmatched(rt, user_id)
+    """Read what the App Home shows for `user_id` and build it (it writes nothing)."""
     team = None
     top: list[tuple[str, int]] = []
     with rt.db.session() as session:

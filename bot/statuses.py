@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from bot.text import fold
+from storage.partners import OPEN_STATUSES
 
 
 class Status(StrEnum):
@@ -19,8 +20,8 @@ class Status(StrEnum):
 
 
 ORDER: tuple[Status, ...] = tuple(Status)
-OPEN: frozenset[Status] = frozenset({Status.NOT_CONTACTED, Status.CONTACTED, Status.IN_PROGRESS})
-"""Statuses that still need work: not registered and not declined."""
+OPEN: frozenset[Status] = frozenset(Status(s) for s in OPEN_STATUSES)
+"""Statuses that still need work: not registered and not declined (the queries' own set, as Status)."""
 
 LABELS_EN = {
     Status.NOT_CONTACTED: "Not contacted",

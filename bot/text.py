@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from storage.text import fold
+
+__all__ = ["clean", "escape", "fold", "plain", "truncate", "unescape"]
+
 _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"
 )
@@ -24,13 +28,6 @@ def unescape(text: str) -> str:
 def clean(text: str) -> str:
     """Drop control and direction-override characters, normalise to NFC, strip the ends."""
     return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and collapse spaces: the key for forgiving comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip()
 
 
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.home import home_view
+from bot.partners.service import open_home
 from bot.runtime import Runtime
 from handlers.common import ack_then
 
@@ -19,6 +19,6 @@ def register(app: App, rt: Runtime) -> None:
         event = body.get("event") or {}
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        client.views_publish(user_id=event["user"], view=home_view(rt, event["user"]))
+        client.views_publish(user_id=event["user"], view=open_home(rt, event["user"]))
 
     app.event("app_home_opened")(ack_then(app, publish_home))

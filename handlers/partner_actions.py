@@ -64,11 +64,9 @@ def register(app: App, rt: Runtime) -> None:
             _send_done(client, actor(body), outcome)
 
     def home_refresh(body: dict[str, Any], client: WebClient) -> None:
-        from bot.home import home_view
-
         user_id = actor(body)
         if user_id:  # a payload naming nobody has no App Home to refresh
-            client.views_publish(user_id=user_id, view=home_view(rt, user_id))
+            client.views_publish(user_id=user_id, view=service.open_home(rt, user_id))
 
     def check_update_form(ack: Ack, body: dict[str, Any]) -> bool:
         view = body.get("view") or {}

@@ -138,12 +138,6 @@ def record_vote(*, session: Session, question_id: int, user_id: str, vote: int, 
     return existing
 
 
-def vote_total(*, session: Session, question_id: int) -> int:
-    """The sum of the votes on one answer."""
-    total = session.exec(select(func.coalesce(func.sum(Feedback.vote), 0)).where(Feedback.question_id == question_id))
-    return int(total.one())
-
-
 def unanswered(*, session: Session, limit: int = 20) -> list[Question]:
     """Questions the bot could not answer and no expert has answered yet, newest first."""
     query = (
@@ -189,29 +183,3 @@ def partners_named_in(*, session: Session, folded_text: str, limit: int = 5) -> 
     )
     # LIKE treats % and _ in a name as wildcards: keep only true substrings.
     return [p for p in session.exec(query) if f" {p.name_folded} " in padded]
-
-
-def partners_with_ids(*, session: Session, keys: list[str]) -> list[Partner]:
-    """Partners whose upper-cased ID is one of `keys`."""
-    if not keys:
-        return []
-    return list(session.exec(select(Partner).where(col(Partner.partner_key).in_(keys)).order_by(col(Partner.id))))
-
-
-def open_partners_of(*, session: Session, owner_user_id: str, statuses: list[str], limit: int) -> list[Partner]:
-    """One owner's partners in `statuses`, least recently updated first."""
-    query = (
-        select(Partner)
-        .where(Partner.owner_user_id == owner_user_id, col(Partner.status).in_(statuses))
-        .order_by(col(Partner.updated_at), col(Partner.id))
-        .limit(limit)
-    )
-    return list(session.exec(query))
-
-
-def count_open_of(*, session: Session, owner_user_id: str, statuses: list[str]) -> int:
-    """How many of one owner's partners are in `statuses`."""
-    query = select(func.count(col(Partner.id))).where(
-        Partner.owner_user_id == owner_user_id, col(Partner.status).in_(statuses)
-    )
-    return int(session.exec(query).one())

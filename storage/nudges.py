@@ -129,19 +129,6 @@ def registered_recently(
     return found
 
 
-def open_by_owner(*, session: Session, limit: int) -> list[tuple[str, int]]:
-    """Owners with the most open partners (snoozed included: snoozing is not progress)."""
-    owner = func.coalesce(Partner.owner_user_id, Partner.owner_email)
-    query = (
-        sa.select(owner, func.count())
-        .where(col(Partner.status).in_(sorted(OPEN_STATUSES)))
-        .group_by(owner)
-        .order_by(func.count().desc(), owner)
-        .limit(limit)
-    )
-    return [(str(who), int(n)) for who, n in session.execute(query)]
-
-
 def registration_changes(*, session: Session) -> list[tuple[dt.datetime, int]]:
     """Every change into (+1) or out of (-1) `registered`, oldest first: the registrations curve."""
     into = col(StatusChange.to_status) == REGISTERED
@@ -282,12 +269,6 @@ def expire(*, session: Session, nudge_id: int, token: str) -> bool:
         .values(state=EXPIRED)
     )
     return bool(getattr(result, "rowcount", 0))
-
-
-def nudges_on(*, session: Session, local_date: dt.date) -> list[NudgeLog]:
-    """Every nudge logged for `local_date` (for tests and the admin's view)."""
-    query = select(NudgeLog).where(NudgeLog.local_date == local_date).order_by(col(NudgeLog.id))
-    return list(session.exec(query))
 
 
 # ---- preferences, switches, audit -----------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -14,9 +13,10 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Partner, Setting, SlackUser, StatusChange
+from storage.text import fold
 
 OPEN_STATUSES: frozenset[str] = frozenset({"not_contacted", "contacted", "in_progress"})
-"""Statuses that still need work (storage's copy of bot.statuses.OPEN; a test keeps them equal)."""
+"""Statuses that still need work: not registered and not declined (bot.statuses.OPEN is built from it)."""
 
 
 def count_by_status(*, session: Session, owner_user_id: str | None = None) -> dict[str, int]:
@@ -77,24 +77,7 @@ def add_partner(
 
 def fold_name(name: str) -> str:
     """The case- and accent-insensitive key stored in `name_folded`."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
-
-
-def open_partners_by_owner(*, session: Session, today: dt.date | None = None) -> dict[str, list[Partner]]:
-    """Owner user ID → their open partners, least recently updated first; with `today`, skip snoozed ones."""
-    query = (
-        select(Partner)
-        .where(col(Partner.owner_user_id).is_not(None), col(Partner.status).in_(OPEN_STATUSES))
-        .order_by(col(Partner.updated_at), col(Partner.id))
-    )
-    if today is not None:
-        query = query.where(or_(col(Partner.snoozed_until).is_(None), col(Partner.snoozed_until) < today))
-    grouped: dict[str, list[Partner]] = {}
-    for partner in session.exec(query):
-        assert partner.owner_user_id is not None
-        grouped.setdefault(partner.owner_user_id, []).append(partner)
-    return grouped
+    return fold(name)
 
 
 def get_partner(*, session: Session, key: str) -> Partner | None:
@@ -211,10 +194,10 @@ def name_index(*, session: Session) -> list[NameEntry]:
 
 
 def partners_by_keys(*, session: Session, keys: Collection[str]) -> list[Partner]:
-    """The partners with these keys (upper-case IDs), in no particular order."""
+    """The partners with these keys (upper-case IDs), oldest first."""
     if not keys:
         return []
-    return list(session.exec(select(Partner).where(col(Partner.partner_key).in_(list(keys)))))
+    return list(session.exec(select(Partner).where(col(Partner.partner_key).in_(list(keys))).order_by(col(Partner.id))))
 
 
 def partners_of_owner(
@@ -326,12 +309,6 @@ def history(*, session: Session, partner_pk: int, limit: int = 5) -> list[Status
         .order_by(col(StatusChange.id).desc())
         .limit(limit)
     )
-    return list(session.exec(query))
-
-
-def full_history(*, session: Session, partner_pk: int) -> list[StatusChange]:
-    """A partner's whole history, oldest first."""
-    query = select(StatusChange).where(StatusChange.partner_pk == partner_pk).order_by(col(StatusChange.id))
     return list(session.exec(query))
 
 

@@ -32,6 +32,7 @@ from bot.runtime import Runtime
 from storage import nudges as store
 from storage.models import NudgeLog
 from storage.nudges import Backlog
+from storage.partners import OPEN_STATUSES, owner_counts
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +203,8 @@ def summary_content(rt: Runtime, *, closing: bool, with_chart: bool) -> tuple[Re
     if progress.total == 0:
         return None
     with rt.db.session() as session:
-        top = store.open_by_owner(session=session, limit=TOP_OWNERS)
+        # Snoozed partners count: snoozing is not progress.
+        top = owner_counts(session=session, statuses=OPEN_STATUSES, limit=TOP_OWNERS)
         changes = store.registration_changes(session=session) if with_chart else []
     top_named = [(display_name(rt, who), n) for who, n in top]
     series = None

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.directory import Person
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound
+from bot.home import home_view
 from bot.partners import builders
 from bot.partners.builders import NOTE_MAX, FormOrigin, Submission, code
 from bot.partners.parsing import Assignee, Split, Update, decode
@@ -435,6 +436,12 @@ def claim_unmatched(rt: Runtime, user_id: str) -> int:
     return claimed
 
 
+def open_home(rt: Runtime, user_id: str) -> dict[str, Any]:
+    """The App Home of `user_id`, after giving them the partners imported under their e-mail."""
+    claim_unmatched(rt, user_id)
+    return home_view(rt, user_id)
+
+
 def mine(rt: Runtime, *, actor: str) -> Reply:
     """`/partner mine`: the person's open partners (not registered, not declined), oldest first."""
     claim_unmatched(rt, actor)
@@ -525,11 +532,7 @@ def submit_update_form(rt: Runtime, *, actor: str, submission: Submission) -> Do
         note=submission.note,
         source="modal",
     )
-    home = None
-    if submission.origin.surface == "home":
-        from bot.home import home_view
-
-        home = home_view(rt, actor)
+    home = home_view(rt, actor) if submission.origin.surface == "home" else None
     return Done(reply=result.reply, home=home)
 
 
@@ -542,6 +545,4 @@ def home_menu(rt: Runtime, *, actor: str, value: str, origin: FormOrigin) -> Don
     if verb != "status" or status is None:
         raise BadInput("That menu is out of date.", hint="Reopen the App Home.")
     result = set_status(rt, actor=actor, partner_key=key, status=status, note="", source="button")
-    from bot.home import home_view
-
     return Done(reply=result.reply, home=home_view(rt, actor))

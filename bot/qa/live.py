@@ -12,6 +12,7 @@ from bot.runtime import Runtime
 from bot.statuses import EMOJI, OPEN, ORDER, Status, label
 from bot.text import escape, fold
 from storage import knowledge as store
+from storage import partners as partners_store
 from storage.models import Partner
 
 MAX_LISTED = 15
@@ -81,8 +82,11 @@ def my_partners(rt: Runtime, lang: str, user_id: str) -> str:
     """The asker's partners that are not registered yet (nor declined)."""
     statuses = [s.value for s in ORDER if s in OPEN]
     with rt.db.session() as session:
-        total = store.count_open_of(session=session, owner_user_id=user_id, statuses=statuses)
-        partners = store.open_partners_of(session=session, owner_user_id=user_id, statuses=statuses, limit=MAX_LISTED)
+        counts = partners_store.count_by_status(session=session, owner_user_id=user_id)
+        partners = partners_store.partners_of_owner(
+            session=session, owner_user_id=user_id, statuses=statuses, limit=MAX_LISTED
+        )
+    total = sum(counts.get(s, 0) for s in statuses)
     left = days_left_text(rt.days_left(), lang)
     if not total:
         if lang == "fr":
@@ -130,7 +134,7 @@ def partners_mentioned(rt: Runtime, text: str) -> Mention:
     keys = sorted({m.group(0).upper() for m in _ID_LIKE.finditer(text)})
     folded = folded_question(text)
     with rt.db.session() as session:
-        found = store.partners_with_ids(session=session, keys=keys)
+        found = partners_store.partners_by_keys(session=session, keys=keys)
         found += store.partners_named_in(session=session, folded_text=folded)
     unique = tuple({p.id: p for p in found}.values())
     named_words = {w for p in unique for w in [*fold(p.name).split(), p.partner_id.casefold()]}

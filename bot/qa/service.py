@@ -52,13 +52,13 @@ from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.text import clean, escape
 from storage import knowledge as store
+from storage import partners as partners_store
 from storage.models import Partner
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 """Longer texts are cut before matching (and kept whole in the log)."""
-SOURCE_DATA = "data"
 
 
 @dataclass(frozen=True)
@@ -367,7 +367,7 @@ def _resolve_partner(rt: Runtime, reference: str, lang: str, source: str) -> Dec
         if isinstance(found, resolver.Found):
             return _partner_answer(rt, (found.partner,), lang, source)
         keys = [c.key for c in found.candidates] if isinstance(found, resolver.Ambiguous) else []
-        partners = tuple(store.partners_with_ids(session=session, keys=keys))
+        partners = tuple(partners_store.partners_by_keys(session=session, keys=keys))
         closest = found.closest if isinstance(found, resolver.Missing) else ()
     shown = escape(reference)
     if partners:

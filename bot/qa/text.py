@@ -6,7 +6,6 @@ import itertools
 import re
 import threading
 import tomllib
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -15,6 +14,8 @@ from importlib import resources
 import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.text import fold
 
 MIN_CONCEPT_STEM = 4
 """Shorter stems are too often shared by unrelated words to carry a synonym's meaning to other forms."""
@@ -94,8 +95,7 @@ def strip_slack_markup(text: str) -> str:
 
 def fold_word(word: str) -> str:
     """Lower-case and strip accents (œ → oe): the key words are compared by."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold().replace("œ", "oe").replace("æ", "ae"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return fold(word, ligatures=True)
 
 
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}h(?:\d\d)?\b|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b")

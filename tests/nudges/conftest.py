@@ -8,13 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import Session, col, select
 
 from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import NudgeLog
-from storage.nudges import nudges_on
 from storage.partners import add_partner
 from tests.conftest import make_settings
 from tests.slack_standin import ApiCall, SlackStandIn
@@ -87,6 +87,11 @@ def posts(standin: SlackStandIn) -> list[ApiCall]:
 def posts_by_recipient(standin: SlackStandIn) -> Counter[str]:
     """How many messages each user or channel got."""
     return Counter(str(c.args["channel"]) for c in posts(standin))
+
+
+def nudges_on(*, session: Session, local_date: dt.date) -> list[NudgeLog]:
+    """Every nudge logged for `local_date`, in order."""
+    return list(session.exec(select(NudgeLog).where(NudgeLog.local_date == local_date).order_by(col(NudgeLog.id))))
 
 
 def log_rows(rt: Runtime, day: dt.date) -> list[NudgeLog]:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from storage import nudges as store
 from storage.db import Database
+from tests.nudges.conftest import nudges_on
 
 DAY = dt.date(2008, 9, 2)
 NOW = dt.datetime(2008, 9, 2, 7, 30, tzinfo=dt.UTC)
@@ -41,7 +42,7 @@ def test_only_the_token_holder_marks_and_a_takeover_needs_the_current_token(db: 
         assert not store.mark_sent(session=session, nudge_id=nudge_id, token="a", channel="D1", ts="1.0", now=NOW)
         assert store.mark_sent(session=session, nudge_id=nudge_id, token="b", channel="D1", ts="1.0", now=NOW)
     with db.session() as session:
-        (row,) = store.nudges_on(session=session, local_date=DAY)
+        (row,) = nudges_on(session=session, local_date=DAY)
     assert (row.state, row.attempts, row.ts, row.claim_token) == ("sent", 2, "1.0", "b")
     with db.session(write=True) as session:  # a sent nudge can be neither taken over nor expired
         assert not store.reclaim(session=session, nudge_id=nudge_id, old_token="b", new_token="d", now=NOW)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from sqlmodel import col, select
 
 from bot.runtime import Runtime
 from storage import partners as store
@@ -42,7 +43,8 @@ class Book:
         partner = self.partner(key)
         assert partner.id is not None
         with self.db.session() as session:
-            return store.full_history(session=session, partner_pk=partner.id)
+            query = select(StatusChange).where(StatusChange.partner_pk == partner.id).order_by(col(StatusChange.id))
+            return list(session.exec(query))
 
 
 def fill(db: Database) -> None:
