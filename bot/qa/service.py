@@ -731,7 +731,7 @@ def answer_command(rt: Runtime, *, user_id: str, text: str, channel_id: str) -> 
 
 def _question_id(value: str) -> int:
     # Button values come back from Slack as sent, but a forged one must not reach the database as a number beyond
-    # its integer column (PostgreSQL refuses more than 2**31 - 1; the fuzzer sent eleven digits).
+    # its integer column (PostgreSQL refuses more than 2**31 - 1).
     if not re.fullmatch(r"[1-9][0-9]{0,8}", value or ""):
         raise BadInput("That button is broken.", hint="Ask the question again.")
     return int(value)
