@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPOSITION_ROOT = {"bot/app.py", "bot/cli.py", "bot/console.py", "bot/server.py"}
+COMPOSITION_ROOT = {"bot/app.py", "bot/cli.py", "bot/console.py", "bot/server.py", "bot/socket_mode.py"}
 
 
 def imported_modules(path: Path) -> set[str]:
