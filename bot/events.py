@@ -1,14 +1,26 @@
-"""Events API deliveries: take each event_id once, across every process sharing the database."""
+"""Events API deliveries, commands and clicks: take each once, across every process sharing the database."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 from bot.runtime import Runtime
 from storage.events import claim_event, forget_events_before
 
 KEEP_CLAIMS = dt.timedelta(hours=2)
-"""Slack retries a delivery for about an hour; claims older than this can no longer matter."""
+"""Slack retries a delivery for about an hour and honours a signature for 5 minutes: older claims no longer matter."""
+
+
+def request_claim(signature: str) -> str | None:
+    """The claim key of a signed command or interaction: its `v0=` signature, shortened to fit the claims' key."""
+    try:
+        digest = bytes.fromhex(signature.removeprefix("v0="))
+    except ValueError:
+        return None
+    if len(digest) != 32:
+        return None
+    return "sig:" + base64.urlsafe_b64encode(digest).decode()
 
 
 def first_delivery(rt: Runtime, event_id: str) -> bool:

@@ -19,6 +19,7 @@ ACK_SECONDS = Histogram(
 NUDGES = Counter("transition_nudges_total", "Nudges by kind and outcome", ["kind", "outcome"])
 QUESTIONS = Counter("transition_questions_total", "Questions by outcome", ["outcome"])
 DUPLICATE_EVENTS = Counter("transition_duplicate_events_total", "Event redeliveries ignored")
+REPLAYS = Counter("transition_replays_total", "Replayed slash commands and interactions ignored")
 UNHANDLED = Counter("transition_unhandled_requests_total", "Well-formed Slack requests no listener takes", ["kind"])
 RATE_LIMITED = Counter("transition_events_rate_limited_total", "app_rate_limited notices: Slack dropped events")
 REVOCATIONS = Counter("transition_slack_revocations_total", "tokens_revoked and app_uninstalled events", ["event"])

@@ -1,4 +1,4 @@
-"""Global middleware: name each request's kind for the metrics and take each Events API delivery exactly once."""
+"""Global middleware: name each request's kind for the metrics, and take each delivery, command or click once."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from slack_bolt.request import BoltRequest
 
 from bot import metrics
 from bot.errors import DatabaseUnavailable
-from bot.events import first_delivery
+from bot.events import first_delivery, request_claim
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -24,30 +24,52 @@ def request_kind(body: dict[str, Any]) -> str:
     return str(body.get("type") or "unknown")
 
 
+_ONCE = frozenset({"block_actions", "view_submission", "view_closed", "shortcut", "message_action"})
+"""Interactions that change something; options requests (type-ahead) only read."""
+
+
+def _claim_key(req: BoltRequest, body: dict[str, Any]) -> str | None:
+    """What makes a request unique: its event_id, or for a command or a click, its signature.
+
+    The signature is an HMAC of the timestamp and the whole body: a replay must carry the very same one.
+    In Socket Mode there is none, and nobody outside can replay over the socket.
+    """
+    if body.get("type") == "event_callback":
+        event_id = body.get("event_id")
+        return str(event_id) if event_id else None
+    if "command" in body or body.get("type") in _ONCE:
+        return request_claim(req.headers.get("x-slack-signature", [""])[0])
+    return None
+
+
 def register(app: App, rt: Runtime) -> None:
     """Install the middleware on `app`."""
 
     @app.middleware
-    def dedupe_events(req: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
+    def once(req: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
         metrics.note_kind(request_kind(body))
         if body.get("type") == "app_rate_limited":
             # Not an event_callback: Slack says it dropped this app's events for a minute.
             metrics.RATE_LIMITED.inc()
             log.warning("Slack rate-limited the app's events (minute %s)", str(body.get("minute_rate_limited"))[:16])
             return BoltResponse(status=200, body="")
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
+        key = _claim_key(req, body)
+        if key:
             try:
-                fresh = first_delivery(rt, str(event_id))
+                fresh = first_delivery(rt, key)
             except DatabaseUnavailable:
                 # Better to answer twice in a rare retry than to drop a question while the database is down.
                 fresh = True
             if not fresh:
-                metrics.DUPLICATE_EVENTS.inc()
-                log.info(
-                    "ignored redelivery of event %s (retry %s)",
-                    event_id,
-                    req.headers.get("x-slack-retry-num", ["0"])[0],
-                )
+                if body.get("type") == "event_callback":
+                    metrics.DUPLICATE_EVENTS.inc()
+                    log.info(
+                        "ignored redelivery of event %s (retry %s)",
+                        key,
+                        req.headers.get("x-slack-retry-num", ["0"])[0],
+                    )
+                else:
+                    metrics.REPLAYS.inc()
+                    log.warning("ignored a replayed %s", request_kind(body))
                 return BoltResponse(status=200, body="")
         return next()
