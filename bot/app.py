@@ -12,7 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.directory import Directory
 from bot.runtime import Runtime
-from bot.server import BoundedExecutor
+from bot.server import BoundedExecutor, QuestionPool
 from bot.slack_client import make_client
 from handlers import register_all
 from storage.db import Database
@@ -20,6 +20,10 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 # About three seconds of updates at one process's pace: past it, acks wait for the work (bot/server.py).
 LISTENER_BACKLOG = 500
+QUESTION_WORKERS = 2
+"""Answering is CPU work under one interpreter lock: more threads than cores only interleave it."""
+QUESTION_BACKLOG = 100
+"""Questions waiting beyond the workers; past it the asker is told the bot is busy."""
 
 
 def build_runtime(
@@ -68,5 +72,7 @@ def create_app(
         # Slack retries such events and shows users an error for such interactions).
         raise_error_for_unhandled_request=True,
     )
+    if rt.questions is None:
+        rt.questions = QuestionPool(workers=QUESTION_WORKERS, backlog=QUESTION_BACKLOG, executor=executor)
     register_all(app, rt)
     return app

@@ -30,11 +30,13 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite:///./transition.db"
     admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    expert_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     nudge_channel: str | None = None
     experts_channel: str | None = None
     transition_deadline: dt.date = SEED_DEADLINE
     transition_timezone: str = "Europe/Paris"
     port: int = Field(default=3000, ge=1, le=65535)
+    metrics_bind: str = "same"
 
     # Internal knobs, not part of the contract's table but documented in .env.example.
     partner_command: str = "/partner"
@@ -47,8 +49,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     import_max_bytes: int = Field(default=10_000_000, ge=1_000, le=100_000_000)
     import_max_rows: int = Field(default=50_000, ge=1, le=1_000_000)
+    max_request_bytes: int = Field(default=2_000_000, ge=10_000, le=100_000_000)
+    escalations_per_hour: int = Field(default=10, ge=0, le=10_000)
 
-    @field_validator("admin_user_ids", mode="before")
+    @field_validator("admin_user_ids", "expert_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -98,6 +102,25 @@ class Settings(BaseSettings):
             raise ValueError("must be sqlite:///path.db or postgresql://user@host/db")
         return value
 
+    @field_validator("metrics_bind")
+    @classmethod
+    def _metrics_bind(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value in ("same", "off"):
+            return value
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError("must be same, off, or HOST:PORT such as 127.0.0.1:9100")
+        return value
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        """Where /metrics gets its own listener (METRICS_BIND=HOST:PORT); None for `same` or `off`."""
+        if self.metrics_bind in ("same", "off"):
+            return None
+        host, _, port = self.metrics_bind.rpartition(":")
+        return host.strip("[]"), int(port)
+
     @field_validator("transition_timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
@@ -114,8 +137,8 @@ class Settings(BaseSettings):
 
     @property
     def experts_channel_id(self) -> str | None:
-        """Where unanswered questions go: EXPERTS_CHANNEL, else NUDGE_CHANNEL."""
-        return self.experts_channel or self.nudge_channel
+        """Where unanswered questions are posted (EXPERTS_CHANNEL); unset, they wait in `faq gaps`."""
+        return self.experts_channel
 
     @property
     def deadline_end(self) -> dt.datetime:
@@ -126,6 +149,10 @@ class Settings(BaseSettings):
     def is_admin(self, user_id: str) -> bool:
         """Say whether a Slack user is listed in ADMIN_USER_IDS."""
         return user_id in self.admin_user_ids
+
+    def is_expert(self, user_id: str) -> bool:
+        """Say whether a Slack user may answer for the bot: listed in EXPERT_USER_IDS, or an admin."""
+        return bool(user_id) and (user_id in self.expert_user_ids or self.is_admin(user_id))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -24,6 +24,7 @@ class Runtime:
     client: WebClient
     directory: Directory
     qa: Any = None  # the question-answering engine (bot.qa.service.Engine), built on first question
+    questions: Any = None  # the threads that answer questions (bot.server.QuestionPool), set by the app factory
 
     def today(self) -> dt.date:
         """Today's date in the deadline's time zone."""

@@ -10,7 +10,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
 from prometheus_client import make_wsgi_app
@@ -61,14 +61,47 @@ class BoundedExecutor(ThreadPoolExecutor):
         return future
 
 
+class QuestionPool:
+    """The threads that answer questions, apart from every other listener's, with a bounded queue.
+
+    Answering reads the whole message; a flood of long questions must not hold the threads that
+    acknowledge clicks and commands, nor make acks wait for room as BoundedExecutor does. When the
+    queue is full, `submit` says so at once and the caller answers "busy".
+    """
+
+    def __init__(self, *, workers: int, backlog: int, executor: Executor | None = None) -> None:
+        # The console passes its inline executor: its questions are answered before the next line is read.
+        self._pool = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="question")
+        self._room = threading.BoundedSemaphore(workers + backlog)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> bool:
+        """Queue `fn(*args)`; False, doing nothing, when the queue is full."""
+        if not self._room.acquire(blocking=False):
+            return False
+        try:
+            future = self._pool.submit(fn, *args)
+        except BaseException:
+            self._room.release()
+            raise
+        future.add_done_callback(lambda _: self._room.release())
+        return True
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop taking questions; with `wait`, finish those queued."""
+        self._pool.shutdown(wait=wait)
+
+
 class Router:
     """A tiny WSGI router; everything else answers 404."""
 
-    def __init__(self, app: App, db: Database, gate: Gate | None = None) -> None:
+    def __init__(
+        self, app: App, db: Database, gate: Gate | None = None, *, max_body: int = MAX_BODY_BYTES, metrics: bool = True
+    ) -> None:
         self._slack = SlackRequestHandler(app, path="/slack/events")
-        self._metrics = make_wsgi_app()
+        self._metrics = make_wsgi_app() if metrics else None
         self._db = db
         self._gate = gate
+        self._max_body = max_body
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -89,16 +122,17 @@ class Router:
     def _route(self, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events" and method == "POST":
-            signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
-            timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
-            if not (_SIGNATURE.fullmatch(signature) and _TIMESTAMP.fullmatch(timestamp)):
-                return _plain(start_response, "401 Unauthorized", "invalid request")
+            # The length is checked before anything is read (waitress itself refuses longer bodies on their headers).
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 return _plain(start_response, "400 Bad Request", "bad length")
-            if length > MAX_BODY_BYTES:
+            if length > self._max_body:
                 return _plain(start_response, "413 Payload Too Large", "too large")
+            signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+            timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+            if not (_SIGNATURE.fullmatch(signature) and _TIMESTAMP.fullmatch(timestamp)):
+                return _plain(start_response, "401 Unauthorized", "invalid request")
             body = environ["wsgi.input"].read(length) if length > 0 else b""
             try:
                 body.decode("utf-8")
@@ -116,7 +150,7 @@ class Router:
                 return _plain(start_response, "400 Bad Request", "malformed request")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
-        if path == "/metrics" and method == "GET":
+        if path == "/metrics" and method == "GET" and self._metrics is not None:
             result: Iterable[bytes] = self._metrics(environ, start_response)
             return result
         return _plain(start_response, "404 Not Found", "not found")
@@ -146,12 +180,31 @@ def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]
     return [text.encode()]
 
 
+def metrics_only(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    """The WSGI app of a listener of its own for GET /metrics (METRICS_BIND=HOST:PORT)."""
+    if environ.get("PATH_INFO") == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
+        result: Iterable[bytes] = make_wsgi_app()(environ, start_response)
+        return result
+    return _plain(start_response, "404 Not Found", "not found")
+
+
+def serve_metrics(host: str, port: int) -> Any:
+    """Serve /metrics alone on `host:port` in a daemon thread; return the server (to close it)."""
+    from waitress.server import create_server
+
+    server = create_server(metrics_only, host=host, port=port, threads=1, ident="transition-bot-metrics")
+    threading.Thread(target=server.run, name="metrics", daemon=True).start()
+    log.info("metrics listening on %s:%d", host, port)
+    return server
+
+
 def serve(
     wsgi_app: Callable[..., Any],
     *,
     port: int,
     threads: int,
     host: str = "0.0.0.0",  # noqa: S104
+    max_body: int = MAX_BODY_BYTES,
     on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT on waitress, a multi-threaded production WSGI server."""
@@ -166,6 +219,8 @@ def serve(
         channel_timeout=30,
         ident="transition-bot",
         clear_untrusted_proxy_headers=True,
+        # waitress refuses a longer body on its Content-Length header (or as its chunks pass the limit), unread.
+        max_request_body_size=max_body + 1,
     )
 
     def stop(signum: int, _frame: Any) -> None:

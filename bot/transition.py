@@ -11,6 +11,23 @@ from bot.runtime import Runtime
 from bot.text import fold
 
 FRENCH_WORDS = {"aide", "echeance", "progression", "avancement", "relances"}
+_SIMPLE = {"deadline", "echeance", "progress", "progression", "avancement"}
+MAX_COMMAND_WORDS = 4
+"""The command words are few: only the first ones are folded to tell a command from a question."""
+
+
+def _head_and_rest(text: str) -> tuple[list[str], str, list[str]]:
+    words = text.split(maxsplit=MAX_COMMAND_WORDS)
+    head = fold(words[0]) if words else ""
+    return words, head, [fold(w) for w in words[1:MAX_COMMAND_WORDS]]
+
+
+def is_question(text: str) -> bool:
+    """Say whether `/transition text` is a question to answer rather than one of the command's words."""
+    _, head, rest = _head_and_rest(text)
+    if head in ("", "help", "aide", "?", "faq") or (head in _SIMPLE and not rest):
+        return False
+    return not nudge_commands.understands(head, rest)
 
 
 def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Outcome:

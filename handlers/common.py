@@ -13,6 +13,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.replies import OpenModal, Outcome, Reply
+from bot.server import QuestionPool
 from bot.text import unescape
 from handlers import errors
 
@@ -97,6 +98,33 @@ def ack_then(app: App, work: Callable[..., Any], *, check: AckCheck | None = Non
         executor.submit(guarded, body, respond, client)
 
     acknowledge.__name__ = acknowledge.__qualname__ = f"ack_then_{work.__name__}"  # names it in Bolt's logs
+    return acknowledge
+
+
+def ack_then_question(
+    app: App,
+    pool: QuestionPool,
+    work: Callable[..., Any],
+    *,
+    busy: Callable[..., Any],
+    asks: Callable[[dict[str, Any]], bool] = lambda body: True,
+) -> Callable[..., None]:
+    """Like `ack_then`, but a request that `asks` a question is answered on the question pool.
+
+    When that pool is full, `busy` runs instead (on the listener executor): the asker hears at once that the bot
+    is busy, and no ack ever waits for a question.
+    """
+    executor = app.listener_runner.listener_executor
+    guarded, refuse = after_ack(work), after_ack(busy)
+
+    def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        if not asks(body):
+            executor.submit(guarded, body, respond, client)
+        elif not pool.submit(guarded, body, respond, client):
+            executor.submit(refuse, body, respond, client)
+
+    acknowledge.__name__ = acknowledge.__qualname__ = f"ack_then_{work.__name__}"
     return acknowledge
 
 

@@ -13,7 +13,7 @@ from bot.qa import service as qa
 from bot.replies import Reply
 from bot.runtime import Runtime
 from bot.text import unescape
-from handlers.common import ack_now, ack_then
+from handlers.common import ack_now, ack_then_question
 
 _ANY_SUBTYPE = re.compile(".+")
 
@@ -71,8 +71,23 @@ def register(app: App, rt: Runtime) -> None:
         if asked is not None:
             qa.answer(rt, asked, send=post(asked))
 
-    app.event({"type": "message", "subtype": None})(ack_then(app, answer_direct_message))
-    app.event({"type": "message", "subtype": "file_share"})(ack_then(app, answer_direct_message))
+    def busy_direct_message(body: dict[str, Any]) -> None:
+        asked = direct_question(body.get("event") or {})
+        if asked is not None:
+            post(asked)(qa.busy_reply())
+
+    def busy_mention(body: dict[str, Any]) -> None:
+        asked = mention_question(body.get("event") or {})
+        if asked is not None:
+            post(asked)(qa.busy_reply())
+
+    questions = rt.questions
+    app.event({"type": "message", "subtype": None})(
+        ack_then_question(app, questions, answer_direct_message, busy=busy_direct_message)
+    )
+    app.event({"type": "message", "subtype": "file_share"})(
+        ack_then_question(app, questions, answer_direct_message, busy=busy_direct_message)
+    )
     # Edits, deletions, joins, bot posts…: acknowledged and ignored, so the bot never answers itself.
     app.event({"type": "message", "subtype": [_ANY_SUBTYPE]})(ack_now)
-    app.event("app_mention")(ack_then(app, answer_mention))
+    app.event("app_mention")(ack_then_question(app, questions, answer_mention, busy=busy_mention))

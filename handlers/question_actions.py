@@ -39,7 +39,10 @@ def register(app: App, rt: Runtime) -> None:
     # rt.client rather than Bolt's per-request client: it carries the retry handlers, and the console's stand-in.
     def open_expert_answer(body: dict[str, Any], respond: Respond) -> None:
         deliver(
-            qa.open_expert_modal(rt, question_value=clicked(body).value), body=body, respond=respond, client=rt.client
+            qa.open_expert_modal(rt, question_value=clicked(body).value, user_id=actor(body)),
+            body=body,
+            respond=respond,
+            client=rt.client,
         )
 
     def open_faq_edit(body: dict[str, Any], respond: Respond) -> None:
@@ -47,7 +50,7 @@ def register(app: App, rt: Runtime) -> None:
         deliver(outcome, body=body, respond=respond, client=rt.client)
 
     def check_expert_answer(ack: Ack, body: dict[str, Any]) -> bool:
-        return ack_form(ack, qa.check_expert_answer(_values(body)))
+        return ack_form(ack, qa.check_expert_answer(rt, _values(body), user_id=actor(body)))
 
     def save_expert_answer(body: dict[str, Any]) -> None:
         qa.save_expert_answer(

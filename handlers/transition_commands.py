@@ -9,8 +9,9 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot import transition
+from bot.qa import service as qa
 from bot.runtime import Runtime
-from handlers.common import ack_then, command_args, deliver
+from handlers.common import ack_then_question, command_args, deliver, respond_with
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -21,4 +22,12 @@ def register(app: App, rt: Runtime) -> None:
         outcome = transition.handle(rt, user_id=args.user_id, text=args.text, channel_id=args.channel_id)
         deliver(outcome, body=body, respond=respond, client=client)
 
-    app.command(rt.settings.transition_command)(ack_then(app, transition_command))
+    def busy(respond: Respond) -> None:
+        respond_with(respond, qa.busy_reply())
+
+    def asks(body: dict[str, Any]) -> bool:
+        return transition.is_question(command_args(body).text)
+
+    app.command(rt.settings.transition_command)(
+        ack_then_question(app, rt.questions, transition_command, busy=busy, asks=asks)
+    )

@@ -138,6 +138,17 @@ def record_vote(*, session: Session, question_id: int, user_id: str, vote: int, 
     return existing
 
 
+def escalations_since(*, session: Session, user_id: str, since: dt.datetime) -> int:
+    """How many of `user_id`'s questions were posted to the experts since `since`."""
+    query = select(func.count(col(Question.id))).where(
+        Question.user_id == user_id,
+        col(Question.expert_ts).is_not(None),
+        Question.expert_ts != "",
+        col(Question.asked_at) >= since,
+    )
+    return int(session.exec(query).one())
+
+
 def unanswered(*, session: Session, limit: int = 20) -> list[Question]:
     """Questions the bot could not answer and no expert has answered yet, newest first."""
     query = (

@@ -166,7 +166,9 @@ def start_bot(rt: Runtime, standin: SlackStandIn) -> RunningBot:
     from waitress.server import create_server
 
     app = create_app(rt)
-    server = create_server(Router(app, rt.db, Gate(rt)), host="127.0.0.1", port=0, threads=8)
+    limit = rt.settings.max_request_bytes
+    router = Router(app, rt.db, Gate(rt), max_body=limit, metrics=rt.settings.metrics_bind == "same")
+    server = create_server(router, host="127.0.0.1", port=0, threads=8, max_request_body_size=limit + 1)
     stopping = threading.Event()
 
     def serve() -> None:
@@ -186,6 +188,9 @@ def start_bot(rt: Runtime, standin: SlackStandIn) -> RunningBot:
         thread.join(timeout=5)
         # Work acknowledged but not done yet would otherwise reach Slack after the stand-in has stopped,
         # and log its failures into the next test.
+        if rt.questions is not None:
+            rt.questions.shutdown(wait=True)
+            rt.questions = None
         app.listener_runner.listener_executor.shutdown(wait=True)
 
     return RunningBot(rt=rt, app=app, url=url, sender=SlackSender(f"{url}/slack/events", standin), stop=stop)

@@ -35,7 +35,8 @@ def test_lists_urls_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.admin_user_ids == frozenset({"U1", "U2"})
     assert settings.database_url == "postgresql+psycopg://me@db/bot"
-    assert settings.experts_channel_id == "C1"
+    # The sales channel is no place for questions nobody answered: they wait in `faq gaps`.
+    assert settings.experts_channel_id is None
 
 
 @pytest.mark.parametrize(

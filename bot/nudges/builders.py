@@ -92,8 +92,10 @@ def build_digest(
         blocks.append(context(f"…and *{rest} more*. See them all in my *Home* tab or with `{partner_command} mine`."))
     blocks.append(
         context(
-            f"`{partner_command} update <partner> <status> [note]` works too. "
-            f"`{transition_command} nudges off` stops these reminders."
+            escape(
+                f"`{partner_command} update <partner> <status> [note]` works too. "
+                f"`{transition_command} nudges off` stops these reminders."
+            )
         )
     )
     names = ", ".join(f"{p.name} ({p.partner_id})" for p in shown[:FALLBACK_NAMES])

@@ -217,7 +217,7 @@ def build_choice(
 
 def closest_hint(candidates: Sequence[Candidate], command: str) -> str:
     """The hint of a 'no such partner' reply: the closest names, and how to search."""
-    search = f"Use the partner ID, or `{command} find <part of the name>`."
+    search = escape(f"Use the partner ID, or `{command} find <part of the name>`.")
     if not candidates:
         return search
     names = ", ".join(f"{escape(c.name)} ({code(c.partner_id)})" for c in candidates)

@@ -69,13 +69,17 @@ Progress = Callable[[str, int, int], None]
 
 
 def spreadsheet_safe(value: str) -> str:
-    """The cell a spreadsheet shows as text: a leading quote before any formula trigger (OWASP CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """The cell a spreadsheet shows as text: a leading quote before any formula trigger (OWASP CSV injection).
+
+    A value that already starts with quotes before a trigger gets one more, so `spreadsheet_unsafe` gives
+    back exactly what was stored.
+    """
+    return "'" + value if value.lstrip("'").startswith(FORMULA_STARTS) else value
 
 
 def spreadsheet_unsafe(value: str) -> str:
     """Undo `spreadsheet_safe`, so an exported file imports back unchanged."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+    return value[1:] if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS) else value
 
 
 def header_key(text: str) -> str:

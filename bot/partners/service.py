@@ -96,7 +96,7 @@ def _missing(rt: Runtime, result: Missing) -> NotFound:
 def _not_found(rt: Runtime, key: str) -> NotFound:
     return NotFound(
         f"There is no partner {code(key)} (any more).",
-        hint=f"Use `{_command(rt)} find <part of the name>` to look it up.",
+        hint=escape(f"Use `{_command(rt)} find <part of the name>` to look it up."),
     )
 
 
@@ -379,7 +379,9 @@ def undo(rt: Runtime, *, actor: str, change_id: int) -> Reply:
     with rt.db.session(write=True) as session:
         change = store.get_change(session=session, change_id=change_id)
         if change is None:
-            raise NotFound("That change is not in the history.", hint=f"Use `{command} show <partner>` to see it.")
+            raise NotFound(
+                "That change is not in the history.", hint=escape(f"Use `{command} show <partner>` to see it.")
+            )
         holder = session.get(Partner, change.partner_pk)
         partner = store.lock_partner(session=session, key=holder.partner_key) if holder else None
         if partner is None or partner.id is None:
@@ -389,13 +391,13 @@ def undo(rt: Runtime, *, actor: str, change_id: int) -> Reply:
         if change.by != actor and not rt.is_admin(actor):
             raise NotAllowed(
                 "Only the person who made this change, or an admin, can undo it. Nothing was changed.",
-                hint=f"To change the status yourself, use `{command} update {partner.partner_id} <status>`.",
+                hint=escape(f"To change the status yourself, use `{command} update {partner.partner_id} <status>`."),
             )
         if now - change.at > UNDO_WINDOW:
             minutes = int(UNDO_WINDOW.total_seconds() // 60)
             raise Conflict(
                 f"Undo works for {minutes} minutes after a change, and that time has passed. Nothing was changed.",
-                hint=f"Set the status again with `{command} update {partner.partner_id} <status>`.",
+                hint=escape(f"Set the status again with `{command} update {partner.partner_id} <status>`."),
             )
         if store.latest_change_id(session=session, partner_pk=partner.id) != change.id:
             raise Conflict(

@@ -47,6 +47,24 @@ class Unknown:
     suggestions: tuple[str, ...]
     escalated: bool
     question_id: int | None
+    capped: bool = False
+    """Not passed on: the asker sent the experts their hourly share already; the question waits for the admins."""
+
+
+CAPPED_EN = "You have sent the experts many questions this hour: I've kept this one for the admins to answer later."
+CAPPED_FR = "Vous avez transmis beaucoup de questions aux experts cette heure-ci : je garde celle-ci pour les admins."
+BUSY_EN = ":hourglass: I'm answering a lot of questions right now. Please ask again in a minute."
+BUSY_FR = ":hourglass: Je réponds à beaucoup de questions en ce moment. Reposez la vôtre dans une minute."
+
+
+def build_capped(lang: str) -> Reply:
+    """Tell an asker that their question was kept for the gaps instead of being posted to the experts."""
+    return Reply(text=t(lang, CAPPED_EN, CAPPED_FR))
+
+
+def build_busy() -> Reply:
+    """Tell an asker that the bot has too many questions in hand to take theirs now."""
+    return Reply(text=f"{BUSY_EN}\n{BUSY_FR}")
 
 
 def t(lang: str, en: str, fr: str) -> str:
@@ -103,6 +121,8 @@ def build_unknown(unknown: Unknown) -> Reply:
             "I've passed your question on to our experts; their answer will come to you by direct message.",
             "J'ai transmis votre question à nos experts ; leur réponse vous arrivera en message direct.",
         )
+    elif unknown.capped:
+        head += " " + t(lang, CAPPED_EN, CAPPED_FR)
     blocks = [section(head)]
     lines = [head]
     if unknown.suggestions:
@@ -279,7 +299,7 @@ def build_gaps(*, unanswered: Sequence[Gap], down_voted: Sequence[Gap], command:
         accessory = button("Edit answer", Action.FAQ_EDIT, gap.slug) if gap.slug else None
         blocks.append(section(line, accessory=accessory))
         lines.append(f"- {escape(truncate(gap.text, 200))} ({gap.slug}, {gap.votes:+d})")
-    blocks.append(context(f"Add an answer: `{command} faq add` · edit one: `{command} faq edit <entry>`"))
+    blocks.append(context(escape(f"Add an answer: `{command} faq add` · edit one: `{command} faq edit <entry>`")))
     return Reply(text="\n".join(lines), blocks=blocks[:MESSAGE_BLOCKS_MAX])
 
 
@@ -293,14 +313,14 @@ def build_expert_reply(*, question: str, answer: str, expert_id: str, lang: str,
     """The DM to the asker carrying an expert's answer."""
     head = t(
         lang,
-        f":bulb: An expert, <@{expert_id}>, answered your question:\n{quote(question)}",
-        f":bulb: Un expert, <@{expert_id}>, a répondu à votre question :\n{quote(question)}",
+        f":bulb: <@{expert_id}> answered your question:\n{quote(question)}",
+        f":bulb: <@{expert_id}> a répondu à votre question :\n{quote(question)}",
     )
     body = build_answer(
         Answered(
             lang=lang,
             body=answer,
-            source=t(lang, f"answer from our expert <@{expert_id}>", f"réponse de notre expert <@{expert_id}>"),
+            source=t(lang, f"answer from <@{expert_id}>", f"réponse de <@{expert_id}>"),
             question_id=question_id,
         )
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import logging
 import re
 import threading
@@ -59,6 +60,14 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 """Longer texts are cut before matching (and kept whole in the log)."""
+MAX_NAMES = 4
+"""Possible partner names examined in one question: each costs a few searches, and a pasted thread holds dozens."""
+MAX_OCCURRENCES = 3
+"""Places a name is looked at for the words that introduce it ("my client Acme"): the first ones say it."""
+INTRO_WINDOW = 60
+"""Characters before a name read for the words that introduce it: the longest such phrase is under 40."""
+STATUS_WINDOW = 300
+"""Characters either side of a name that a long question is read in when it may ask for that partner's status."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +192,10 @@ def _unknown_names(eng: Engine, question: str) -> list[str]:
         folded = [fold_word(w) for w in words(span)]
         if all(w in article_names or w in STOPWORDS for w in folded) or (len(folded) == 1 and folded[0] in known):
             continue
-        found.append(span)
+        if span not in found:
+            found.append(span)
+            if len(found) == MAX_NAMES:
+                break
     return found
 
 
@@ -208,11 +220,12 @@ def _uncapitalised_names(eng: Engine, question: str) -> list[str]:
             runs.append([])
         else:
             runs[-1].append(word)
-    return [
+    names = dict.fromkeys(
         " ".join(run)
         for run in sorted(runs, key=len, reverse=True)
         if len(run) >= 2 and any(fold_word(w) not in known and not is_word(fold_word(w)) for w in run)
-    ]
+    )
+    return list(names)[:MAX_NAMES]
 
 
 PARTNER_NOUNS = frozenset({PARTNER, CONCEPT_PREFIX + "customer", CONCEPT_PREFIX + "company"})
@@ -224,7 +237,7 @@ _ALONE_MEANS_NOTHING = (
 """Terms that alone make no question of a part: "when is it?", "what happens then?" lean on the part before."""
 
 
-_NAMED = re.compile(r"(?:\b(?:my|our|mon|ma|notre)\s+)?(\w+)\W+$", re.IGNORECASE)
+_NAMED = re.compile(r"(?:\b(?:my|our|mon|ma|notre)\s+)?\b(\w+)\W+$", re.IGNORECASE)
 """A partner or customer right before a name: "partner Acme", "my client Acme"."""
 _PLACED = re.compile(
     r"\b(?:my|our|a|an|mon|ma|mes|notre|nos|un|une)\s+(\w+)\s+(?:in|from|at|based in|à|a|de|du|près de|pres de)\s+$",
@@ -261,18 +274,23 @@ def _introduced(eng: Engine, question: str, span: str) -> str | None:
     whom one talks with: "my call with Acme".
     """
     phrases = eng.retriever.synonyms.phrases
-    for at in (m.start() for m in re.finditer(re.escape(span), question)):
-        called = _CALLED.search(question[:at])
+    who = _WHO.search(question)
+    # Each pattern is anchored at the end of a short window: the work per place is bounded, whatever the length.
+    occurrences = itertools.islice(re.finditer(re.escape(span), question), MAX_OCCURRENCES)
+    for at in (m.start() for m in occurrences):
+        start = max(0, at - INTRO_WINDOW)
+        before = question[start:at]
+        called = _CALLED.search(before)
         if called and fold_word(span.split()[0]) not in eng.retriever.synonyms.exclusive:  # "called Cisco Select"
             return called.group(0) + span
-        head = _HEAD_OF.search(question[:at])
-        if head and not _WHO.search(question[: head.start()]):
+        head = _HEAD_OF.search(before)
+        if head and not (who and who.start() < start + head.start()):
             return head.group(0) + span
-        met = _MET.search(question[:at])
+        met = _MET.search(before)
         if met:
             return met.group(0) + span
         for pattern in (_NAMED, _PLACED):
-            found = pattern.search(question[:at])
+            found = pattern.search(before)
             if found and phrases.get((fold_word(found.group(1)),)) in PARTNER_NOUNS:
                 return found.group(0) + span
     return None
@@ -296,6 +314,14 @@ _PRONOUN = re.compile(
     r"\b(?:they|them|their|it|its|he|his|she|her|il|ils|elle|elles|son|sa|ses|leur|leurs|lui|c'est|c’est)\b",
     re.IGNORECASE,
 )
+
+
+def _around(question: str, span: str) -> str:
+    """The part of a long `question` around where it first names `span`: a status question is asked near the name."""
+    if len(question) <= 2 * STATUS_WINDOW:
+        return question
+    at = max(0, question.find(span))
+    return question[max(0, at - STATUS_WINDOW) : at + len(span) + STATUS_WINDOW]
 
 
 def _status_readings(question: str, named: str, lang: str) -> list[str]:
@@ -484,15 +510,21 @@ def _with_person(eng: Engine, part: str, before: str) -> str:
     people = eng.retriever.synonyms.people
     if not _PERSON_PRONOUN.search(part) or any(fold_word(word) in people for word in words(part)):
         return part
-    named = {span for span in name_spans(before) if all(fold_word(word) in people for word in words(span))}
+    # Only the text just before is read: "her" points back a few sentences, not through a whole pasted thread.
+    recent = before[-2 * STATUS_WINDOW :]
+    named = {span for span in name_spans(recent) if all(fold_word(word) in people for word in words(span))}
     return f"{part} ({named.pop()})" if len(named) == 1 else part
 
 
 def _parts(eng: Engine, asked: str, lang: str) -> list[tuple[str, bool]]:
     """The questions of the message `asked`, each with whether it comes first in it."""
     found = []
+    offset = 0
     for part in clauses(asked, lambda sentence: eng.retriever.says_nothing(sentence, lang)):
-        at = asked.find(part)
+        # The parts come in order: looking from the previous one on keeps the scan linear.
+        at = asked.find(part, offset)
+        at = asked.find(part) if at < 0 else at
+        offset = max(offset, at)
         found.append((_with_person(eng, part, asked[:at]) if at > 0 else part, at <= 0))
     return found
 
@@ -558,7 +590,7 @@ def _by_the_rules(rt: Runtime, eng: Engine, question: str, lang: str, user_id: s
     # for a partner's status once the name reads "this partner", gets the closest partners or "no such partner".
     for span in names or _uncapitalised_names(eng, question):
         named = _introduced(eng, question, span) or span
-        pointed, *readings = _status_readings(question, named, lang)
+        pointed, *readings = _status_readings(_around(question, span), named, lang)
         found = eng.retriever.search(pointed, lang)
         # "C'est sur Partner Central qu'on s'inscrit ? t'as le lien ?" asks for a link, whatever one part says.
         others = () if _beyond_the_article(eng, found) else (eng.retriever.search(text, lang) for text in readings)
@@ -661,6 +693,17 @@ def _log(rt: Runtime, asked: Asked, decision: Decision, now: dt.datetime) -> int
         return question.id
 
 
+ESCALATED_PARTS = 10
+"""Unknown parts of one message named in its one post to the experts; the rest are dropped."""
+
+
+def _may_escalate(rt: Runtime, user_id: str) -> bool:
+    """Say whether `user_id` has posted fewer questions to the experts this hour than ESCALATIONS_PER_HOUR."""
+    since = rt.clock.now() - dt.timedelta(hours=1)
+    with rt.db.session() as session:
+        return store.escalations_since(session=session, user_id=user_id, since=since) < rt.settings.escalations_per_hour
+
+
 def _escalate(rt: Runtime, asked: Asked, decision: Decision, question_id: int) -> bool:
     """Post an unanswered question to the experts channel; say whether it was posted."""
     channel = rt.settings.experts_channel_id
@@ -682,7 +725,9 @@ def _escalate(rt: Runtime, asked: Asked, decision: Decision, question_id: int) -
 def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = None) -> Reply:
     """Answer a question: log it, pass it to the experts when unknown, and return (or `send` first) the reply.
 
-    With `send`, the reply goes out before the experts are asked, so the asker never waits on that post.
+    With `send`, the reply goes out before the experts are asked, so the asker never waits on that post. A message
+    reaches the experts at most once, all its unknown parts in one post, and each person at most
+    ESCALATIONS_PER_HOUR times an hour; past that, the question waits in `faq gaps` and the asker is told.
     """
     if not clean(asked.text):
         raise BadInput(
@@ -701,27 +746,43 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
         decision.score,
         (time.perf_counter() - started) * 1000,
     )
+    wants_experts = decision.outcome != "answered" or bool(decision.unanswered)
+    channel = rt.settings.experts_channel_id
+    allowed = bool(channel) and wants_experts and _may_escalate(rt, asked.user_id)
+    capped = bool(channel) and wants_experts and not allowed
+    if capped:
+        log.info("question %s kept for the gaps: its asker reached the hourly share of the experts", question_id)
     if decision.outcome == "answered":
         reply = builders.build_answer(
             Answered(decision.lang, decision.body, decision.source, question_id, share=asked.share)
         )
         if send is not None:
             send(reply)
-        for part in decision.unanswered:
-            # The part it could not answer is a question of its own for the experts and the gaps list.
-            part_asked = dataclasses.replace(asked, text=part)
+        if decision.unanswered:
+            # The parts it could not answer make one question for the experts and the gaps list.
+            parts = "\n".join(decision.unanswered[:ESCALATED_PARTS])
+            part_asked = dataclasses.replace(asked, text=parts)
             part_decision = dataclasses.replace(decision, outcome="unknown", slug=None, score=0.0, unanswered=())
-            _escalate(rt, part_asked, part_decision, _log(rt, part_asked, part_decision, rt.clock.now()))
+            part_id = _log(rt, part_asked, part_decision, rt.clock.now())
+            if allowed:
+                _escalate(rt, part_asked, part_decision, part_id)
+            elif capped and send is not None:
+                send(builders.build_capped(decision.lang))
         return reply
-    escalate_now = send is None
-    escalated = bool(rt.settings.experts_channel_id)
-    if escalate_now:
+    escalated = allowed
+    if allowed and send is None:
         escalated = _escalate(rt, asked, decision, question_id)
-    reply = builders.build_unknown(Unknown(decision.lang, decision.suggestions, escalated, question_id))
+    reply = builders.build_unknown(Unknown(decision.lang, decision.suggestions, escalated, question_id, capped))
     if send is not None:
         send(reply)
-        _escalate(rt, asked, decision, question_id)
+        if allowed:
+            _escalate(rt, asked, decision, question_id)
     return reply
+
+
+def busy_reply() -> Reply:
+    """What an asker hears when the bot has too many questions in hand to take theirs now."""
+    return builders.build_busy()
 
 
 def answer_command(rt: Runtime, *, user_id: str, text: str, channel_id: str) -> Reply:
@@ -768,8 +829,19 @@ def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:
 
 
 # ---- experts ---------------------------------------------------------------------------------
-def open_expert_modal(rt: Runtime, *, question_value: str) -> Outcome:
-    """The modal to answer a question, or a note that someone already did."""
+NOT_AN_EXPERT = "Only the bot's experts and admins can answer for it."
+NOT_AN_EXPERT_HINT = "Ask an admin to add you to EXPERT_USER_IDS."
+NOT_ESCALATED = "That question was answered already; there is nothing for an expert to add."
+
+
+def _check_expert(rt: Runtime, user_id: str) -> None:
+    if not rt.settings.is_expert(user_id):
+        raise NotAllowed(NOT_AN_EXPERT, hint=NOT_AN_EXPERT_HINT)
+
+
+def open_expert_modal(rt: Runtime, *, question_value: str, user_id: str) -> Outcome:
+    """The modal to answer an escalated question, for an expert or an admin; or a note that someone already did."""
+    _check_expert(rt, user_id)
     question_id = _question_id(question_value)
     with rt.db.session() as session:
         question = store.get_question(session=session, question_id=question_id)
@@ -777,11 +849,15 @@ def open_expert_modal(rt: Runtime, *, question_value: str) -> Outcome:
         raise NotFound("I no longer have that question.")
     if question.answered_by:
         return Reply(text=f"<@{question.answered_by}> already answered this question.")
+    if question.outcome != "unknown":
+        raise Conflict(NOT_ESCALATED)
     return OpenModal(builders.build_expert_modal(question_id=question_id, text=question.text, lang=question.language))
 
 
-def check_expert_answer(values: dict[str, str]) -> dict[str, str]:
+def check_expert_answer(rt: Runtime, values: dict[str, str], *, user_id: str) -> dict[str, str]:
     """Errors to show in the expert's modal, by block ID (empty when fine)."""
+    if not rt.settings.is_expert(user_id):
+        return {BlockId.ANSWER: NOT_AN_EXPERT}
     if not values.get(BlockId.ANSWER, "").strip():
         return {BlockId.ANSWER: "Write the answer (it goes to the asker and into the knowledge base)."}
     return {}
@@ -789,7 +865,8 @@ def check_expert_answer(values: dict[str, str]) -> dict[str, str]:
 
 def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, values: dict[str, str]) -> None:
     """Store an expert's answer as a new entry (used at once), DM it to the asker, and mark the experts' post."""
-    if check_expert_answer(values):
+    _check_expert(rt, expert_id)
+    if check_expert_answer(rt, values, user_id=expert_id):
         return  # the modal showed the errors and was not accepted
     question_id = _question_id(question_value)
     main = values.get(BlockId.ANSWER, "").strip()
@@ -801,6 +878,8 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
             raise NotFound("I no longer have that question.")
         if question.answered_by:
             raise Conflict(f"<@{question.answered_by}> already answered this question.")
+        if question.outcome != "unknown":
+            raise Conflict(NOT_ESCALATED)
         lang = question.language
         other = values.get(BlockId.ANSWER_FR if lang == "en" else BlockId.ANSWER_EN, "").strip()
         store.save_entry(
@@ -810,7 +889,7 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
             questions_fr=clean(question.text) if lang == "fr" else "",
             answer_en=main if lang == "en" else other,
             answer_fr=main if lang == "fr" else other,
-            source=f"<@{expert_id}> ({now.date().isoformat()})",
+            source=f"answer from <@{expert_id}> ({now.date().isoformat()})",
             origin="expert",
             by=expert_id,
             now=now,
@@ -852,7 +931,7 @@ def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
     if action in ("edit", "modifier") and len(args) == 2:
         return edit_modal(rt, slug=args[1])
     raise BadInput(
-        "I know `faq gaps`, `faq add` and `faq edit <entry>`.",
+        escape("I know `faq gaps`, `faq add` and `faq edit <entry>`."),
         hint=f"For example `{command} faq gaps`.",
     )
 

@@ -131,13 +131,13 @@ def test_the_expert_loop(bot: RunningBot, standin: SlackStandIn) -> None:
     request = standin.wait_for(lambda s: posts_to(s, "C0EXPERTS1"))[0]
     answer_button = button(request, Action.EXPERT_ANSWER)
 
-    bot.sender.click(BRUNO, Action.EXPERT_ANSWER, answer_button["value"], channel="C0EXPERTS1")
+    bot.sender.click(ADMIN, Action.EXPERT_ANSWER, answer_button["value"], channel="C0EXPERTS1")
     modal = standin.wait_for(lambda s: s.calls_to("views.open"))[0].args["view"]
     assert modal["callback_id"] == View.EXPERT_ANSWER
 
-    status, body = submit(bot, BRUNO, modal, {BlockId.ANSWER: ""})
+    status, body = submit(bot, ADMIN, modal, {BlockId.ANSWER: ""})
     assert status == 200 and json.loads(body)["response_action"] == "errors"
-    status, _ = submit(bot, BRUNO, modal, {BlockId.ANSWER: "Yes: existing warranties stay valid. <!channel>"})
+    status, _ = submit(bot, ADMIN, modal, {BlockId.ANSWER: "Yes: existing warranties stay valid. <!channel>"})
     assert status == 200
 
     dm = standin.wait_for(lambda s: posts_to(s, ALICE))[0]

@@ -501,9 +501,10 @@ def test_the_part_of_a_question_nobody_knows_goes_to_the_experts_on_its_own(rt: 
 
 
 def test_the_experts_answer_goes_to_the_asker_and_is_used_at_once(rt: Runtime, standin: SlackStandIn) -> None:
+    rt.settings = rt.settings.model_copy(update={"expert_user_ids": frozenset({BRUNO})})
     service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
     question_id = str(questions(rt)[-1].id)
-    modal = service.open_expert_modal(rt, question_value=question_id)
+    modal = service.open_expert_modal(rt, question_value=question_id, user_id=BRUNO)
     assert isinstance(modal, OpenModal)
     service.save_expert_answer(
         rt, question_value=question_id, expert_id=BRUNO, values={Block.ANSWER: "The article names no fee."}
