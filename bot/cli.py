@@ -88,11 +88,11 @@ def run(
         from bot.nudges.scheduler import start_scheduler
 
         scheduler = start_scheduler(rt)
-    metrics_server = None
+    stop_metrics = None
     if settings.metrics_address is not None:
         from bot.server import serve_metrics
 
-        metrics_server = serve_metrics(*settings.metrics_address)
+        stop_metrics = serve_metrics(*settings.metrics_address)
     try:
         if settings.slack_app_token:
             from bot.socket_mode import serve_socket_mode, socket_mode_handler
@@ -107,8 +107,8 @@ def run(
             router = Router(app, db, Gate(rt), max_body=limit, metrics=settings.metrics_bind == "same")
             serve(router, port=port or settings.port, threads=settings.http_threads, max_body=limit)
     finally:
-        if metrics_server is not None:
-            metrics_server.close()
+        if stop_metrics is not None:
+            stop_metrics()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         db.dispose()

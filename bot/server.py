@@ -188,14 +188,28 @@ def metrics_only(environ: dict[str, Any], start_response: StartResponse) -> Iter
     return _plain(start_response, "404 Not Found", "not found")
 
 
-def serve_metrics(host: str, port: int) -> Any:
-    """Serve /metrics alone on `host:port` in a daemon thread; return the server (to close it)."""
+def serve_metrics(host: str, port: int) -> Callable[[], None]:
+    """Serve /metrics alone on `host:port` in a daemon thread; return what stops it."""
     from waitress.server import create_server
 
-    server = create_server(metrics_only, host=host, port=port, threads=1, ident="transition-bot-metrics")
-    threading.Thread(target=server.run, name="metrics", daemon=True).start()
+    server: Any = create_server(metrics_only, host=host, port=port, threads=1, ident="transition-bot-metrics")
+    stopping = threading.Event()
+
+    def loop() -> None:
+        # Closed from the loop's own thread: closing from another leaves select() on a dead descriptor.
+        while not stopping.is_set():
+            server.asyncore.loop(timeout=0.2, map=server._map, count=1)
+        server.close()
+
+    thread = threading.Thread(target=loop, name="metrics", daemon=True)
+    thread.start()
     log.info("metrics listening on %s:%d", host, port)
-    return server
+
+    def stop() -> None:
+        stopping.set()
+        thread.join(timeout=5)
+
+    return stop
 
 
 def serve(
