@@ -9,6 +9,7 @@ import re
 import signal
 import threading
 import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
@@ -62,33 +63,77 @@ class BoundedExecutor(ThreadPoolExecutor):
 
 
 class QuestionPool:
-    """The threads that answer questions, apart from every other listener's, with a bounded queue.
+    """The threads that answer questions, apart from every other listener's, fair between askers, with a bound.
 
     Answering reads the whole message; a flood of long questions must not hold the threads that
-    acknowledge clicks and commands, nor make acks wait for room as BoundedExecutor does. When the
-    queue is full, `submit` says so at once and the caller answers "busy".
+    acknowledge clicks and commands, nor make acks wait for room as BoundedExecutor does. Each asker
+    has a queue and the threads take from them in turn, so one person's twenty messages delay
+    another's question by one answer, not twenty. When `workers + backlog` questions are in hand,
+    `submit` says so at once and the caller answers "busy".
     """
 
     def __init__(self, *, workers: int, backlog: int, executor: Executor | None = None) -> None:
         # The console passes its inline executor: its questions are answered before the next line is read.
-        self._pool = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="question")
-        self._room = threading.BoundedSemaphore(workers + backlog)
+        self._inline = executor
+        self._bound = workers + backlog
+        self._queues: OrderedDict[str, deque[Callable[[], None]]] = OrderedDict()
+        self._in_hand = 0
+        self._stopping = False
+        self._changed = threading.Condition()
+        self._threads = (
+            []
+            if executor
+            else [threading.Thread(target=self._work, name=f"question-{n}", daemon=True) for n in range(workers)]
+        )
+        for thread in self._threads:
+            thread.start()
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any) -> bool:
-        """Queue `fn(*args)`; False, doing nothing, when the queue is full."""
-        if not self._room.acquire(blocking=False):
-            return False
-        try:
-            future = self._pool.submit(fn, *args)
-        except BaseException:
-            self._room.release()
-            raise
-        future.add_done_callback(lambda _: self._room.release())
+    def submit(self, fn: Callable[..., Any], /, *args: Any, asker: str = "") -> bool:
+        """Queue `fn(*args)` behind `asker`'s earlier questions; False, doing nothing, when the pool is full."""
+        if self._inline is not None:
+            self._inline.submit(fn, *args)
+            return True
+        with self._changed:
+            if self._stopping or self._in_hand >= self._bound:
+                return False
+            self._queues.setdefault(asker, deque()).append(lambda: fn(*args))
+            self._in_hand += 1
+            self._changed.notify()
         return True
 
+    def _work(self) -> None:
+        while True:
+            with self._changed:
+                while not self._queues and not self._stopping:
+                    self._changed.wait()
+                if not self._queues:
+                    return
+                asker, queue = next(iter(self._queues.items()))
+                task = queue.popleft()
+                if queue:
+                    self._queues.move_to_end(asker)  # the next asker goes first
+                else:
+                    del self._queues[asker]
+            try:
+                task()
+            except Exception:  # the work reports its own errors (after_ack); a stray one must not end the thread
+                log.exception("a question's work failed outside its error handler")
+            finally:
+                with self._changed:
+                    self._in_hand -= 1
+                    self._changed.notify_all()
+
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop taking questions; with `wait`, finish those queued."""
-        self._pool.shutdown(wait=wait)
+        """Stop taking questions; with `wait`, finish those in hand first."""
+        with self._changed:
+            if wait:
+                while self._in_hand:
+                    self._changed.wait()
+            self._stopping = True
+            self._changed.notify_all()
+        if wait:
+            for thread in self._threads:
+                thread.join()
 
 
 class Router:

@@ -119,9 +119,10 @@ def ack_then_question(
 
     def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
+        asker = str((body.get("event") or {}).get("user") or body.get("user_id") or "")
         if not asks(body):
             executor.submit(guarded, body, respond, client)
-        elif not pool.submit(guarded, body, respond, client):
+        elif not pool.submit(guarded, body, respond, client, asker=asker):
             executor.submit(refuse, body, respond, client)
 
     acknowledge.__name__ = acknowledge.__qualname__ = f"ack_then_{work.__name__}"
