@@ -68,6 +68,12 @@ INTRO_WINDOW = 60
 """Characters before a name read for the words that introduce it: the longest such phrase is under 40."""
 STATUS_WINDOW = 300
 """Characters either side of a name that a long question is read in when it may ask for that partner's status."""
+FUZZY_NAME_CHARS = 60
+"""Longest name in a question compared loosely with every partner's: longer runs of capitalised words are no name."""
+MAX_PARTS = 12
+"""Parts (and sentences) of one message looked up on their own: a pasted thread would otherwise cost one search each."""
+MAX_READINGS = 6
+"""Readings of a question as "this partner's status" tried for one name."""
 
 
 @dataclass(frozen=True)
@@ -338,7 +344,7 @@ def _status_readings(question: str, named: str, lang: str) -> list[str]:
     if named not in stripped:
         readings += [stripped, *clauses(stripped)]
     readings += [f"{this} {text}" for text in readings if this not in text and _PRONOUN.search(text)]
-    return list(dict.fromkeys(readings))
+    return list(dict.fromkeys(readings))[: 1 + MAX_READINGS]
 
 
 def _beyond_the_article(eng: Engine, found: Match) -> bool:
@@ -389,7 +395,11 @@ def _partner_answer(rt: Runtime, partners: tuple[Partner, ...], lang: str, sourc
 def _resolve_partner(rt: Runtime, reference: str, lang: str, source: str) -> Decision:
     """A status answer for the partner `reference` names, a choice, or the closest names."""
     with rt.db.session() as session:
-        found = resolver.resolve(session, reference)
+        if len(reference) > FUZZY_NAME_CHARS:
+            # No name is this long: comparing it with every partner's would cost the most and find nothing.
+            found = resolver.resolve_exact(session, reference) or resolver.Missing(reference, ())
+        else:
+            found = resolver.resolve(session, reference)
         if isinstance(found, resolver.Found):
             return _partner_answer(rt, (found.partner,), lang, source)
         keys = [c.key for c in found.candidates] if isinstance(found, resolver.Ambiguous) else []
@@ -464,7 +474,9 @@ def _plain_sentence(eng: Engine, text: str, lang: str) -> Match | None:
     dis quoi ? »: the question comes first. Not when another sentence asks a question of its own ("What's the URL
     of the form? Partner can't find it" asks for the URL).
     """
-    found = [(eng.retriever.search(sentence, lang), sentence, asked) for sentence, asked in sentences_of(text)]
+    found = [
+        (eng.retriever.search(sentence, lang), sentence, asked) for sentence, asked in sentences_of(text)[:MAX_PARTS]
+    ]
     found = [(match, sentence, asked) for match, sentence, asked in found if match.terms]
     plain = [
         match
@@ -520,7 +532,7 @@ def _parts(eng: Engine, asked: str, lang: str) -> list[tuple[str, bool]]:
     """The questions of the message `asked`, each with whether it comes first in it."""
     found = []
     offset = 0
-    for part in clauses(asked, lambda sentence: eng.retriever.says_nothing(sentence, lang)):
+    for part in clauses(asked, lambda sentence: eng.retriever.says_nothing(sentence, lang))[:MAX_PARTS]:
         # The parts come in order: looking from the previous one on keeps the scan linear.
         at = asked.find(part, offset)
         at = asked.find(part) if at < 0 else at
