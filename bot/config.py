@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     import_max_bytes: int = Field(default=10_000_000, ge=1_000, le=100_000_000)
     import_max_rows: int = Field(default=50_000, ge=1, le=1_000_000)
-    max_request_bytes: int = Field(default=2_000_000, ge=10_000, le=100_000_000)
+    max_request_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
     escalations_per_hour: int = Field(default=10, ge=0, le=10_000)
 
     @field_validator("admin_user_ids", "expert_user_ids", mode="before")

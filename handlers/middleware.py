@@ -7,12 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.context.respond import Respond
 from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
 
 from bot import metrics
 from bot.errors import DatabaseUnavailable
 from bot.events import first_delivery, request_claim
 from bot.runtime import Runtime
+from handlers import errors
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,9 @@ def register(app: App, rt: Runtime) -> None:
     """Install the middleware on `app`."""
 
     @app.middleware
-    def once(req: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
+    def once(
+        req: BoltRequest, body: dict[str, Any], respond: Respond, client: WebClient, next: Callable[[], BoltResponse]
+    ) -> Any:
         metrics.note_kind(request_kind(body))
         if body.get("type") == "app_rate_limited":
             # Not an event_callback: Slack says it dropped this app's events for a minute.
@@ -57,7 +62,11 @@ def register(app: App, rt: Runtime) -> None:
         if key:
             try:
                 fresh = first_delivery(rt, key)
-            except DatabaseUnavailable:
+            except DatabaseUnavailable as exc:
+                if body.get("type") != "event_callback":
+                    # A command or click would meet the same database, after waiting for it a second time.
+                    errors.report(exc, body=body, respond=respond, client=client)
+                    return BoltResponse(status=200, body="")
                 # Better to answer twice in a rare retry than to drop a question while the database is down.
                 fresh = True
             if not fresh:
