@@ -48,6 +48,10 @@ def test_lists_urls_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SLACK_API_URL", "slack.com"),
         ("DATABASE_URL", "mysql://x"),
         ("SLACK_BOT_TOKEN", "not-a-token"),
+        ("METRICS_BIND", "everywhere"),
+        ("METRICS_BIND", "127.0.0.1:99999"),
+        ("ESCALATIONS_PER_HOUR", "-1"),
+        ("MAX_REQUEST_BYTES", "12"),
     ],
 )
 def test_malformed_value_names_the_key(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
@@ -76,3 +80,15 @@ def test_bad_deadline_stops_with_one_line(tmp_path: os.PathLike[str]) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().startswith("transition-bot: TRANSITION_DEADLINE:")
     assert "Traceback" not in result.stderr
+
+
+def test_metrics_bind_and_experts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICS_BIND", " 127.0.0.1:9100 ")
+    monkeypatch.setenv("EXPERT_USER_IDS", "U1,U2")
+    monkeypatch.setenv("ADMIN_USER_IDS", "U9")
+    settings = load_settings()
+    assert settings.metrics_address == ("127.0.0.1", 9100)
+    assert settings.is_expert("U2") and settings.is_expert("U9") and not settings.is_expert("U3")
+    assert not settings.is_expert("")
+    monkeypatch.setenv("METRICS_BIND", "OFF")
+    assert load_settings().metrics_bind == "off" and load_settings().metrics_address is None
