@@ -67,9 +67,9 @@ class QuestionPool:
 
     Answering reads the whole message; a flood of long questions must not hold the threads that
     acknowledge clicks and commands, nor make acks wait for room as BoundedExecutor does. Each asker
-    has a queue and the threads take from them in turn, so one person's twenty messages delay
-    another's question by one answer, not twenty. When `workers + backlog` questions are in hand,
-    `submit` says so at once and the caller answers "busy".
+    has a queue, the threads take from them in turn, and one asker's questions are answered one at a
+    time: one person's twenty messages hold one thread, and another's question starts at once. When
+    `workers + backlog` questions are in hand, `submit` says so at once and the caller answers "busy".
     """
 
     def __init__(self, *, workers: int, backlog: int, executor: Executor | None = None) -> None:
@@ -78,6 +78,7 @@ class QuestionPool:
         self._bound = workers + backlog
         self._queues: OrderedDict[str, deque[Callable[[], None]]] = OrderedDict()
         self._in_hand = 0
+        self._answering: set[str] = set()
         self._stopping = False
         self._changed = threading.Condition()
         self._threads = (
@@ -104,24 +105,30 @@ class QuestionPool:
     def _work(self) -> None:
         while True:
             with self._changed:
-                while not self._queues and not self._stopping:
+                while (waiting := self._next_asker()) is None and not (self._stopping and not self._queues):
                     self._changed.wait()
-                if not self._queues:
+                if waiting is None:
                     return
-                asker, queue = next(iter(self._queues.items()))
+                queue = self._queues[waiting]
                 task = queue.popleft()
                 if queue:
-                    self._queues.move_to_end(asker)  # the next asker goes first
+                    self._queues.move_to_end(waiting)  # the next asker goes first
                 else:
-                    del self._queues[asker]
+                    del self._queues[waiting]
+                self._answering.add(waiting)
             try:
                 task()
             except Exception:  # the work reports its own errors (after_ack); a stray one must not end the thread
                 log.exception("a question's work failed outside its error handler")
             finally:
                 with self._changed:
+                    self._answering.discard(waiting)
                     self._in_hand -= 1
                     self._changed.notify_all()
+
+    def _next_asker(self) -> str | None:
+        """The first asker in turn with a question waiting and none being answered (one thread per asker)."""
+        return next((asker for asker in self._queues if asker not in self._answering), None)
 
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop taking questions; with `wait`, finish those in hand first."""
