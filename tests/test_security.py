@@ -20,7 +20,7 @@ from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
-from bot.partners.io import FORMULA_TRIGGERS, export_partners, import_partners
+from bot.partners.io import FORMULA_STARTS, export_partners, import_partners
 from bot.qa.builders import BUSY_EN, CAPPED_EN
 from bot.server import QuestionPool, serve_metrics
 from storage import knowledge as knowledge_store
@@ -216,7 +216,7 @@ def spreadsheet_cells(csv_text: str) -> list[list[tuple[str, str]]]:
         for value in row:
             if value.startswith("'"):
                 cells.append(("text", value[1:]))
-            elif value[:1] in FORMULA_TRIGGERS - {"\t", "\r"} and len(value) > 1 and not value[1:].isdigit():
+            elif value.startswith(FORMULA_STARTS[:4]) and len(value) > 1 and not value[1:].isdigit():
                 cells.append(("formula", value))
             else:
                 cells.append(("text", value))

@@ -316,6 +316,8 @@ def test_cli_imports_french_excel_csv_and_xlsx_and_refuses_past_the_limits(
     (cli_env / "big.csv").write_bytes(b"partner_id,status\n" + b"LNK-0000,contacted\n" * 100)
     result = runner.invoke(cli, ["import-partners", str(cli_env / "big.csv")])
     assert result.exit_code == 1 and "IMPORT_MAX_BYTES" in result.output
+
+
 @given(st.text(max_size=30) | st.sampled_from(["=1+2", "+33", "-x", "@SUM(A1)", "\tx", "\rx", "'=x", "''-x", "'a"]))
 def test_spreadsheet_safe_cells_are_never_formulas_and_come_back_whole(value: str) -> None:
     safe = partner_io.spreadsheet_safe(value)
