@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -182,15 +181,27 @@ def down_voted(*, session: Session, limit: int = 20) -> list[DownVoted]:
     return [DownVoted(question=q, total=int(t)) for q, t in session.exec(query)]
 
 
+MAX_NAME_WORDS = 12
+"""Longest partner name, in words, found whole inside a question."""
+_IN_CHUNK = 500
+
+
 def partners_named_in(*, session: Session, folded_text: str, limit: int = 5) -> list[Partner]:
-    """Partners whose whole folded name appears in `folded_text` (a question), longest names first."""
-    padded = f" {folded_text} "
-    query = (
-        select(Partner)
-        .where(func.length(Partner.name_folded) >= 4)
-        .where(sa.literal(padded, type_=sa.String).contains(" " + col(Partner.name_folded) + " "))
-        .order_by(func.length(Partner.name_folded).desc(), col(Partner.id))
-        .limit(limit)
-    )
-    # LIKE treats % and _ in a name as wildcards: keep only true substrings.
-    return [p for p in session.exec(query) if f" {p.name_folded} " in padded]
+    """Partners whose whole folded name appears in `folded_text` (a question), longest names first.
+
+    The question's runs of up to MAX_NAME_WORDS words are looked up by equality on the indexed folded name: the
+    work grows with the question, not with the partner book, and no name is ever read as a LIKE pattern.
+    """
+    tokens = folded_text.split()
+    every = {
+        " ".join(tokens[i : i + size])
+        for i in range(len(tokens))
+        for size in range(1, min(MAX_NAME_WORDS, len(tokens) - i) + 1)
+    }
+    runs = sorted(run for run in every if len(run) >= 4)
+    found: dict[int, Partner] = {}
+    for start in range(0, len(runs), _IN_CHUNK):
+        chunk = runs[start : start + _IN_CHUNK]
+        for partner in session.exec(select(Partner).where(col(Partner.name_folded).in_(chunk))):
+            found[partner.id or 0] = partner
+    return sorted(found.values(), key=lambda p: (-len(p.name_folded), p.id or 0))[:limit]

@@ -139,7 +139,7 @@ def test_only_experts_and_admins_open_or_submit_the_expert_form(start: Start, st
     assert not standin.calls_to("views.open")
     status, body = submit(bot, ALICE, _modal(question_id), {BlockId.ANSWER: "See http://evil.example"})
     assert status == 200 and json.loads(body)["response_action"] == "errors"
-    standin.wait_for(lambda s: [p for p in posts_to(s, ALICE) if "Only the bot's experts" in text_of(p)])
+    assert "Only the bot's experts" in json.dumps(json.loads(body)["errors"])
     assert not entries(bot.rt.db) and questions(bot.rt.db)[-1].answered_by is None
 
     # The expert named in EXPERT_USER_IDS may, and the answer carries their name.
