@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.i18n import Lang, parse_lang
 from storage.db import normalise_url
 
 SEED_DEADLINE = dt.date(2008, 9, 16)
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     transition_timezone: str = "Europe/Paris"
     port: int = Field(default=3000, ge=1, le=65535)
     metrics_bind: str = "same"
+    default_language: Lang = Lang.EN
+    nudge_channel_language: Lang | None = None
+    experts_channel_language: Lang | None = None
 
     # Internal knobs, not part of the contract's table but documented in .env.example.
     partner_command: str = "/partner"
@@ -72,6 +76,18 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("default_language", "nudge_channel_language", "experts_channel_language", mode="before")
+    @classmethod
+    def _language(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return Lang.EN if info.field_name == "default_language" else None
+            lang = parse_lang(value)
+            if lang is None:
+                raise ValueError("must be en or fr")
+            return lang
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -139,6 +155,16 @@ class Settings(BaseSettings):
     def experts_channel_id(self) -> str | None:
         """Where unanswered questions are posted (EXPERTS_CHANNEL); unset, they wait in `faq gaps`."""
         return self.experts_channel
+
+    @property
+    def nudge_language(self) -> Lang:
+        """The language of the channel summaries: NUDGE_CHANNEL_LANGUAGE, else DEFAULT_LANGUAGE."""
+        return self.nudge_channel_language or self.default_language
+
+    @property
+    def experts_language(self) -> Lang:
+        """The language of the experts' posts: EXPERTS_CHANNEL_LANGUAGE, else DEFAULT_LANGUAGE."""
+        return self.experts_channel_language or self.default_language
 
     @property
     def deadline_end(self) -> dt.datetime:

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from storage import users as user_store
 from storage.db import Database
+from storage.models import SlackUser
 
 log = logging.getLogger(__name__)
 CACHE_TTL = dt.timedelta(hours=24)
@@ -27,6 +28,8 @@ class Person:
     email: str | None
     name: str
     tz: str | None
+    locale: str | None = None
+    """users.info's locale (`fr-FR`); `""` when Slack told none, None when users.info was not asked yet."""
 
 
 class Directory:
@@ -42,14 +45,15 @@ class Directory:
         now = self._clock.now()
         with self._db.session() as session:
             cached = user_store.get_user(session=session, user_id=user_id)
-            if cached and not refresh and now - cached.fetched_at < CACHE_TTL:
-                return Person(cached.user_id, cached.email, cached.name, cached.tz)
+            # A profile cached from users.lookupByEmail has no locale yet: users.info tells it.
+            if cached and not refresh and now - cached.fetched_at < CACHE_TTL and cached.locale is not None:
+                return _person(cached)
         try:
-            data = self._client.users_info(user=user_id)
+            data = self._client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
             log.warning("users.info failed: %s", exc.response.get("error"))
-            return Person(cached.user_id, cached.email, cached.name, cached.tz) if cached else None
-        return self._store(data["user"], now)
+            return _person(cached) if cached else None
+        return self._store(data["user"], now, locale=str(data["user"].get("locale") or ""))
 
     def by_email(self, email: str) -> Person | None:
         """The user with this e-mail (users.lookupByEmail when not cached), or None."""
@@ -58,7 +62,7 @@ class Directory:
         with self._db.session() as session:
             cached = user_store.find_user_by_email(session=session, email=email)
             if cached and now - cached.fetched_at < CACHE_TTL:
-                return Person(cached.user_id, cached.email, cached.name, cached.tz)
+                return _person(cached)
             if user_store.recent_miss(session=session, email=email, since=now - MISS_TTL):
                 return None
         try:
@@ -70,10 +74,10 @@ class Directory:
                     user_store.record_miss(session=session, email=email, now=now)
                 return None
             log.warning("users.lookupByEmail failed: %s", error)
-            return Person(cached.user_id, cached.email, cached.name, cached.tz) if cached else None
+            return _person(cached) if cached else None
         return self._store(data["user"], now)
 
-    def _store(self, user: dict[str, Any], now: dt.datetime) -> Person:
+    def _store(self, user: dict[str, Any], now: dt.datetime, *, locale: str | None = None) -> Person:
         profile = user.get("profile") or {}
         name = profile.get("display_name") or profile.get("real_name") or user.get("name") or user["id"]
         with self._db.session(write=True) as session:
@@ -85,5 +89,10 @@ class Directory:
                 tz=user.get("tz"),
                 deleted=bool(user.get("deleted")),
                 now=now,
+                locale=locale[:35] if locale is not None else None,
             )
-            return Person(saved.user_id, saved.email, saved.name, saved.tz)
+            return _person(saved)
+
+
+def _person(user: SlackUser) -> Person:
+    return Person(user.user_id, user.email, user.name, user.tz, user.locale)

@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks import VIEW_BLOCKS_MAX, Block, actions, button, context, divider, header, plain_text, section
+from bot.i18n import number, t, tn
+from bot.i18n import percent as as_percent
 from bot.ids import Action
 from bot.partners.builders import code, when_text
 from bot.partners.parsing import encode
@@ -30,18 +32,23 @@ TOP_OWNERS = 5
 def partner_menu(partner: Partner) -> Block:
     """The one-click menu of a partner in the App Home: the other statuses, or the form for a note."""
     options = [
-        {"text": plain_text(f"Mark {label(s).lower()}", 75), "value": encode("status", partner.partner_key, s.value)}
+        {
+            "text": plain_text(t("home.mark", status=label(s).lower()), 75),
+            "value": encode("status", partner.partner_key, s.value),
+        }
         for s in ORDER
         if s.value != partner.status
     ]
-    options.append({"text": plain_text("Update with a note…", 75), "value": encode("form", partner.partner_key)})
+    options.append(
+        {"text": plain_text(t("partner.update_with_note"), 75), "value": encode("form", partner.partner_key)}
+    )
     return {"type": "overflow", "action_id": Action.PARTNER_MENU, "options": options[:5]}
 
 
 def home_line(partner: Partner, tz: ZoneInfo) -> str:
     """A partner in the App Home: name, ID, country, last change, the start of the last note."""
     line = f"*{escape(partner.name)}* ({code(partner.partner_id)}) · {escape(partner.country or '—')}"
-    line += f" · updated {when_text(partner.updated_at, tz)}"
+    line += " · " + t("partner.updated", when=when_text(partner.updated_at, tz))
     if partner.note:
         line += f"\n_{escape(truncate(' '.join(partner.note.split()), 150))}_"
     return line
@@ -56,51 +63,54 @@ def build_home(
     tz: ZoneInfo,
     team: Mapping[Status, int] | None = None,
     top_owners: Sequence[tuple[str, int]] = (),
+    partner_command: str = "/partner",
 ) -> dict[str, Any]:
     """The home view: at most VIEW_BLOCKS_MAX blocks whatever the number of partners."""
     total = sum(counts.values())
     open_count = sum(counts.get(s, 0) for s in OPEN)
+    left = days_left_text(days_left)
     blocks: list[Block] = [
-        header("Linksys → Cisco: your partners"),
+        header(t("home.title")),
         section(
-            f":calendar: *{days_left_text(days_left, 'en').capitalize()}* — partners must register in the Cisco "
-            f"Channel Partner Program by {format_date(deadline, 'en')}.\n"
-            f"You own *{total}* partner{'s' if total != 1 else ''}, *{open_count}* still open."
+            t("home.intro", left=left[:1].upper() + left[1:], when=format_date(deadline))
+            + "\n"
+            + tn("home.owned", total, open=number(open_count))
         ),
         actions(
-            button("Update a partner", Action.PARTNER_OPEN_UPDATE, style="primary"),
-            button("Refresh", Action.HOME_REFRESH),
+            button(t("form.title"), Action.PARTNER_OPEN_UPDATE, style="primary"),
+            button(t("home.refresh"), Action.HOME_REFRESH),
         ),
     ]
     if not total:
-        blocks.append(
-            section(
-                "You own no partners yet. They come from the partner import; an admin can also give you some "
-                "with `/partner assign`."
-            )
-        )
+        blocks.append(section(t("home.none", command=partner_command)))
     for status in ORDER:
         count = counts.get(status, 0)
         if not count:
             continue
         shown = list(groups.get(status, ()))[: SHOWN_OPEN if status in OPEN else SHOWN_CLOSED]
         blocks.append(divider())
-        blocks.append(section(f"{EMOJI[status]} *{label(status)}* — {count}"))
+        blocks.append(section(f"{EMOJI[status]} *{label(status)}* — {number(count)}"))
         for partner in shown:
             blocks.append(section(home_line(partner, tz), accessory=partner_menu(partner)))
         if count > len(shown):
-            blocks.append(context(f"…and {count - len(shown)} more. `/partner mine` lists your open ones."))
+            blocks.append(context(tn("home.more", count - len(shown), command=partner_command)))
     if team is not None:
         team_total = sum(team.values())
         registered = team.get(Status.REGISTERED, 0)
         percent = 100.0 * registered / team_total if team_total else 0.0
-        lines = " · ".join(f"{EMOJI[s]} {label(s)}: *{team.get(s, 0)}*" for s in ORDER)
+        lines = " · ".join(f"{EMOJI[s]} {label(s)}: *{number(team.get(s, 0))}*" for s in ORDER)
         blocks.append(divider())
-        blocks.append(header("Team totals (admins)"))
-        blocks.append(section(f"*{registered} of {team_total}* partners registered ({percent:.0f}%).\n{lines}"))
+        blocks.append(header(t("home.team")))
+        share = t(
+            "home.team_share",
+            registered=number(registered),
+            total=number(team_total),
+            percent=as_percent(percent / 100),
+        )
+        blocks.append(section(f"{share}\n{lines}"))
         if top_owners:
-            owners = "\n".join(f"• {_owner(who)}: {n} open" for who, n in top_owners)
-            blocks.append(section("*Most open partners*\n" + owners))
+            owners = "\n".join(f"• {_owner(who)}: {tn('home.open', n)}" for who, n in top_owners)
+            blocks.append(section(t("home.most_open") + "\n" + owners))
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
 
 
@@ -130,4 +140,5 @@ def home_view(rt: Runtime, user_id: str) -> dict[str, Any]:
         tz=rt.settings.tz,
         team=team,
         top_owners=top,
+        partner_command=rt.settings.partner_command,
     )

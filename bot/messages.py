@@ -1,9 +1,15 @@
-"""Fixed texts shared by several surfaces."""
+"""Fixed texts shared by several surfaces, in the reader's language."""
 
-DATABASE_DOWN = (
-    ":warning: The database is not answering right now, so *nothing was changed*. Please try again in a minute."
-)
-INTERNAL_ERROR = (
-    ":warning: Something went wrong on my side and nothing was changed. "
-    "Please try again; if it keeps happening, tell the bot's admins."
-)
+from __future__ import annotations
+
+from bot.i18n import t
+
+
+def database_down() -> str:
+    """The reply when the database does not answer."""
+    return t("error.database_down")
+
+
+def internal_error() -> str:
+    """The reply when something unexpected failed."""
+    return t("error.internal")

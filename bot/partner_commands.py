@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import help as help_texts
 from bot.errors import BadInput
+from bot.i18n import t
 from bot.partners import files, parsing, service
 from bot.partners.builders import FormOrigin
 from bot.partners.file_builders import IMPORT_HOW, notice
@@ -36,4 +37,7 @@ def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Out
     shown = service.show_exact(rt, text=parsed.text)
     if shown is not None:
         return shown
-    raise BadInput(f"`{help_texts.quote(text)}` is not a {command} command.", hint=f"Try `{command} help`.")
+    raise BadInput(
+        t("error.not_a_command", text=help_texts.quote(text), command=command),
+        hint=t("error.try_help", command=command),
+    )

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 
 from bot.clock import Clock, days_left, local_today
 from bot.config import Settings
 from bot.directory import Directory
-from storage.db import Database
+from bot.i18n import Lang, from_locale, parse_lang
+from storage import users as user_store
+from storage.db import Database, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,6 +39,23 @@ class Runtime:
     def days_left(self) -> int:
         """Calendar days from today to the deadline, both in TRANSITION_TIMEZONE."""
         return days_left(self.today(), self.settings.transition_deadline)
+
+    def language_of(self, user_id: str) -> Lang:
+        """The language `user_id` reads: the one they chose, else their Slack locale's, else DEFAULT_LANGUAGE."""
+        default = self.settings.default_language
+        if not user_id:
+            return default
+        try:
+            with self.db.session() as session:
+                chosen = parse_lang(user_store.chosen_language(session=session, user_id=user_id))
+            if chosen is not None:
+                return chosen
+            person = self.directory.by_id(user_id)
+        except (DatabaseUnavailable, SlackClientError, OSError) as exc:
+            # Even an error's reply needs a language: the default will do when neither store answers.
+            log.warning("language of %s unknown for now: %s", user_id, type(exc).__name__)
+            return default
+        return from_locale(person.locale if person else None) or default
 
     def is_admin(self, user_id: str) -> bool:
         """Say whether `user_id` is an admin (ADMIN_USER_IDS)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from bot.i18n import t
 from bot.text import fold
 from storage.partners import OPEN_STATUSES
 
@@ -23,20 +24,6 @@ ORDER: tuple[Status, ...] = tuple(Status)
 OPEN: frozenset[Status] = frozenset(Status(s) for s in OPEN_STATUSES)
 """Statuses that still need work: not registered and not declined (the queries' own set, as Status)."""
 
-LABELS_EN = {
-    Status.NOT_CONTACTED: "Not contacted",
-    Status.CONTACTED: "Contacted",
-    Status.IN_PROGRESS: "In progress",
-    Status.REGISTERED: "Registered",
-    Status.DECLINED: "Declined",
-}
-LABELS_FR = {
-    Status.NOT_CONTACTED: "Non contacté",
-    Status.CONTACTED: "Contacté",
-    Status.IN_PROGRESS: "En cours",
-    Status.REGISTERED: "Enregistré",
-    Status.DECLINED: "Refusé",
-}
 EMOJI = {
     Status.NOT_CONTACTED: ":white_circle:",
     Status.CONTACTED: ":large_blue_circle:",
@@ -132,10 +119,9 @@ def parse_status(text: str) -> Status | None:
     return _ALIASES.get(_squash(text))
 
 
-def label(status: Status | str, lang: str = "en") -> str:
-    """The human label of `status` in `lang` (`en` or `fr`)."""
-    status = Status(status)
-    return (LABELS_FR if lang == "fr" else LABELS_EN)[status]
+def label(status: Status | str, lang: str | None = None) -> str:
+    """The human label of `status` in `lang` (the reader's by default); exports keep the machine value."""
+    return t(f"status.{Status(status).value}", lang)
 
 
 def typed_forms() -> str:

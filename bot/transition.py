@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot import help as help_texts
+from bot.errors import BadInput
+from bot.i18n import Lang, current, parse_lang, reading, set_reader, t
 from bot.nudges import commands as nudge_commands
 from bot.progress import build_deadline, build_progress, current_progress
 from bot.qa import service as qa_service
-from bot.replies import Outcome
+from bot.replies import Outcome, Reply
 from bot.runtime import Runtime
 from bot.text import fold
+from storage import users as user_store
+
+log = logging.getLogger(__name__)
 
 FRENCH_WORDS = {"aide", "echeance", "progression", "avancement", "relances"}
+LANGUAGE_WORDS = {"language", "langue", "lang"}
 _SIMPLE = {"deadline", "echeance", "progress", "progression", "avancement"}
 MAX_COMMAND_WORDS = 4
 """The command words are few: only the first ones are folded to tell a command from a question."""
@@ -27,6 +35,8 @@ def is_question(text: str) -> bool:
     _, head, rest = _head_and_rest(text)
     if head in ("", "help", "aide", "?", "faq") or (head in _SIMPLE and not rest):
         return False
+    if head in LANGUAGE_WORDS and len(rest) <= 1:
+        return False
     return not nudge_commands.understands(head, rest)
 
 
@@ -35,7 +45,10 @@ def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Out
     words = text.split()
     head = fold(words[0]) if words else ""
     rest = [fold(w) for w in words[1:]]
-    lang = "fr" if head in FRENCH_WORDS else "en"
+    # A French command word asks for French even from someone whose Slack speaks English.
+    lang = Lang.FR if head in FRENCH_WORDS else current()
+    if head in LANGUAGE_WORDS and len(rest) <= 1:
+        return choose_language(rt, user_id=user_id, text=" ".join(words[1:]))
     if head in ("", "help", "aide", "?"):
         return help_texts.transition_help(rt.settings.transition_command, lang)
     if head in ("deadline", "echeance") and not rest:
@@ -48,8 +61,26 @@ def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Out
     if head in ("progress", "progression", "avancement") and not rest:
         return build_progress(current_progress(rt), lang)
     if nudge_commands.understands(head, rest):
-        return nudge_commands.handle(rt, user_id=user_id, args=rest)
+        with reading(lang):
+            return nudge_commands.handle(rt, user_id=user_id, args=rest)
     if head == "faq":
         return qa_service.faq_command(rt, user_id=user_id, args=words[1:])
     # Any other text is a question, answered to the asker only with a button to share it.
     return qa_service.answer_command(rt, user_id=user_id, text=text, channel_id=channel_id)
+
+
+def choose_language(rt: Runtime, *, user_id: str, text: str) -> Reply:
+    """`/transition language fr|en`: keep the person's choice, and confirm in the language chosen."""
+    command = rt.settings.transition_command
+    if not text.strip():
+        return Reply(text=t("language.current", command=command))
+    lang = parse_lang(text)
+    if lang is None:
+        raise BadInput(
+            t("language.unknown", text=help_texts.quote(text)), hint=t("language.unknown_hint", command=command)
+        )
+    with rt.db.session(write=True) as session:
+        user_store.choose_language(session=session, user_id=user_id, language=lang.value, now=rt.clock.now())
+    log.info("%s reads the bot in %s from now on", user_id, lang.value)
+    set_reader(lang)
+    return Reply(text=t("language.set", lang))

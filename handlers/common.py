@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import logging
 from collections.abc import Callable
@@ -95,7 +96,8 @@ def ack_then(app: App, work: Callable[..., Any], *, check: AckCheck | None = Non
             ack()
         elif not check(ack, body):
             return
-        executor.submit(guarded, body, respond, client)
+        # The work runs in this request's context: it carries the reader's language (handlers/middleware.py).
+        executor.submit(contextvars.copy_context().run, guarded, body, respond, client)
 
     acknowledge.__name__ = acknowledge.__qualname__ = f"ack_then_{work.__name__}"  # names it in Bolt's logs
     return acknowledge

@@ -24,8 +24,8 @@ def user_text_for(error: Exception) -> str:
     if isinstance(error, BotError):
         return error.user_text()
     if isinstance(error, DatabaseUnavailable):
-        return messages.DATABASE_DOWN
-    return messages.INTERNAL_ERROR
+        return messages.database_down()
+    return messages.internal_error()
 
 
 def report(error: Exception, *, body: dict[str, Any], respond: Respond | None, client: WebClient) -> None:

@@ -11,7 +11,7 @@ from slack_bolt.context.respond import Respond
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot import metrics
+from bot import i18n, metrics
 from bot.errors import DatabaseUnavailable
 from bot.events import first_delivery, request_claim
 from bot.runtime import Runtime
@@ -45,8 +45,28 @@ def _claim_key(req: BoltRequest, body: dict[str, Any]) -> str | None:
     return None
 
 
+def reader_of(body: dict[str, Any]) -> str:
+    """The Slack user a request's replies are for: who typed the command, clicked, or caused the event."""
+    if isinstance(body.get("user_id"), str):
+        return str(body["user_id"])
+    user = body.get("user")
+    if isinstance(user, dict) and isinstance(user.get("id"), str):
+        return str(user["id"])
+    event = body.get("event")
+    if isinstance(event, dict) and isinstance(event.get("user"), str):
+        return str(event["user"])
+    return ""
+
+
 def register(app: App, rt: Runtime) -> None:
     """Install the middleware on `app`."""
+
+    @app.middleware
+    def reader_language(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
+        # Looked up on first use only, and after the ack: most acks build no text at all.
+        reader = reader_of(body)
+        i18n.set_reader(lambda: rt.language_of(reader))
+        return next()
 
     @app.middleware
     def once(

@@ -82,8 +82,19 @@ class SlackUser(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=320, index=True)
     name: str = Field(default="", max_length=200)
     tz: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=35)  # users.info's `locale` (BCP 47), e.g. fr-FR
     deleted: bool = False
     fetched_at: dt.datetime = _ts()
+
+
+class LanguageChoice(SQLModel, table=True):
+    """The language a person chose with `/transition language`; it wins over their Slack locale."""
+
+    __tablename__ = "language_choice"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    language: str = Field(max_length=8)
+    chosen_at: dt.datetime = _ts()
 
 
 class EmailLookupMiss(SQLModel, table=True):

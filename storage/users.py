@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, select
 
-from storage.models import EmailLookupMiss, SlackUser
+from storage.models import EmailLookupMiss, LanguageChoice, SlackUser
 
 
 def get_user(*, session: Session, user_id: str) -> SlackUser | None:
@@ -31,8 +31,12 @@ def save_user(
     tz: str | None,
     deleted: bool,
     now: dt.datetime,
+    locale: str | None = None,
 ) -> SlackUser:
-    """Insert or refresh a cached user; an upsert, so two processes caching one user cannot collide."""
+    """Insert or refresh a cached user; an upsert, so two processes caching one user cannot collide.
+
+    `locale` is users.info's (`""` when it told none); None leaves the cached one as it is.
+    """
     values = {
         "user_id": user_id,
         "email": email.lower() if email else None,
@@ -41,6 +45,8 @@ def save_user(
         "deleted": deleted,
         "fetched_at": now,
     }
+    if locale is not None:  # users.lookupByEmail tells no locale: keep the one users.info told
+        values["locale"] = locale
     _upsert(session, SlackUser, values, key="user_id")
     user = session.get(SlackUser, user_id, populate_existing=True)
     assert user is not None
@@ -65,3 +71,14 @@ def recent_miss(*, session: Session, email: str, since: dt.datetime) -> bool:
 def record_miss(*, session: Session, email: str, now: dt.datetime) -> None:
     """Remember that Slack did not know `email`."""
     _upsert(session, EmailLookupMiss, {"email": email.lower(), "checked_at": now}, key="email")
+
+
+def chosen_language(*, session: Session, user_id: str) -> str | None:
+    """The language `user_id` chose with `/transition language`, if any."""
+    choice = session.get(LanguageChoice, user_id)
+    return choice.language if choice else None
+
+
+def choose_language(*, session: Session, user_id: str, language: str, now: dt.datetime) -> None:
+    """Record the language `user_id` chose; it wins over their Slack locale from now on."""
+    _upsert(session, LanguageChoice, {"user_id": user_id, "language": language, "chosen_at": now}, key="user_id")

@@ -52,9 +52,10 @@ class Person:
     email: str
     tz: str = "Europe/Paris"
     deleted: bool = False
+    locale: str = "en-US"
 
-    def as_slack(self) -> dict[str, Any]:
-        return {
+    def as_slack(self, *, include_locale: bool = False) -> dict[str, Any]:
+        user: dict[str, Any] = {
             "id": self.user_id,
             "team_id": TEAM_ID,
             "name": self.name,
@@ -63,6 +64,9 @@ class Person:
             "is_bot": False,
             "profile": {"email": self.email, "real_name": self.name.title(), "display_name": self.name},
         }
+        if include_locale:  # as Slack does: the locale only when asked for
+            user["locale"] = self.locale
+        return user
 
 
 @dataclass
@@ -159,8 +163,10 @@ class SlackStandIn:
     def response_url(self, key: str) -> str:
         return f"http://127.0.0.1:{self.port}/response/{key}"
 
-    def add_person(self, user_id: str, name: str, email: str | None = None, tz: str = "Europe/Paris") -> Person:
-        person = Person(user_id, name, email or f"{name}@example.com", tz)
+    def add_person(
+        self, user_id: str, name: str, email: str | None = None, tz: str = "Europe/Paris", locale: str = "en-US"
+    ) -> Person:
+        person = Person(user_id, name, email or f"{name}@example.com", tz, locale=locale)
         self.people[user_id] = person
         return person
 
@@ -397,7 +403,10 @@ class SlackStandIn:
 
     def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         person = self.people.get(str(args.get("user")))
-        return {"ok": True, "user": person.as_slack()} if person else {"ok": False, "error": "user_not_found"}
+        if person is None:
+            return {"ok": False, "error": "user_not_found"}
+        include_locale = str(args.get("include_locale", "")).lower() in ("1", "true")
+        return {"ok": True, "user": person.as_slack(include_locale=include_locale)}
 
     def api_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
         email = str(args.get("email", "")).lower()

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bot.blocks import MESSAGE_BLOCKS_MAX, actions, button, context, divider, header, section
+from bot.i18n import number, percent, t, tn
 from bot.ids import Action
 from bot.progress import Progress, days_left_text, format_date
 from bot.replies import Reply
@@ -21,23 +22,27 @@ FALLBACK_NAMES = 5
 NAME_MAX = 120
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def digest_headline(days_left: int) -> str:
     """The digest's header: the closer the deadline, the more urgent it sounds."""
     if days_left <= 0:
-        return ":rotating_light: Last day today: partner registration closes tonight"
+        return t("digest.headline_last")
     if days_left <= 2:
-        return f":rotating_light: Only {days_left_text(days_left, 'en')}: your partners must register now"
+        return t("digest.headline_urgent", left=days_left_text(days_left))
     if days_left <= 7:
-        return f":hourglass_flowing_sand: {days_left_text(days_left, 'en').capitalize()} to register your partners"
-    return f":calendar: Cisco partner registration: {days_left_text(days_left, 'en')}"
+        return t("digest.headline_week", left=_capital(days_left_text(days_left)))
+    return t("digest.headline", left=days_left_text(days_left))
 
 
 def untouched_for(updated_at: dt.datetime, now: dt.datetime) -> str:
     """`untouched for 12 days`, `updated today`."""
     days = (now - updated_at).days
     if days <= 0:
-        return "updated today"
-    return f"untouched for {days} day{'s' if days > 1 else ''}"
+        return t("digest.updated_today")
+    return tn("digest.untouched", days)
 
 
 def partner_line(partner: OpenPartner, now: dt.datetime) -> str:
@@ -53,9 +58,9 @@ def partner_buttons(partner: OpenPartner) -> dict[str, object]:
     """Contacted (only while not contacted), Registered, Snooze a week."""
     elements = []
     if partner.status == Status.NOT_CONTACTED:
-        elements.append(button("Contacted", Action.NUDGE_CONTACTED, partner.partner_key))
-    elements.append(button("Registered", Action.NUDGE_REGISTERED, partner.partner_key, style="primary"))
-    elements.append(button("Snooze a week", Action.NUDGE_SNOOZE, partner.partner_key))
+        elements.append(button(label(Status.CONTACTED), Action.NUDGE_CONTACTED, partner.partner_key))
+    elements.append(button(label(Status.REGISTERED), Action.NUDGE_REGISTERED, partner.partner_key, style="primary"))
+    elements.append(button(t("digest.snooze"), Action.NUDGE_SNOOZE, partner.partner_key))
     return actions(*elements)
 
 
@@ -69,52 +74,48 @@ def build_digest(
     partner_command: str = "/partner",
     transition_command: str = "/transition",
 ) -> Reply:
-    """An owner's DM: days left, their open partners longest-untouched first, one-click buttons."""
+    """An owner's DM, in the reader's language: days left, open partners longest-untouched first, buttons."""
     shown = backlog.first[: max(1, min(max_shown, DIGEST_MAX_SHOWN))]
     rest = backlog.total - len(shown)
-    noun = "partner" if backlog.total == 1 else "partners"
-    intro = (
-        f"You have *{backlog.total} {noun}* not yet registered in the Cisco Channel Partner Program; "
-        f"the deadline is *{format_date(deadline, 'en')}* ({days_left_text(days_left, 'en')}). "
-        "Longest untouched first:"
-    )
+    left = days_left_text(days_left)
+    intro = tn("digest.intro", backlog.total, when=format_date(deadline), left=left)
     blocks = [header(digest_headline(days_left)), section(intro)]
     if backlog.registered:
         names = ", ".join(escape(truncate(n, NAME_MAX)) for n in backlog.registered[:REGISTERED_SHOWN])
         hidden = len(backlog.registered) - REGISTERED_SHOWN
-        tail = f" and {hidden} more." if hidden > 0 else "."
-        blocks.append(section(f":tada: Registered since yesterday: {names}{tail}"))
+        tail = " " + tn("digest.registered_more", hidden) if hidden > 0 else "."
+        blocks.append(section(t("digest.registered", names=names, tail=tail)))
     blocks.append(divider())
     for partner in shown:
         blocks.append(section(partner_line(partner, now)))
         blocks.append(partner_buttons(partner))
     if rest > 0:
-        blocks.append(context(f"…and *{rest} more*. See them all in my *Home* tab or with `{partner_command} mine`."))
-    blocks.append(
-        context(
-            escape(
-                f"`{partner_command} update <partner> <status> [note]` works too. "
-                f"`{transition_command} nudges off` stops these reminders."
-            )
-        )
-    )
+        blocks.append(context(tn("digest.more", rest, command=partner_command)))
+    blocks.append(context(t("digest.footer", partner=partner_command, transition=transition_command)))
     names = ", ".join(f"{p.name} ({p.partner_id})" for p in shown[:FALLBACK_NAMES])
-    more = f" and {backlog.total - min(len(shown), FALLBACK_NAMES)} more" if backlog.total > FALLBACK_NAMES else ""
-    text = escape(
-        f"{days_left_text(days_left, 'en').capitalize()} before the Cisco registration deadline: "
-        f"{backlog.total} of your {noun} still open: {names}{more}."
-    )
+    hidden = backlog.total - min(len(shown), FALLBACK_NAMES)
+    more = " " + tn("digest.plain_more", hidden) if backlog.total > FALLBACK_NAMES else ""
+    text = escape(tn("digest.plain", backlog.total, left=_capital(left), names=names, more=more))
     return Reply(text=text, blocks=blocks, ephemeral=False)
+
+
+def _share(progress: Progress) -> str:
+    return t(
+        "summary.share",
+        registered=number(progress.registered),
+        total=number(progress.total),
+        percent=percent(progress.percent / 100),
+    )
 
 
 def summary_headline(progress: Progress, *, closing: bool) -> str:
     """`4 of 13 partners registered (31%)`, or its closing form after the deadline."""
-    share = f"{progress.registered} of {progress.total} partners registered ({progress.percent:.0f}%)"
+    share = _share(progress)
     if closing:
-        return f":checkered_flag: Registration closed: {share}"
+        return t("summary.headline_closed", share=share)
     if progress.days_left <= 2:
-        return f":rotating_light: {share}, {days_left_text(progress.days_left, 'en')}"
-    return f":bar_chart: {share}, {days_left_text(progress.days_left, 'en')}"
+        return t("summary.headline_urgent", share=share, left=days_left_text(progress.days_left))
+    return t("summary.headline", share=share, left=days_left_text(progress.days_left))
 
 
 def build_summary(
@@ -124,26 +125,19 @@ def build_summary(
     closing: bool = False,
     chart_follows: bool = False,
 ) -> Reply:
-    """The channel's progress summary: registered X of Y, counts by status, who has the most left."""
+    """The channel's progress summary, in the reader's language: registered X of Y, counts, who has most left."""
     headline = summary_headline(progress, closing=closing)
-    counts = "\n".join(f"{EMOJI[s]} {label(s)}: *{progress.counts.get(s, 0)}*" for s in ORDER)
+    counts = "\n".join(f"{EMOJI[s]} {label(s)}: *{number(progress.counts.get(s, 0))}*" for s in ORDER)
     blocks = [header(headline), section(counts)]
-    owners_text = ""
     if top_owners:
-        lines = "\n".join(f"• {escape(who)}: *{n}* open" for who, n in top_owners)
-        owners_text = f"*Most partners still open:*\n{lines}"
-        blocks.append(section(owners_text))
-    if closing:
-        footer = f"The deadline was {format_date(progress.deadline, 'en')}. This is the last summary."
-    else:
-        footer = f"Deadline {format_date(progress.deadline, 'en')} (end of day)."
+        lines = "\n".join(f"• {escape(who)}: *{number(n)}* {t('summary.open')}" for who, n in top_owners)
+        blocks.append(section(t("summary.most_open") + f"\n{lines}"))
+    when = format_date(progress.deadline)
+    footer = t("summary.footer_closed", when=when) if closing else t("summary.footer", when=when)
     if chart_follows:
-        footer += " Registrations over time in the chart below."
+        footer += " " + t("summary.chart_below")
     blocks.append(context(footer))
     open_count = sum(progress.counts.get(s, 0) for s in (Status.NOT_CONTACTED, Status.CONTACTED, Status.IN_PROGRESS))
-    text = (
-        f"{progress.registered} of {progress.total} partners registered ({progress.percent:.0f}%), "
-        f"{open_count} still open"
-        + ("; registration is closed." if closing else f", {days_left_text(progress.days_left, 'en')}.")
-    )
+    tail = t("summary.plain_closed") if closing else t("summary.plain_left", left=days_left_text(progress.days_left))
+    text = t("summary.plain", share=_share(progress), open=number(open_count), tail=tail)
     return Reply(text=text, blocks=blocks, ephemeral=False)

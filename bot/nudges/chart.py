@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.i18n import Lang, number, parse_lang, t
+
 RENDER_TIMEOUT_S = 60
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -34,6 +36,7 @@ class Series:
     total: int
     deadline: dt.date
     today: dt.date
+    lang: str = "en"
 
     def to_json(self) -> str:
         """The series as the child process reads it."""
@@ -44,6 +47,7 @@ class Series:
                 "total": self.total,
                 "deadline": self.deadline.isoformat(),
                 "today": self.today.isoformat(),
+                "lang": self.lang,
             }
         )
 
@@ -57,11 +61,18 @@ class Series:
             total=int(data["total"]),
             deadline=dt.date.fromisoformat(data["deadline"]),
             today=dt.date.fromisoformat(data["today"]),
+            lang=parse_lang(data.get("lang")) or Lang.EN,
         )
 
 
 def cumulative_series(
-    changes: Iterable[tuple[dt.datetime, int]], *, tz: ZoneInfo, total: int, deadline: dt.date, today: dt.date
+    changes: Iterable[tuple[dt.datetime, int]],
+    *,
+    tz: ZoneInfo,
+    total: int,
+    deadline: dt.date,
+    today: dt.date,
+    lang: str = "en",
 ) -> Series:
     """Turn +1/-1 registration changes into registered-by-end-of-day, from the first change to today."""
     per_day: dict[dt.date, int] = {}
@@ -78,7 +89,7 @@ def cumulative_series(
         days.append(day)
         registered.append(max(running, 0))
         day += dt.timedelta(days=1)
-    return Series(tuple(days), tuple(registered), total, deadline, today)
+    return Series(tuple(days), tuple(registered), total, deadline, today, lang)
 
 
 def render_png(series: Series) -> bytes:
@@ -88,6 +99,10 @@ def render_png(series: Series) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+    from babel.dates import format_date
+    from matplotlib.ticker import FuncFormatter
+
+    lang = Lang(series.lang)
 
     def x(days: list[dt.date]) -> list[float]:
         return [float(v) for v in mdates.date2num(days)]
@@ -100,10 +115,18 @@ def render_png(series: Series) -> bytes:
             where="post",
             color="#2e7d32",
             linewidth=2,
-            label="Registered",
+            label=t("chart.registered", lang),
         )
-        ax.axhline(series.total, color="#555555", linestyle=":", linewidth=1, label=f"All partners ({series.total})")
-        ax.axvline(x([series.deadline])[0], color="#c62828", linestyle="--", linewidth=1.5, label="Deadline")
+        ax.axhline(
+            series.total,
+            color="#555555",
+            linestyle=":",
+            linewidth=1,
+            label=t("chart.all", lang, total=number(series.total, lang)),
+        )
+        ax.axvline(
+            x([series.deadline])[0], color="#c62828", linestyle="--", linewidth=1.5, label=t("chart.deadline", lang)
+        )
         if series.days and series.today < series.deadline:
             # The straight line from today's count to everyone by the deadline: the pace still needed.
             ax.plot(
@@ -112,16 +135,18 @@ def render_png(series: Series) -> bytes:
                 color="#f9a825",
                 linestyle="--",
                 linewidth=1,
-                label="Pace needed",
+                label=t("chart.pace", lang),
             )
         start = series.days[0] if series.days else series.today
         end = max(series.deadline, series.today)
         left, right = x([start - dt.timedelta(days=1), end + dt.timedelta(days=1)])
         ax.set_xlim(left, right)
         ax.set_ylim(0, max(series.total, max(series.registered, default=0), 1) * 1.08)
-        ax.set_title("Partners registered in the Cisco Channel Partner Program")
-        ax.set_ylabel("Partners")
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        ax.set_title(t("chart.title", lang))
+        ax.set_ylabel(t("chart.partners", lang))
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda value, _: format_date(mdates.num2date(value).date(), "d MMM", locale=lang.value))
+        )
         ax.grid(True, alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
         fig.autofmt_xdate()

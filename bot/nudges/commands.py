@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot import help as help_texts
 from bot.errors import BadInput
+from bot.i18n import t
 from bot.nudges import service
 from bot.replies import Reply
 from bot.runtime import Runtime
@@ -51,9 +52,5 @@ def handle(rt: Runtime, *, user_id: str, args: Sequence[str]) -> Reply:
         return service.audit(rt, actor=user_id)
     command = rt.settings.transition_command
     raise BadInput(
-        f"`{help_texts.quote(' '.join(args))}` is not a nudges command.",
-        hint=(
-            f"Write `{command} nudges off` or `{command} nudges on` for your own reminders; admins can use "
-            f"`{command} nudges pause`, `{command} nudges resume`, `{command} nudge now` and `{command} nudges log`."
-        ),
+        t("nudges.not_a_command", text=help_texts.quote(" ".join(args))), hint=t("nudges.usage", command=command)
     )

@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import metrics
 from bot.directory import CACHE_TTL
+from bot.i18n import reading, t
 from bot.nudges.builders import build_digest, build_summary
 from bot.nudges.cadence import CLOSING_WINDOW_DAYS, Cadence, Kind, local_wall_time
 from bot.nudges.chart import ChartError, Series, cumulative_series, render_in_child
@@ -184,7 +185,12 @@ def since_yesterday(rt: Runtime) -> dt.datetime:
 
 
 def digest_reply(rt: Runtime, backlog: Backlog, now: dt.datetime) -> Reply:
-    """The owner's digest as of now."""
+    """The owner's digest as of now, in the owner's language."""
+    with reading(rt.language_of(backlog.owner_user_id)):
+        return _digest(rt, backlog, now)
+
+
+def _digest(rt: Runtime, backlog: Backlog, now: dt.datetime) -> Reply:
     settings = rt.settings
     return build_digest(
         backlog=backlog,
@@ -198,7 +204,7 @@ def digest_reply(rt: Runtime, backlog: Backlog, now: dt.datetime) -> Reply:
 
 
 def summary_content(rt: Runtime, *, closing: bool, with_chart: bool) -> tuple[Reply, Series | None] | None:
-    """The channel summary and its chart series as of now; None when there are no partners at all."""
+    """The channel summary (in NUDGE_CHANNEL_LANGUAGE) and its chart series as of now; None without partners."""
     progress = current_progress(rt)
     if progress.total == 0:
         return None
@@ -215,8 +221,10 @@ def summary_content(rt: Runtime, *, closing: bool, with_chart: bool) -> tuple[Re
             total=progress.total,
             deadline=rt.settings.transition_deadline,
             today=rt.today(),
+            lang=rt.settings.nudge_language,
         )
-    reply = build_summary(progress=progress, top_owners=top_named, closing=closing, chart_follows=with_chart)
+    with reading(rt.settings.nudge_language):
+        reply = build_summary(progress=progress, top_owners=top_named, closing=closing, chart_follows=with_chart)
     return reply, series
 
 
@@ -375,8 +383,8 @@ def upload_chart(rt: Runtime, *, channel: str, series: Series, render: ChartRend
             channel=channel,
             file=png,
             filename="registrations.png",
-            title="Partners registered vs the deadline",
-            alt_txt="Cumulative partner registrations over time, with the deadline and the total to reach",
+            title=t("chart.upload_title", series.lang),
+            alt_txt=t("chart.alt", series.lang),
         )
     except (ChartError, SlackClientError, OSError, http.client.HTTPException) as exc:
         log.warning("registrations chart not uploaded: %s", slack_error(exc))

@@ -7,9 +7,10 @@ from enum import StrEnum
 
 from bot.blocks import context, section
 from bot.errors import Conflict, NotAllowed, NotFound
+from bot.i18n import number, t, tn
 from bot.nudges.cadence import Cadence, Phase
 from bot.nudges.chart import render_in_child
-from bot.nudges.rounds import PAUSED_KEY, ChartRenderer, Mode, RoundReport, is_paused, run_round
+from bot.nudges.rounds import PAUSED_KEY, ChartRenderer, Kind, Mode, RoundReport, is_paused, run_round
 from bot.progress import format_date
 from bot.replies import Reply
 from bot.runtime import Runtime
@@ -33,13 +34,13 @@ class Audit(StrEnum):
 
 
 def require_admin(rt: Runtime, user_id: str, what: str) -> None:
-    """Refuse `what` to anyone not in ADMIN_USER_IDS."""
+    """Refuse `what` (`pause`, `round`, `log`) to anyone not in ADMIN_USER_IDS."""
     if not rt.is_admin(user_id):
-        raise NotAllowed(
-            f"Only the bot's admins can {what}.",
-            hint="Ask one of them, or mute just your own reminders with "
-            f"`{rt.settings.transition_command} nudges off`.",
-        )
+        raise NotAllowed(t(f"nudges.admins_only_{what}"), hint=t("nudges.admins_only_hint", command=_command(rt)))
+
+
+def _command(rt: Runtime) -> str:
+    return rt.settings.transition_command
 
 
 def set_muted(rt: Runtime, *, user_id: str, muted: bool) -> Reply:
@@ -51,40 +52,25 @@ def set_muted(rt: Runtime, *, user_id: str, muted: bool) -> Reply:
             store.record_event(
                 session=session, at=now, by=user_id, action=Audit.MUTE if muted else Audit.UNMUTE, subject=user_id
             )
-    command = rt.settings.transition_command
-    if muted:
-        text = (
-            ":no_bell: Your deadline reminders are *off*"
-            + ("" if changed else " (they already were)")
-            + f". Turn them back on with `{command} nudges on`."
-        )
-    else:
-        text = (
-            ":bell: Your deadline reminders are *on*"
-            + ("" if changed else " (they already were)")
-            + f". Turn them off with `{command} nudges off`."
-        )
+    already = "" if changed else " " + t("nudges.already")
+    text = t("nudges.muted" if muted else "nudges.unmuted", already=already, command=_command(rt))
     return Reply(text=text, blocks=[section(text)])
 
 
 def set_paused(rt: Runtime, *, actor: str, paused: bool) -> Reply:
     """Pause or resume every nudge (admins only)."""
-    require_admin(rt, actor, "pause or resume nudges")
+    require_admin(rt, actor, "pause")
     now = rt.clock.now()
     with rt.db.session(write=True) as session:
         was = store.get_setting(session=session, key=PAUSED_KEY) == "1"
         store.put_setting(session=session, key=PAUSED_KEY, value="1" if paused else "", by=actor, now=now)
         if was != paused:
             store.record_event(session=session, at=now, by=actor, action=Audit.PAUSE if paused else Audit.RESUME)
-    command = rt.settings.transition_command
     if paused:
-        text = (
-            ":double_vertical_bar: All nudges are *paused*: no digests, no channel summaries"
-            + ("" if not was else " (they already were)")
-            + f". Resume with `{command} nudges resume`."
-        )
+        already = " " + t("nudges.already") if was else ""
+        text = t("nudges.paused", already=already, command=_command(rt))
     else:
-        text = ":arrow_forward: Nudges are *running*" + ("" if was else " (they already were)") + "."
+        text = t("nudges.resumed", already="" if was else " " + t("nudges.already"))
     return Reply(text=text, blocks=[section(text)])
 
 
@@ -95,11 +81,10 @@ def snooze(rt: Runtime, *, actor: str, partner_key: str) -> Reply:
     with rt.db.session(write=True) as session:
         partner = lock_partner(session=session, key=partner_key)
         if partner is None:
-            raise NotFound(f"There is no partner `{escape(partner_key[:64])}` any more.")
+            raise NotFound(t("error.no_partner", key=f"`{escape(partner_key[:64])}`"))
         if partner.owner_user_id != actor and not rt.is_admin(actor):
             raise NotAllowed(
-                f"Only the owner of *{escape(partner.name)}* or an admin can snooze it.",
-                hint="Ask its owner, or an admin.",
+                t("nudges.snooze_refused", partner=f"*{escape(partner.name)}*"), hint=t("nudges.snooze_refused_hint")
             )
         store.set_snooze(session=session, partner=partner, until=until)
         store.record_event(
@@ -111,8 +96,8 @@ def snooze(rt: Runtime, *, actor: str, partner_key: str) -> Reply:
             detail=f"until {until.isoformat()}",
         )
         name, partner_id = partner.name, partner.partner_id
-    back = format_date(until + dt.timedelta(days=1), "en")
-    text = f":zzz: *{escape(name)}* (`{escape(partner_id)}`) is snoozed: it is back in your reminders on {back}."
+    back = format_date(until + dt.timedelta(days=1))
+    text = t("nudges.snoozed", partner=f"*{escape(name)}* (`{escape(partner_id)}`)", back=back)
     return Reply(text=text, blocks=[section(text)])
 
 
@@ -121,10 +106,7 @@ def run_now(
 ) -> RoundReport:
     """Run one round at once, whatever the day or hour; refused while paused unless `force`."""
     if not force and is_paused(rt):
-        raise Conflict(
-            "Nudges are paused, so no round was run.",
-            hint="Resume them first, or force a round (`transition-bot nudge --now --force`).",
-        )
+        raise Conflict(t("nudges.paused_no_round"), hint=t("nudges.paused_no_round_hint"))
     report = run_round(rt, mode=Mode.FORCE if force else Mode.NOW, chart=chart)
     with rt.db.session(write=True) as session:
         store.record_event(
@@ -139,25 +121,40 @@ def run_now(
 
 def round_now_reply(rt: Runtime, *, actor: str, force: bool) -> Reply:
     """`/transition nudge now [force]`: run a round (admins only) and say what it sent."""
-    require_admin(rt, actor, "run a nudge round")
+    require_admin(rt, actor, "round")
     report = run_now(rt, actor=actor, force=force)
-    text = f":mega: Nudge round done: {report.line()}."
+    text = t("nudges.round_done", report=report_text(report))
     if report.closed:
-        text += " The deadline has passed, so only the closing summary can go out."
+        text += " " + t("nudges.round_closed")
     return Reply(text=text, blocks=[section(text)])
+
+
+def report_text(report: RoundReport) -> str:
+    """What a round did, in the reader's language (`RoundReport.line` is the logs' and the CLI's)."""
+    digests = report.sent[Kind.DIGEST]
+    summaries = report.sent[Kind.SUMMARY] + report.sent[Kind.CLOSING]
+    parts = [
+        tn("nudges.report_digests", digests) + " " + tn("nudges.report_summaries", summaries),
+        tn("nudges.report_already", report.already_sent),
+        tn("nudges.report_muted", report.muted),
+        tn("nudges.report_failed", report.failed),
+    ]
+    if report.deferred:
+        parts.append(tn("nudges.report_deferred", report.deferred))
+    return t("nudges.report_join").join(parts)
 
 
 def describe_cadence(cadence: Cadence, today: dt.date) -> str:
     """Where the schedule stands today, in one sentence."""
     phase = cadence.phase(today)
-    at = f"{cadence.hour:02d}:00 in each owner's time zone"
+    at = t("nudges.at", hour=f"{cadence.hour:02d}:00")
     if phase is Phase.WEEKLY:
-        return f"Reminders go out on Mondays at {at}, then every weekday from {cadence.weekday_days} days before."
+        return t("nudges.cadence_weekly", at=at, days=number(cadence.weekday_days))
     if phase is Phase.WEEKDAYS:
-        return f"Reminders go out every weekday at {at}, and every day in the last {cadence.daily_days} days."
+        return t("nudges.cadence_weekdays", at=at, days=number(cadence.daily_days))
     if phase is Phase.DAILY:
-        return f"Reminders go out every day at {at} until the deadline."
-    return "The deadline has passed: no more reminders."
+        return t("nudges.cadence_daily", at=at)
+    return t("nudges.cadence_over")
 
 
 def status(rt: Runtime, *, user_id: str) -> Reply:
@@ -165,13 +162,8 @@ def status(rt: Runtime, *, user_id: str) -> Reply:
     with rt.db.session() as session:
         muted = store.is_muted(session=session, user_id=user_id)
         paused = store.get_setting(session=session, key=PAUSED_KEY) == "1"
-    command = rt.settings.transition_command
-    mine = (
-        f":no_bell: Your reminders are *off* (`{command} nudges on` to turn them back on)."
-        if muted
-        else f":bell: Your reminders are *on* (`{command} nudges off` to mute them)."
-    )
-    everyone = ":double_vertical_bar: An admin has *paused* all nudges." if paused else ""
+    mine = t("nudges.status_off" if muted else "nudges.status_on", command=_command(rt))
+    everyone = t("nudges.status_paused") if paused else ""
     plan = describe_cadence(Cadence.from_settings(rt.settings), rt.today())
     text = "\n".join(line for line in (mine, everyone, plan) if line)
     return Reply(text=text, blocks=[section("\n".join(line for line in (mine, everyone) if line)), context(plan)])
@@ -179,11 +171,11 @@ def status(rt: Runtime, *, user_id: str) -> Reply:
 
 def audit(rt: Runtime, *, actor: str, limit: int = 15) -> Reply:
     """`/transition nudges log`: the latest changes of schedule state (admins only)."""
-    require_admin(rt, actor, "read the nudge log")
+    require_admin(rt, actor, "log")
     with rt.db.session() as session:
         events = store.recent_events(session=session, limit=limit)
     if not events:
-        text = "No change to the nudge schedule yet."
+        text = t("nudges.log_empty")
         return Reply(text=text, blocks=[section(text)])
     tz = rt.settings.tz
     lines = [
@@ -192,5 +184,5 @@ def audit(rt: Runtime, *, actor: str, limit: int = 15) -> Reply:
         + (f" — {escape(e.detail)}" if e.detail else "")
         for e in events
     ]
-    text = "*Latest nudge schedule changes:*\n" + "\n".join(lines)
+    text = t("nudges.log_head") + "\n" + "\n".join(lines)
     return Reply(text=text, blocks=[section(text)])

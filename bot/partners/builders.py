@@ -19,13 +19,14 @@ from bot.blocks import (
     section,
     split_sections,
 )
+from bot.i18n import clock_time, number, short_datetime, t, tn
 from bot.ids import Action, Field, View
 from bot.ids import Block as BlockId
 from bot.partners.parsing import encode
 from bot.partners.resolver import Candidate
 from bot.progress import days_left_text
 from bot.replies import Reply
-from bot.statuses import EMOJI, LABELS_FR, ORDER, Status, label
+from bot.statuses import EMOJI, ORDER, Status, label
 from bot.text import clean, escape, plain, truncate
 from storage.models import Partner, StatusChange
 
@@ -37,14 +38,7 @@ HISTORY_NOTE_MAX = 200
 
 OPTION_TEXT_MAX = 75
 MODAL_TITLE_MAX = 24
-SOURCES = {
-    "command": "command",
-    "button": "button",
-    "modal": "form",
-    "import": "import",
-    "undo": "undo",
-    "assign": "assign",
-}
+SOURCES = frozenset({"command", "button", "modal", "import", "undo", "assign"})
 
 
 def code(text: str) -> str:
@@ -58,7 +52,7 @@ def title(partner: Partner) -> str:
 
 
 def status_text(status: str | Status) -> str:
-    """Emoji and English label of a status."""
+    """Emoji and label of a status, in the reader's language."""
     try:
         status = Status(status)
     except ValueError:
@@ -71,21 +65,20 @@ def owner_text(partner: Partner) -> str:
     if partner.owner_user_id:
         return f"<@{partner.owner_user_id}>"
     if partner.owner_email:
-        return f"{escape(partner.owner_email)} (not matched to a Slack user yet)"
-    return "nobody"
+        return t("partner.owner_unmatched", email=escape(partner.owner_email))
+    return t("partner.nobody")
 
 
 def who_text(by: str) -> str:
     """Who made a change: a mention for Slack users, the import's name otherwise."""
     if by and by[0] in "UW" and by.isalnum():
         return f"<@{by}>"
-    return escape(by or "someone")
+    return escape(by) if by else t("partner.someone")
 
 
 def when_text(at: dt.datetime, tz: ZoneInfo) -> str:
-    """`2 Sep 2008 09:30 CEST`."""
-    local = at.astimezone(tz)
-    return f"{local.day} {local:%b %Y %H:%M %Z}"
+    """`2 Sep 2008 09:30 CEST` / `2 sept. 2008 09:30 CEST`."""
+    return short_datetime(at.astimezone(tz))
 
 
 def quoted_note(note: str) -> str:
@@ -101,18 +94,24 @@ def status_action_id(status: Status) -> str:
 def history_line(change: StatusChange, tz: ZoneInfo) -> str:
     """One history entry as a line."""
     if change.from_status is None:
-        what = f"created as {status_text(change.to_status)}"
+        what = t("history.created", status=status_text(change.to_status))
         if change.to_owner:
-            what += f", owner {who_text(change.to_owner)}"
+            what += t("history.created_owner", owner=who_text(change.to_owner))
     elif change.from_owner != change.to_owner and (change.from_owner or change.to_owner):
-        what = f"owner {who_text(change.from_owner or 'nobody')} → {who_text(change.to_owner or 'nobody')}"
+        nobody = t("partner.nobody")
+        what = t(
+            "history.owner",
+            old=who_text(change.from_owner) if change.from_owner else nobody,
+            new=who_text(change.to_owner) if change.to_owner else nobody,
+        )
         if change.from_status != change.to_status:
             what += f", {status_text(change.from_status or '')} → {status_text(change.to_status)}"
     elif change.from_status == change.to_status:
-        what = f"{status_text(change.to_status)} (unchanged)"
+        what = t("history.unchanged", status=status_text(change.to_status))
     else:
         what = f"{status_text(change.from_status)} → {status_text(change.to_status)}"
-    line = f"• {when_text(change.at, tz)} · {who_text(change.by)} · {what} · _{SOURCES.get(change.source, 'other')}_"
+    source = t(f"history.source.{change.source if change.source in SOURCES else 'other'}")
+    line = f"• {when_text(change.at, tz)} · {who_text(change.by)} · {what} · _{source}_"
     if change.note:
         line += f" — “{escape(truncate(' '.join(change.note.split()), HISTORY_NOTE_MAX))}”"
     return line
@@ -125,25 +124,28 @@ def card_actions(partner: Partner) -> Block:
         for s in ORDER
         if s.value != partner.status
     ]
-    buttons.append(button("Update with a note…", Action.PARTNER_OPEN_UPDATE, partner.partner_key))
+    buttons.append(button(t("partner.update_with_note"), Action.PARTNER_OPEN_UPDATE, partner.partner_key))
     return actions(*buttons)
 
 
 def build_card(partner: Partner, entries: Sequence[StatusChange], *, tz: ZoneInfo) -> Reply:
     """A partner's status, owner, last note and recent history, with quick actions."""
     head = f"{title(partner)} · {escape(partner.country or '—')}"
-    facts = (
-        f"*Status:* {status_text(partner.status)}\n*Owner:* {owner_text(partner)}\n"
-        f"*Updated:* {when_text(partner.updated_at, tz)} by {who_text(partner.updated_by)}"
+    facts = t(
+        "card.facts",
+        status=status_text(partner.status),
+        owner=owner_text(partner),
+        when=when_text(partner.updated_at, tz),
+        who=who_text(partner.updated_by),
     )
     blocks: list[Block] = [section(head), section(facts)]
     if partner.note:
-        blocks.append(section("*Last note:*\n" + quoted_note(partner.note)))
+        blocks.append(section(t("card.last_note") + "\n" + quoted_note(partner.note)))
     if entries:
         lines = "\n".join(history_line(change, tz) for change in entries)
-        blocks.extend(split_sections("*Recent history*\n" + lines))
+        blocks.extend(split_sections(t("card.history") + "\n" + lines))
     blocks.append(card_actions(partner))
-    note = f" Last note: {escape(partner.note)}" if partner.note else ""
+    note = " " + t("card.last_note_plain", note=escape(partner.note)) if partner.note else ""
     text = f"{escape(partner.name)} ({escape(partner.partner_id)}): {label(Status(partner.status))}.{note}"
     return Reply(text=truncate(text, 3000), blocks=blocks[:MESSAGE_BLOCKS_MAX])
 
@@ -154,41 +156,46 @@ def build_update_done(
     """The confirmation of a change, with what changed and an Undo button."""
     old, new = change.from_status or "", change.to_status
     if old == new:
-        what = f"{title(partner)} stays {status_text(new)}" + (" — note added." if change.note else ".")
-        plain_what = f"{partner.name} ({partner.partner_id}) stays {label(Status(new))}"
+        what = t(
+            "update.stays_noted" if change.note else "update.stays", partner=title(partner), status=status_text(new)
+        )
+        plain_what = t("update.stays_plain", partner=f"{partner.name} ({partner.partner_id})", status=label(new))
     else:
         what = f"{title(partner)}: {status_text(old)} → *{status_text(new)}*"
         plain_what = f"{partner.name} ({partner.partner_id}): {label(Status(old))} → {label(Status(new))}"
     blocks: list[Block] = [section(":white_check_mark: " + what)]
     if change.note:
-        blocks.append(section("*Note:*\n" + quoted_note(change.note)))
-    until = undo_until.astimezone(tz)
+        blocks.append(section(t("update.note") + "\n" + quoted_note(change.note)))
     assert change.id is not None
     blocks.append(
-        actions(button("Undo", Action.PARTNER_UNDO, str(change.id)), block_id=f"undo-{change.id}"),
+        actions(button(t("update.undo"), Action.PARTNER_UNDO, str(change.id)), block_id=f"undo-{change.id}"),
     )
-    blocks.append(context(f"You can undo this until {until:%H:%M %Z}."))
-    text = escape(plain_what) + (f". Note: {escape(change.note)}" if change.note else ".")
+    blocks.append(context(t("update.undo_until", time=clock_time(undo_until.astimezone(tz)))))
+    text = escape(plain_what) + (t("update.note_plain", note=escape(change.note)) if change.note else ".")
     return Reply(text=truncate(text, 3000), blocks=blocks, replace_original=replace)
 
 
 def build_undone(partner: Partner, change: StatusChange) -> Reply:
     """The confirmation that a change was undone (replaces the message that offered Undo)."""
-    text = (
-        f":leftwards_arrow_with_hook: Undone: {title(partner)} is back to *{status_text(change.to_status)}* "
-        f"(was {status_text(change.from_status or '')})."
+    text = t(
+        "undo.done",
+        partner=title(partner),
+        status=status_text(change.to_status),
+        was=status_text(change.from_status or ""),
     )
-    plain_text_ = f"Undone: {partner.name} ({partner.partner_id}) is back to {label(Status(change.to_status))}."
+    plain_text_ = t(
+        "undo.done_plain", partner=f"{partner.name} ({partner.partner_id})", status=label(Status(change.to_status))
+    )
     return Reply(text=escape(plain_text_), blocks=[section(text)], replace_original=True)
 
 
 def build_assigned(partner: Partner, change: StatusChange) -> Reply:
     """The confirmation of a new owner."""
-    text = f":busts_in_silhouette: {title(partner)} now belongs to {owner_text(partner)}."
+    text = t("assign.done", partner=title(partner), owner=owner_text(partner))
     if change.from_owner:
-        text += f" (before: {who_text(change.from_owner)})"
+        text += " " + t("assign.before", who=who_text(change.from_owner))
     return Reply(
-        text=escape(f"{partner.name} ({partner.partner_id}) has a new owner."),
+        text=escape(t("assign.done_plain", partner=f"{partner.name} ({partner.partner_id})")),
         blocks=[section(text)],
     )
 
@@ -197,31 +204,28 @@ def build_choice(
     *, verb: str, query: str, candidates: Sequence[Candidate], total: int, arg: str = "", note: str = ""
 ) -> Reply:
     """Several partners match: one Choose button each, carrying what to do with the one chosen."""
-    if total == 1:
-        head = f"No partner is called {code(query)} exactly. Did you mean this one?"
-    else:
-        head = f"{total} partners match {code(query)}. Which one did you mean?"
+    head = t("choice.one", query=code(query)) if total == 1 else tn("choice.many", total, query=code(query))
     blocks: list[Block] = [section(head)]
     for candidate in candidates:
         blocks.append(
             section(
                 f"*{escape(candidate.name)}* ({code(candidate.partner_id)})",
-                accessory=button("Choose", Action.PARTNER_PICK, encode(verb, candidate.key, arg, note)),
+                accessory=button(t("choice.choose"), Action.PARTNER_PICK, encode(verb, candidate.key, arg, note)),
             )
         )
     if total > len(candidates):
-        blocks.append(context(f"…and {total - len(candidates)} more: use the partner ID, or a longer name."))
+        blocks.append(context(tn("choice.more", total - len(candidates))))
     names = ", ".join(f"{c.name} ({c.partner_id})" for c in candidates)
-    return Reply(text=escape(truncate(f"Which partner did you mean? {names}", 3000)), blocks=blocks)
+    return Reply(text=escape(truncate(t("choice.plain", names=names), 3000)), blocks=blocks)
 
 
 def closest_hint(candidates: Sequence[Candidate], command: str) -> str:
     """The hint of a 'no such partner' reply: the closest names, and how to search."""
-    search = escape(f"Use the partner ID, or `{command} find <part of the name>`.")
+    search = t("hint.search", command=command)
     if not candidates:
         return search
     names = ", ".join(f"{escape(c.name)} ({code(c.partner_id)})" for c in candidates)
-    return f"Closest names: {names}. {search}"
+    return t("hint.closest", names=names, search=search)
 
 
 def partner_line(partner: Partner, tz: ZoneInfo, *, with_owner: bool = False) -> str:
@@ -229,7 +233,7 @@ def partner_line(partner: Partner, tz: ZoneInfo, *, with_owner: bool = False) ->
     line = f"{EMOJI.get(Status(partner.status), '')} {title(partner)} — {label(Status(partner.status))}"
     if with_owner:
         line += f" · {owner_text(partner)}"
-    return line + f" · updated {when_text(partner.updated_at, tz)}"
+    return line + " · " + t("partner.updated", when=when_text(partner.updated_at, tz))
 
 
 def build_mine(
@@ -237,47 +241,48 @@ def build_mine(
 ) -> Reply:
     """A person's open partners, least recently touched first."""
     if not total_open:
-        text = f":tada: You have no open partners — {days_left_text(days_left, 'en')}."
+        text = t("mine.none", left=days_left_text(days_left))
         return Reply(text=text, blocks=[section(text)])
-    summary = ", ".join(f"{label(s)}: {counts.get(s, 0)}" for s in ORDER if counts.get(s, 0))
-    head = f"*Your open partners: {total_open}* — {days_left_text(days_left, 'en')}.\n{summary}"
+    summary = ", ".join(f"{label(s)}: {number(counts.get(s, 0))}" for s in ORDER if counts.get(s, 0))
+    head = t("mine.head", total=number(total_open), left=days_left_text(days_left)) + f"\n{summary}"
     body = "\n".join(partner_line(p, tz) for p in partners)
     blocks = [section(head), *split_sections(body)]
     if total_open > len(partners):
-        blocks.append(context(f"…and {total_open - len(partners)} more, oldest first. The App Home lists them all."))
-    text = f"Your open partners: {total_open}. " + escape(", ".join(f"{p.name} ({p.partner_id})" for p in partners))
+        blocks.append(context(tn("mine.more", total_open - len(partners))))
+    text = (
+        t("mine.plain", total=number(total_open))
+        + " "
+        + escape(", ".join(f"{p.name} ({p.partner_id})" for p in partners))
+    )
     return Reply(text=truncate(text, 3000), blocks=blocks[:MESSAGE_BLOCKS_MAX])
 
 
 def build_found(query: str, partners: Sequence[Partner], *, total: int, tz: ZoneInfo, loose: bool = False) -> Reply:
     """Search results, each with a Show button; `loose` when they are only the closest names."""
-    nothing = f"No partner ID or name contains {code(query)}."
+    nothing = t("find.nothing", query=code(query))
     if not partners:
         return Reply(text=nothing, blocks=[section(nothing)])
-    if loose:
-        head = f"{nothing} The closest names:"
-    else:
-        head = f"*{total} partner{'s' if total != 1 else ''}* match {code(query)}:"
+    head = t("find.closest", nothing=nothing) if loose else tn("find.head", total, query=code(query))
     blocks: list[Block] = [section(head)]
     for partner in partners:
         blocks.append(
             section(
                 partner_line(partner, tz, with_owner=True),
-                accessory=button("Show", Action.PARTNER_SHOW, partner.partner_key),
+                accessory=button(t("find.show"), Action.PARTNER_SHOW, partner.partner_key),
             )
         )
     if total > len(partners):
-        blocks.append(context(f"…and {total - len(partners)} more: add words to narrow the search."))
+        blocks.append(context(tn("find.more", total - len(partners))))
     names = ", ".join(f"{p.name} ({p.partner_id})" for p in partners)
-    return Reply(text=escape(truncate(f"{total} partners match: {names}", 3000)), blocks=blocks)
+    return Reply(text=escape(truncate(tn("find.plain", total, names=names), 3000)), blocks=blocks)
 
 
 # ---- the update form -------------------------------------------------------------------
 
 
 def status_option(status: Status) -> dict[str, Any]:
-    """A status as a select option, labelled in English and French."""
-    return {"text": plain_text(f"{label(status)} · {LABELS_FR[status]}", OPTION_TEXT_MAX), "value": status.value}
+    """A status as a select option, labelled in the reader's language."""
+    return {"text": plain_text(label(status), OPTION_TEXT_MAX), "value": status.value}
 
 
 def partner_option(partner: Partner) -> dict[str, Any]:
@@ -318,13 +323,13 @@ def build_update_form(*, partner: Partner | None = None, origin: FormOrigin | No
     picker: dict[str, Any] = {
         "type": "external_select",
         "action_id": Field.PARTNER,
-        "placeholder": plain_text("Type an ID or a name"),
+        "placeholder": plain_text(t("form.partner_placeholder")),
         "min_query_length": 0,
     }
     status_select: dict[str, Any] = {
         "type": "static_select",
         "action_id": Field.STATUS,
-        "placeholder": plain_text("Choose a status"),
+        "placeholder": plain_text(t("form.status_placeholder")),
         "options": [status_option(s) for s in ORDER],
     }
     if partner is not None:
@@ -335,22 +340,27 @@ def build_update_form(*, partner: Partner | None = None, origin: FormOrigin | No
         "action_id": Field.NOTE,
         "multiline": True,
         "max_length": NOTE_MAX,
-        "placeholder": plain_text("What happened? (optional)"),
+        "placeholder": plain_text(t("form.note_placeholder")),
     }
     return {
         "type": "modal",
         "callback_id": View.PARTNER_UPDATE,
-        "title": plain_text("Update a partner", MODAL_TITLE_MAX),
-        "submit": plain_text("Save", MODAL_TITLE_MAX),
-        "close": plain_text("Cancel", MODAL_TITLE_MAX),
+        "title": plain_text(t("form.title"), MODAL_TITLE_MAX),
+        "submit": plain_text(t("form.save"), MODAL_TITLE_MAX),
+        "close": plain_text(t("form.cancel"), MODAL_TITLE_MAX),
         "private_metadata": (origin or FormOrigin()).dump(),
         "blocks": [
-            {"type": "input", "block_id": BlockId.PARTNER, "label": plain_text("Partner"), "element": picker},
-            {"type": "input", "block_id": BlockId.STATUS, "label": plain_text("Status"), "element": status_select},
+            {"type": "input", "block_id": BlockId.PARTNER, "label": plain_text(t("form.partner")), "element": picker},
+            {
+                "type": "input",
+                "block_id": BlockId.STATUS,
+                "label": plain_text(t("form.status")),
+                "element": status_select,
+            },
             {
                 "type": "input",
                 "block_id": BlockId.NOTE,
-                "label": plain_text("Note"),
+                "label": plain_text(t("form.note")),
                 "element": note_input,
                 "optional": True,
             },
@@ -381,12 +391,12 @@ def read_update_form(values: Mapping[str, Any], private_metadata: str = "") -> S
     note = str(field(BlockId.NOTE, Field.NOTE).get("value") or "")
     errors: dict[str, str] = {}
     if not partner_key:
-        errors[BlockId.PARTNER] = "Choose a partner."
+        errors[BlockId.PARTNER] = t("form.choose_partner")
     try:
         status: Status | None = Status(status_value)
     except ValueError:
         status = None
-        errors[BlockId.STATUS] = "Choose a status."
+        errors[BlockId.STATUS] = t("form.choose_status")
     if len(clean(note)) > NOTE_MAX:
-        errors[BlockId.NOTE] = f"Notes are kept whole up to {NOTE_MAX} characters; this one has {len(clean(note))}."
+        errors[BlockId.NOTE] = t("form.note_too_long", max=number(NOTE_MAX), length=number(len(clean(note))))
     return Submission(partner_key, status, note, FormOrigin.load(private_metadata), errors)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.errors import BadInput
 from bot.help import quote
+from bot.i18n import t
 from bot.statuses import MAX_STATUS_WORDS, Status, parse_status, typed_forms
 from bot.text import clean, fold
 
@@ -199,11 +200,11 @@ def parse(text: str, command: str = "/partner") -> Command:
         return Export(mine="mine" in words, xlsx="xlsx" in words)
     if verb == "show":
         if not rest:
-            raise BadInput("Which partner should I show?", hint=f"Write `{command} show LNK-1234` or a name.")
+            raise BadInput(t("parse.show_which"), hint=t("parse.show_which_hint", command=command))
         return Show(_phrase(rest))
     if verb == "find":
         if not after:
-            raise BadInput("What should I look for?", hint=f"Write `{command} find dupont` (part of an ID or a name).")
+            raise BadInput(t("parse.find_what"), hint=t("parse.find_what_hint", command=command))
         return Find(" ".join(t.text for t in rest))
     if verb == "assign":
         # An escaped mention's label may hold spaces; the ID alone says who it is.
@@ -233,10 +234,9 @@ def _status_at(tokens: list[Token], k: int) -> tuple[Status, int] | None:
 
 
 def _splits(text: str, tokens: list[Token], command: str) -> tuple[Split, ...]:
-    example = f'`{command} update LNK-1234 contacted called them` or `{command} update "Réseaux Dupont" en cours`'
-    hint = f"Statuses: {typed_forms()} (or in French). Example: {example}."
+    hint = t("parse.update_hint", command=command, statuses=typed_forms())
     if len(tokens) == 1:
-        raise BadInput(f"Which status should `{quote(tokens[0].text)}` get?", hint=hint)
+        raise BadInput(t("parse.which_status", partner=quote(tokens[0].text)), hint=hint)
     splits: list[Split] = []
     last = len(tokens) - 1 if not tokens[0].quoted else 1
     for k in range(1, min(last, MAX_PARTNER_WORDS) + 1):
@@ -248,18 +248,18 @@ def _splits(text: str, tokens: list[Token], command: str) -> tuple[Split, ...]:
         splits.append(Split(_phrase(tokens[:k]), status, note))
     if not splits:
         if tokens[0].quoted or len(tokens) == 2:
-            raise BadInput(f"`{quote(tokens[1].text)}` is not a status I know.", hint=hint)
-        raise BadInput(f"I found no status after the partner in `{quote(text)}`.", hint=hint)
+            raise BadInput(t("parse.unknown_status", status=quote(tokens[1].text)), hint=hint)
+        raise BadInput(t("parse.no_status", text=quote(text)), hint=hint)
     return tuple(splits)
 
 
 def _assign(tokens: list[Token], command: str) -> Assign:
-    hint = f"Write `{command} assign LNK-1234 @name` (or the person's e-mail)."
+    hint = t("parse.assign_hint", command=command)
     if len(tokens) < 2:
-        raise BadInput("Say which partner goes to whom.", hint=hint)
+        raise BadInput(t("parse.assign_whom"), hint=hint)
     who = parse_assignee(tokens[-1].text)
     if who is None:
-        raise BadInput(f"`{quote(tokens[-1].text)}` is not a person I can recognise.", hint=hint)
+        raise BadInput(t("parse.not_a_person", who=quote(tokens[-1].text)), hint=hint)
     return Assign(_phrase(tokens[:-1]), who)
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.directory import Person
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.home import home_view
+from bot.i18n import number, t, tn
 from bot.partners import builders
 from bot.partners.builders import NOTE_MAX, FormOrigin, Submission, code
 from bot.partners.parsing import Assignee, Split, Update, decode
@@ -82,22 +83,19 @@ def clean_note(note: str) -> str:
     note = clean(note)
     if len(note) > NOTE_MAX:
         raise BadInput(
-            f"Your note has {len(note)} characters; notes are kept whole up to {NOTE_MAX}, so nothing was changed.",
-            hint="Shorten the note and send the command again.",
+            t("error.note_too_long", length=number(len(note)), max=number(NOTE_MAX)),
+            hint=t("error.note_too_long_hint"),
         )
     return note
 
 
 def _missing(rt: Runtime, result: Missing) -> NotFound:
-    what = f"No partner matches {code(result.query)}." if result.query else "Which partner do you mean?"
+    what = t("error.no_match", query=code(result.query)) if result.query else t("error.which_partner")
     return NotFound(what, hint=builders.closest_hint(result.closest, _command(rt)))
 
 
 def _not_found(rt: Runtime, key: str) -> NotFound:
-    return NotFound(
-        f"There is no partner {code(key)} (any more).",
-        hint=escape(f"Use `{_command(rt)} find <part of the name>` to look it up."),
-    )
+    return NotFound(t("error.no_partner", key=code(key)), hint=t("error.no_partner_hint", command=_command(rt)))
 
 
 def _actor_email(rt: Runtime, actor: str) -> str | None:
@@ -115,9 +113,8 @@ def _may_change(rt: Runtime, partner: Partner, actor: str, actor_email: str | No
 def _refuse(rt: Runtime, partner: Partner, verb: str) -> NotAllowed:
     owner = builders.owner_text(partner)
     return NotAllowed(
-        f"You are not allowed to {verb} {builders.title(partner)}: only its owner ({owner}) or an admin may. "
-        "Nothing was changed.",
-        hint=f"Ask {owner} or an admin, who can also give it to you with `{_command(rt)} assign`.",
+        t(f"error.refused_{verb}", partner=builders.title(partner), owner=owner),
+        hint=t("error.refused_hint", owner=owner, command=_command(rt)),
     )
 
 
@@ -322,10 +319,7 @@ def _assignee(rt: Runtime, who: Assignee) -> Person:
         person = rt.directory.by_id(ids[0]) if len(ids) == 1 else None
     if person is None:
         shown = who.user_id or who.email or f"@{who.handle}"
-        raise NotFound(
-            f"I cannot find {code(shown)} in Slack.",
-            hint="Pick the person from Slack's @ menu, or give their e-mail address.",
-        )
+        raise NotFound(t("error.no_person", who=code(shown)), hint=t("error.no_person_hint"))
     return person
 
 
@@ -347,14 +341,14 @@ def assign_key(rt: Runtime, *, actor: str, key: str, user_id: str, replace: bool
     """Give the partner with ID `key` to `user_id`, recording the change of owner."""
     person = rt.directory.by_id(user_id)
     if person is None:
-        raise NotFound(f"I cannot find {code(user_id)} in Slack.", hint="Pick the person from Slack's @ menu.")
+        raise NotFound(t("error.no_person", who=code(user_id)), hint=t("error.no_person_menu"))
     key = _key(key)
     actor_email = _prepare(rt, actor, key)
     now = rt.clock.now()
     with rt.db.session(write=True) as session:
         partner = _lock_for_change(rt, session, actor, key, actor_email, "reassign")
         if partner.owner_user_id == person.user_id:
-            text = f"{builders.title(partner)} already belongs to <@{person.user_id}>."
+            text = t("assign.already", partner=builders.title(partner), owner=f"<@{person.user_id}>")
             return Reply(text=text, blocks=[builders.section(text)], replace_original=replace)
         change = store.record_change(
             session=session,
@@ -379,31 +373,26 @@ def undo(rt: Runtime, *, actor: str, change_id: int) -> Reply:
     with rt.db.session(write=True) as session:
         change = store.get_change(session=session, change_id=change_id)
         if change is None:
-            raise NotFound(
-                "That change is not in the history.", hint=escape(f"Use `{command} show <partner>` to see it.")
-            )
+            raise NotFound(t("error.no_change"), hint=t("error.no_change_hint", command=command))
         holder = session.get(Partner, change.partner_pk)
         partner = store.lock_partner(session=session, key=holder.partner_key) if holder else None
         if partner is None or partner.id is None:
-            raise NotFound("That partner no longer exists.")
+            raise NotFound(t("error.partner_gone"))
         if change.id is None or change.source not in UNDOABLE_SOURCES or change.from_status is None:
-            raise Conflict("Only status changes made from Slack can be undone.")
+            raise Conflict(t("error.undo_source"))
         if change.by != actor and not rt.is_admin(actor):
             raise NotAllowed(
-                "Only the person who made this change, or an admin, can undo it. Nothing was changed.",
-                hint=escape(f"To change the status yourself, use `{command} update {partner.partner_id} <status>`."),
+                t("error.undo_not_yours"), hint=t("error.undo_not_yours_hint", command=command, id=partner.partner_id)
             )
         if now - change.at > UNDO_WINDOW:
             minutes = int(UNDO_WINDOW.total_seconds() // 60)
             raise Conflict(
-                f"Undo works for {minutes} minutes after a change, and that time has passed. Nothing was changed.",
-                hint=escape(f"Set the status again with `{command} update {partner.partner_id} <status>`."),
+                tn("error.undo_late", minutes), hint=t("error.undo_late_hint", command=command, id=partner.partner_id)
             )
         if store.latest_change_id(session=session, partner_pk=partner.id) != change.id:
             raise Conflict(
-                f"{builders.title(partner)} has changed since, so undoing would overwrite a later change. "
-                "Nothing was changed.",
-                hint=f"See its history with `{command} show {partner.partner_id}`.",
+                t("error.undo_changed_since", partner=builders.title(partner)),
+                hint=t("error.undo_changed_since_hint", command=command, id=partner.partner_id),
             )
         back = store.record_change(
             session=session,
@@ -460,7 +449,7 @@ def find(rt: Runtime, *, actor: str, text: str) -> Reply:
     """`/partner find <text>`: partners whose ID starts with, or name contains, the text; else the closest."""
     folded = fold(clean(text))[:300]
     if len(folded) < 2:
-        raise BadInput("Give at least two characters to look for.", hint=f"`{_command(rt)} find dupont`")
+        raise BadInput(t("error.find_short"), hint=f"`{_command(rt)} find dupont`")
     loose = False
     with rt.db.session() as session:
         partners = store.search_partners(session=session, folded=folded, owner_user_id=actor, limit=FIND_SHOWN)
@@ -480,7 +469,7 @@ def pick(rt: Runtime, *, actor: str, value: str) -> Reply:
     if verb == "update":
         status = parse_status(arg)
         if status is None:
-            raise BadInput("That button is out of date.", hint=f"Send the `{_command(rt)} update` command again.")
+            raise BadInput(t("error.stale_button"), hint=t("error.stale_button_update", command=_command(rt)))
         return set_status(
             rt, actor=actor, partner_key=key, status=status, note=note, source="command", replace=True
         ).reply
@@ -488,7 +477,7 @@ def pick(rt: Runtime, *, actor: str, value: str) -> Reply:
         return show_key(rt, key=key, replace=True)
     if verb == "assign":
         return assign_key(rt, actor=actor, key=key, user_id=arg, replace=True)
-    raise BadInput("That button is out of date.", hint=f"Try `{_command(rt)} help`.")
+    raise BadInput(t("error.stale_button"), hint=t("error.try_help", command=_command(rt)))
 
 
 def click_status(rt: Runtime, *, actor: str, value: str) -> Reply:
@@ -496,7 +485,9 @@ def click_status(rt: Runtime, *, actor: str, value: str) -> Reply:
     key, status_value = decode(value, 2)
     status = parse_status(status_value)
     if status is None:
-        raise BadInput("That button is out of date.", hint=f"Use `{_command(rt)} show {escape(key)}` again.")
+        raise BadInput(
+            t("error.stale_button"), hint=t("error.stale_button_show", command=_command(rt), key=escape(key))
+        )
     return set_status(rt, actor=actor, partner_key=key, status=status, note="", source="button").reply
 
 
@@ -525,7 +516,7 @@ def partner_options(rt: Runtime, *, actor: str, query: str) -> dict[str, Any]:
 def submit_update_form(rt: Runtime, *, actor: str, submission: Submission) -> Done:
     """Save the update form; the confirmation goes to the person, and their App Home is refreshed if opened there."""
     if submission.errors or submission.status is None:
-        raise BadInput("The form was incomplete: " + " ".join(submission.errors.values()))
+        raise BadInput(t("error.form_incomplete", errors=" ".join(submission.errors.values())))
     result = set_status(
         rt,
         actor=actor,
@@ -545,6 +536,6 @@ def home_menu(rt: Runtime, *, actor: str, value: str, origin: FormOrigin) -> Don
         return open_update_form(rt, key=key, origin=origin)
     status = parse_status(arg)
     if verb != "status" or status is None:
-        raise BadInput("That menu is out of date.", hint="Reopen the App Home.")
+        raise BadInput(t("error.stale_menu"), hint=t("error.stale_menu_hint"))
     result = set_status(rt, actor=actor, partner_key=key, status=status, note="", source="button")
     return Done(reply=result.reply, home=home_view(rt, actor))

@@ -136,7 +136,7 @@ def test_reading_the_submitted_form() -> None:
     )
     bad = read_update_form(values(None, "flying", "x" * (NOTE_MAX + 1)))
     assert set(bad.errors) == {Block.PARTNER, Block.STATUS, Block.NOTE}
-    assert str(NOTE_MAX) in bad.errors[Block.NOTE]
+    assert f"{NOTE_MAX:,}" in bad.errors[Block.NOTE]
     assert read_update_form({}, "not json").origin == FormOrigin()
 
 
@@ -164,7 +164,7 @@ def test_app_home_stays_within_100_blocks_however_many_partners() -> None:
     check_limits(view["blocks"], VIEW_BLOCKS_MAX)
     text = str(view["blocks"])
     assert "14 days left" in text and "392 more" in text and "Team totals" in text
-    assert "4000 of 20000" in text
+    assert "4,000 of 20,000" in text
     assert "<@U0BRUNO01>" not in text  # notes are escaped
 
 

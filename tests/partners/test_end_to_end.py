@@ -147,7 +147,7 @@ def test_form_errors_come_back_inline_and_change_nothing(bot: RunningBot, standi
     status, body = submit_form(bot, ALICE, form_values("LNK-9001", "registered", "x" * (NOTE_MAX + 1)), FormOrigin())
     assert status == 200
     answer = json.loads(body)
-    assert answer["response_action"] == "errors" and str(NOTE_MAX) in answer["errors"][Block.NOTE]
+    assert answer["response_action"] == "errors" and f"{NOTE_MAX:,}" in answer["errors"][Block.NOTE]
     time.sleep(0.3)
     assert book.partner("LNK-9001").status == "not_contacted"
 

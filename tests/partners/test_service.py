@@ -105,7 +105,7 @@ def test_long_notes_are_refused_whole_with_the_limit_named(rt: Runtime, book: Bo
     assert len(book.partner("LNK-0000").note) == NOTE_MAX
     with pytest.raises(BadInput) as err:
         run(rt, ALICE, "update LNK-0000 registered " + "x" * 5000)
-    assert str(NOTE_MAX) in err.value.message
+    assert f"{NOTE_MAX:,}" in err.value.message
     partner = book.partner("LNK-0000")
     assert (partner.status, partner.revision) == ("contacted", 2)
 

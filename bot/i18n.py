@@ -1,0 +1,146 @@
+"""Each reader's language: the message catalogues (bot/locales/*.toml), and dates and numbers through Babel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal, format_percent
+
+LOCALES = Path(__file__).parent / "locales"
+
+
+class Lang(StrEnum):
+    """The languages the bot speaks."""
+
+    EN = "en"
+    FR = "fr"
+
+
+def parse_lang(text: str | None) -> Lang | None:
+    """`fr`, `FR`, `français`, `french` → Lang.FR; `en`, `english`, `anglais` → Lang.EN; else None."""
+    word = (text or "").strip().casefold()
+    if word in ("fr", "french", "français", "francais"):
+        return Lang.FR
+    if word in ("en", "english", "anglais"):
+        return Lang.EN
+    return None
+
+
+def from_locale(locale: str | None) -> Lang | None:
+    """The language of a Slack locale: French for `fr-*`, English for any other; None when unknown."""
+    if not locale:
+        return None
+    return Lang.FR if locale.strip().casefold().startswith("fr") else Lang.EN
+
+
+# ---- the reader -------------------------------------------------------------------------
+
+Resolver = Callable[[], Lang]
+_reader: ContextVar[Lang | Resolver] = ContextVar("reader_language", default=Lang.EN)
+
+
+def current() -> Lang:
+    """The language of whoever reads what is being built now (English when nobody was named)."""
+    value = _reader.get()
+    if isinstance(value, Lang):
+        return value
+    lang = value()
+    _reader.set(lang)  # resolve once per request
+    return lang
+
+
+def set_reader(reader: Lang | Resolver) -> None:
+    """Name the reader's language for the rest of this context; a resolver is called on first use only."""
+    _reader.set(reader)
+
+
+@contextmanager
+def reading(lang: Lang | str) -> Iterator[Lang]:
+    """Build what is inside this block for a reader of `lang` (a digest's owner, a channel)."""
+    token = _reader.set(Lang(lang))
+    try:
+        yield Lang(lang)
+    finally:
+        _reader.reset(token)
+
+
+# ---- the catalogues ---------------------------------------------------------------------
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = str(value)
+    return out
+
+
+@cache
+def catalogue(lang: Lang) -> dict[str, str]:
+    """Every message of `lang`, by dotted key (plural forms end in `.one` / `.other`)."""
+    with (LOCALES / f"{lang.value}.toml").open("rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The `{names}` a template takes."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def t(key: str, /, lang: Lang | str | None = None, **params: object) -> str:
+    """The message `key` in `lang` (the reader's by default), its `{placeholders}` filled."""
+    chosen = Lang(lang) if lang else current()
+    return catalogue(chosen)[key].format_map(params)
+
+
+def tn(key: str, count: int, /, lang: Lang | str | None = None, **params: object) -> str:
+    """The plural form of `key` that suits `count` in `lang`; `{n}` is the count written for that language."""
+    chosen = Lang(lang) if lang else current()
+    form = Locale(chosen.value).plural_form(abs(count))
+    forms = catalogue(chosen)
+    template = forms.get(f"{key}.{form}") or forms[f"{key}.other"]
+    return template.format_map({"n": number(count, chosen), **params})
+
+
+# ---- dates and numbers ------------------------------------------------------------------
+
+
+def number(value: float, lang: Lang | str | None = None) -> str:
+    """`20,000` / `20 000` (Babel writes French thousands with a narrow no-break space)."""
+    return format_decimal(value, locale=(Lang(lang) if lang else current()).value)
+
+
+def percent(share: float, lang: Lang | str | None = None) -> str:
+    """`31%` / `31 %` for a share between 0 and 1."""
+    return format_percent(share, locale=(Lang(lang) if lang else current()).value)
+
+
+def long_date(day: dt.date, lang: Lang | str | None = None) -> str:
+    """`Tuesday 16 September 2008` / `mardi 16 septembre 2008`."""
+    return format_date(day, "EEEE d MMMM y", locale=(Lang(lang) if lang else current()).value)
+
+
+def short_datetime(at: dt.datetime, lang: Lang | str | None = None) -> str:
+    """`2 Sep 2008 09:30 CEST` / `2 sept. 2008 09:30 CEST`, in the zone `at` carries."""
+    chosen = (Lang(lang) if lang else current()).value
+    return f"{format_datetime(at, 'd MMM y HH:mm', locale=chosen)} {at:%Z}".rstrip()
+
+
+def clock_time(at: dt.datetime, lang: Lang | str | None = None) -> str:
+    """`09:35 CEST`, in the zone `at` carries."""
+    chosen = (Lang(lang) if lang else current()).value
+    return f"{format_time(at, 'HH:mm', locale=chosen)} {at:%Z}".rstrip()
