@@ -18,10 +18,10 @@ from sqlmodel import col, select
 
 from bot.app import build_runtime
 from bot.clock import FixedClock
+from bot.i18n import t
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from bot.partners.io import FORMULA_STARTS, export_partners, import_partners
-from bot.qa.builders import BUSY_EN, CAPPED_EN
 from bot.server import QuestionPool, serve_metrics
 from storage import knowledge as knowledge_store
 from storage.db import Database
@@ -97,7 +97,7 @@ def test_a_flood_of_questions_never_holds_commands_and_the_overflow_hears_busy(
     standin.wait_for(lambda s: questions(bot.rt.db))  # logged: its answer is on its way to the hanging Slack
     for n in (1, 2):
         bot.sender.direct_message(ALICE, f"When is the deadline? ({n})")
-    busy = standin.wait_for(lambda s: [p for p in posts_to(s, "D0ALICE01") if BUSY_EN in text_of(p)])
+    busy = standin.wait_for(lambda s: [p for p in posts_to(s, "D0ALICE01") if t("qa.busy", "en") in text_of(p)])
     assert len(busy) == 1
     # Commands and clicks answer while the question thread is still held.
     status, _, key = bot.sender.command("/partner", "show LNK-0000", BRUNO)
@@ -199,7 +199,7 @@ def test_a_person_escalates_at_most_n_questions_an_hour(start: Start, standin: S
         standin.wait_for(lambda s, n=n: sum(1 for q in questions(bot.rt.db) if q.expert_ts) == min(n, 2))
     assert len(posts_to(standin, "C0EXPERTS1")) == 2
     last = posts_to(standin, "D0ALICE01")[-1]
-    assert CAPPED_EN in text_of(last) and "passed your question on" not in text_of(last)
+    assert t("qa.capped", "en") in text_of(last) and "passed your question on" not in text_of(last)
     gaps = command(bot, standin, "/transition", "faq gaps", ADMIN)
     assert "free T-shirt" in text_of(gaps)
     # Another person is not held by ALICE's share.

@@ -17,6 +17,7 @@ from bot.blocks import (
     section,
     split_sections,
 )
+from bot.i18n import Lang, t
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from bot.ids import Field as FieldId
@@ -24,6 +25,7 @@ from bot.replies import Reply
 from bot.text import escape, truncate
 
 MODAL_INPUT_MAX = 3000
+MODAL_TITLE_MAX = 24
 QUOTE_MAX = 500
 GAPS_LISTED = 15
 
@@ -51,30 +53,19 @@ class Unknown:
     """Not passed on: the asker sent the experts their hourly share already; the question waits for the admins."""
 
 
-CAPPED_EN = "You have sent the experts many questions this hour: I've kept this one for the admins to answer later."
-CAPPED_FR = "Vous avez transmis beaucoup de questions aux experts cette heure-ci : je garde celle-ci pour les admins."
-BUSY_EN = ":hourglass: I'm answering a lot of questions right now. Please ask again in a minute."
-BUSY_FR = ":hourglass: Je réponds à beaucoup de questions en ce moment. Reposez la vôtre dans une minute."
-
-
 def build_capped(lang: str) -> Reply:
     """Tell an asker that their question was kept for the gaps instead of being posted to the experts."""
-    return Reply(text=t(lang, CAPPED_EN, CAPPED_FR))
+    return Reply(text=t("qa.capped", lang))
 
 
 def build_busy() -> Reply:
-    """Tell an asker that the bot has too many questions in hand to take theirs now."""
-    return Reply(text=f"{BUSY_EN}\n{BUSY_FR}")
-
-
-def t(lang: str, en: str, fr: str) -> str:
-    """Pick the English or French text."""
-    return fr if lang == "fr" else en
+    """Tell an asker, in their language, that the bot has too many questions in hand to take theirs now."""
+    return Reply(text=t("qa.busy"))
 
 
 def source_line(source: str, lang: str) -> str:
     """`Source: …` / `Source : …`."""
-    return t(lang, f"Source: {source}", f"Source : {source}")
+    return t("qa.source", lang, source=source)
 
 
 def _vote_buttons(question_id: int, lang: str, *, share: bool) -> Block:
@@ -86,7 +77,7 @@ def _vote_buttons(question_id: int, lang: str, *, share: bool) -> Block:
         elements.insert(
             0,
             button(
-                t(lang, "Share in channel", "Partager dans le canal"),
+                t("qa.share", lang),
                 Action.ANSWER_SHARE,
                 str(question_id),
                 style="primary",
@@ -110,25 +101,15 @@ def build_answer(answer: Answered) -> Reply:
 def build_unknown(unknown: Unknown) -> Reply:
     """Say plainly that the bot does not know, offer the closest known questions, say who was asked."""
     lang = unknown.lang
-    head = t(
-        lang,
-        ":thinking_face: I don't know the answer to that, and I'd rather not guess.",
-        ":thinking_face: Je ne sais pas répondre à cela, et je préfère ne pas deviner.",
-    )
+    head = t("qa.unknown", lang)
     if unknown.escalated:
-        head += " " + t(
-            lang,
-            "I've passed your question on to our experts; their answer will come to you by direct message.",
-            "J'ai transmis votre question à nos experts ; leur réponse vous arrivera en message direct.",
-        )
+        head += " " + t("qa.escalated", lang)
     elif unknown.capped:
-        head += " " + t(lang, CAPPED_EN, CAPPED_FR)
+        head += " " + t("qa.capped", lang)
     blocks = [section(head)]
     lines = [head]
     if unknown.suggestions:
-        intro = t(
-            lang, "Questions I can answer that look close:", "Des questions proches auxquelles je sais répondre :"
-        )
+        intro = t("qa.suggestions", lang)
         listed = "\n".join(f"• {escape(q)}" for q in unknown.suggestions)
         blocks.append(section(f"{intro}\n{listed}"))
         lines += [intro, listed]
@@ -141,26 +122,27 @@ def quote(text: str) -> str:
 
 
 def build_expert_request(*, question_id: int, user_id: str, text: str, lang: str) -> Reply:
-    """The post in the experts channel: who asked what, in which language, and an Answer button."""
-    language = "French" if lang == "fr" else "English"
-    head = f":raising_hand: <@{user_id}> asked a question I could not answer ({language}):\n{quote(text)}"
+    """The post in the experts channel (in the reader's language): who asked what, in which language, a button."""
+    language = t(f"qa.language_name.{Lang(lang).value}")
+    head = t("qa.expert_request", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
+    plain = t("qa.expert_request_plain", asker=f"<@{user_id}>", text=escape(truncate(text, QUOTE_MAX)))
     return Reply(
-        text=f"<@{user_id}> asked a question I could not answer: {escape(truncate(text, QUOTE_MAX))}",
+        text=plain,
         blocks=[
             section(head),
-            actions(button("Answer", Action.EXPERT_ANSWER, str(question_id), style="primary")),
+            actions(button(t("qa.answer"), Action.EXPERT_ANSWER, str(question_id), style="primary")),
         ],
         ephemeral=False,
     )
 
 
 def build_expert_answered(*, user_id: str, text: str, expert_id: str, lang: str) -> Reply:
-    """The experts' post once answered: the button is gone, who answered is said."""
-    language = "French" if lang == "fr" else "English"
-    head = f":white_check_mark: <@{user_id}> asked ({language}):\n{quote(text)}"
+    """The experts' post once answered (in the reader's language): the button is gone, who answered is said."""
+    language = t(f"qa.language_name.{Lang(lang).value}")
+    head = t("qa.expert_answered_head", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
     return Reply(
-        text=f"Answered by <@{expert_id}>: {escape(truncate(text, QUOTE_MAX))}",
-        blocks=[section(head), context(f"Answered by <@{expert_id}>; the answer is now in the knowledge base.")],
+        text=t("qa.expert_answered_plain", expert=f"<@{expert_id}>", text=escape(truncate(text, QUOTE_MAX))),
+        blocks=[section(head), context(t("qa.expert_answered", expert=f"<@{expert_id}>"))],
         ephemeral=False,
     )
 
@@ -187,21 +169,28 @@ def _input(block_id: str, label: str, *, initial: str = "", optional: bool = Fal
 
 
 def build_expert_modal(*, question_id: int, text: str, lang: str) -> dict[str, Any]:
-    """The modal where an expert writes the answer (in the asker's language, optionally translated)."""
-    main = t(lang, "Answer (in English)", "Réponse (en français)")
-    other_id = BlockId.ANSWER_FR if lang == "en" else BlockId.ANSWER_EN
-    other = "Same answer in French (optional)" if lang == "en" else "Same answer in English (optional)"
+    """The modal where an expert writes the answer in the asker's language `lang`, optionally translated.
+
+    Its labels are in the expert's own language.
+    """
+    asker = Lang(lang)
+    other_lang = Lang.FR if asker is Lang.EN else Lang.EN
+    other_id = BlockId.ANSWER_FR if asker is Lang.EN else BlockId.ANSWER_EN
     return {
         "type": "modal",
         "callback_id": View.EXPERT_ANSWER,
         "private_metadata": str(question_id),
-        "title": plain_text("Answer a question", 24),
-        "submit": plain_text("Send", 24),
-        "close": plain_text("Cancel", 24),
+        "title": plain_text(t("qa.modal.expert_title"), MODAL_TITLE_MAX),
+        "submit": plain_text(t("qa.modal.send"), MODAL_TITLE_MAX),
+        "close": plain_text(t("form.cancel"), MODAL_TITLE_MAX),
         "blocks": [
-            section(f"*Question*\n{quote(text)}"),
-            _input(BlockId.ANSWER, main, hint="Goes to the asker by DM and becomes a new answer of the bot at once."),
-            _input(other_id, other, optional=True),
+            section(t("qa.modal.question") + f"\n{quote(text)}"),
+            _input(
+                BlockId.ANSWER,
+                t(f"qa.modal.answer_in.{asker.value}"),
+                hint=t("qa.modal.answer_hint"),
+            ),
+            _input(other_id, t(f"qa.modal.same_answer_in.{other_lang.value}"), optional=True),
         ],
     }
 
@@ -219,21 +208,21 @@ def build_faq_modal(
         "type": "modal",
         "callback_id": View.FAQ_ENTRY,
         "private_metadata": slug,
-        "title": plain_text("Edit an answer" if slug else "Add an answer", 24),
-        "submit": plain_text("Save", 24),
-        "close": plain_text("Cancel", 24),
+        "title": plain_text(t("qa.modal.faq_edit" if slug else "qa.modal.faq_add"), MODAL_TITLE_MAX),
+        "submit": plain_text(t("form.save"), MODAL_TITLE_MAX),
+        "close": plain_text(t("form.cancel"), MODAL_TITLE_MAX),
         "blocks": [
-            context(f"Entry `{escape(slug)}`" if slug else "A new entry of the knowledge base, used at once."),
+            context(t("qa.modal.entry", slug=escape(slug)) if slug else t("qa.modal.new_entry")),
             _input(
                 BlockId.QUESTIONS_EN,
-                "Questions in English",
+                t("qa.modal.questions_in.en"),
                 initial="\n".join(questions_en),
                 optional=True,
-                hint="One way of asking per line: formal, casual, with the usual typos.",
+                hint=t("qa.modal.questions_hint"),
             ),
-            _input(BlockId.QUESTIONS_FR, "Questions en français", initial="\n".join(questions_fr), optional=True),
-            _input(BlockId.ANSWER_EN, "Answer in English", initial=answer_en, optional=True),
-            _input(BlockId.ANSWER_FR, "Réponse en français", initial=answer_fr, optional=True),
+            _input(BlockId.QUESTIONS_FR, t("qa.modal.questions_in.fr"), initial="\n".join(questions_fr), optional=True),
+            _input(BlockId.ANSWER_EN, t("qa.modal.answer_in.en"), initial=answer_en, optional=True),
+            _input(BlockId.ANSWER_FR, t("qa.modal.answer_in.fr"), initial=answer_fr, optional=True),
         ],
     }
 
@@ -250,20 +239,12 @@ def read_modal(values: Mapping[str, Any]) -> dict[str, str]:
 
 def build_thanks(lang: str, vote: int) -> Reply:
     """The reply to a 👍 or 👎."""
-    if vote > 0:
-        text = t(lang, "Thanks for the 👍 — noted.", "Merci pour le 👍, c'est noté.")
-    else:
-        text = t(
-            lang,
-            "Thanks for the 👎 — noted; the admins will review this answer.",
-            "Merci pour le 👎, c'est noté ; les admins vont revoir cette réponse.",
-        )
-    return Reply(text=text)
+    return Reply(text=t("qa.thanks_up" if vote > 0 else "qa.thanks_down", lang))
 
 
-def build_shared(*, user_id: str, answer: Reply) -> Reply:
-    """An answer shared in the channel by the person who asked."""
-    intro = f"<@{user_id}> shared an answer:"
+def build_shared(*, user_id: str, answer: Reply, lang: str | None = None) -> Reply:
+    """An answer shared in the channel by the person who asked, introduced in the answer's language."""
+    intro = t("qa.shared", lang, user=f"<@{user_id}>")
     blocks = [section(intro), *[b for b in (answer.blocks or []) if b.get("type") != "actions"]]
     return Reply(text=f"{intro}\n{answer.text}", blocks=blocks[:MESSAGE_BLOCKS_MAX], ephemeral=False)
 
@@ -282,45 +263,41 @@ class Gap:
 
 def build_gaps(*, unanswered: Sequence[Gap], down_voted: Sequence[Gap], command: str) -> Reply:
     """`/transition faq gaps`: questions without an answer and answers voted down, with buttons to fix them."""
-    blocks: list[Block] = [section("*Questions I could not answer* (newest first)")]
-    lines = ["Questions I could not answer:"]
+    blocks: list[Block] = [section(t("qa.gaps.unanswered_head"))]
+    lines = [t("qa.gaps.unanswered_plain")]
     if not unanswered:
-        blocks.append(context("None: every question got an answer."))
+        blocks.append(context(t("qa.gaps.unanswered_none")))
     for gap in unanswered[:GAPS_LISTED]:
         line = f"{quote(gap.text)}\n_{gap.asked} · {gap.lang.upper()}_"
-        blocks.append(section(line, accessory=button("Answer", Action.EXPERT_ANSWER, str(gap.question_id))))
+        blocks.append(section(line, accessory=button(t("qa.answer"), Action.EXPERT_ANSWER, str(gap.question_id))))
         lines.append(f"- {escape(truncate(gap.text, 200))}")
-    blocks += [divider(), section("*Answers voted down*")]
-    lines.append("Answers voted down:")
+    blocks += [divider(), section(t("qa.gaps.down_head"))]
+    lines.append(t("qa.gaps.down_plain"))
     if not down_voted:
-        blocks.append(context("None."))
+        blocks.append(context(t("qa.gaps.down_none")))
     for gap in down_voted[:GAPS_LISTED]:
-        line = f"{quote(gap.text)}\n_answered from `{escape(gap.slug or '?')}` · votes {gap.votes:+d}_"
-        accessory = button("Edit answer", Action.FAQ_EDIT, gap.slug) if gap.slug else None
+        votes = f"{gap.votes:+d}"
+        line = f"{quote(gap.text)}\n_" + t("qa.gaps.answered_from", slug=escape(gap.slug or "?"), votes=votes) + "_"
+        accessory = button(t("qa.gaps.edit"), Action.FAQ_EDIT, gap.slug) if gap.slug else None
         blocks.append(section(line, accessory=accessory))
-        lines.append(f"- {escape(truncate(gap.text, 200))} ({gap.slug}, {gap.votes:+d})")
-    blocks.append(context(escape(f"Add an answer: `{command} faq add` · edit one: `{command} faq edit <entry>`")))
+        lines.append(f"- {escape(truncate(gap.text, 200))} ({gap.slug}, {votes})")
+    blocks.append(context(t("qa.gaps.footer", command=command)))
     return Reply(text="\n".join(lines), blocks=blocks[:MESSAGE_BLOCKS_MAX])
 
 
 def build_saved(*, slug: str, created: bool) -> Reply:
     """Confirmation to an admin that an entry was saved."""
-    verb = "added" if created else "updated"
-    return Reply(text=f":white_check_mark: Answer `{escape(slug)}` {verb}; I use it from now on.")
+    return Reply(text=t("qa.saved_added" if created else "qa.saved_updated", slug=escape(slug)))
 
 
 def build_expert_reply(*, question: str, answer: str, expert_id: str, lang: str, question_id: int) -> Reply:
     """The DM to the asker carrying an expert's answer."""
-    head = t(
-        lang,
-        f":bulb: <@{expert_id}> answered your question:\n{quote(question)}",
-        f":bulb: <@{expert_id}> a répondu à votre question :\n{quote(question)}",
-    )
+    head = t("qa.expert_reply", lang, expert=f"<@{expert_id}>") + f"\n{quote(question)}"
     body = build_answer(
         Answered(
             lang=lang,
             body=answer,
-            source=t(lang, f"answer from <@{expert_id}>", f"réponse de <@{expert_id}>"),
+            source=t("qa.expert_source", lang, expert=f"<@{expert_id}>"),
             question_id=question_id,
         )
     )

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.config import SEED_DEADLINE
-from bot.progress import current_progress, days_left_text, format_date
+from bot.i18n import t, tn
+from bot.progress import build_progress, current_progress, days_left_text, format_date
 from bot.runtime import Runtime
 from bot.statuses import EMOJI, OPEN, ORDER, Status, label
 from bot.text import escape, fold
@@ -25,24 +26,10 @@ _PUNCTUATION = re.compile(r"[?!,;:()\"“”«»]+|\.(?=\s|$)")
 def deadline(rt: Runtime, lang: str) -> str:
     """The deadline and the days left (the configured deadline; the article's if they differ)."""
     day = rt.settings.transition_deadline
-    when = format_date(day, lang)
     left = days_left_text(rt.days_left(), lang)
-    tz = rt.settings.transition_timezone
-    if lang == "fr":
-        text = (
-            f"Les partenaires Linksys doivent s'enregistrer dans le Cisco Channel Partner Program au plus tard "
-            f"le *{when}* (fin de journée, {tz}) : {left}."
-        )
-        if day != SEED_DEADLINE:
-            text += (
-                f"\n_L'article donnait le {SEED_DEADLINE.day} septembre ; l'échéance retenue ici est celle ci-dessus._"
-            )
-        return text
-    text = (
-        f"Linksys partners must register in the Cisco Channel Partner Program by *{when}* (end of day, {tz}): {left}."
-    )
+    text = t("live.deadline", lang, when=format_date(day, lang), tz=rt.settings.transition_timezone, left=left)
     if day != SEED_DEADLINE:
-        text += f"\n_The article gave {SEED_DEADLINE.day} September; the deadline set here is the one above._"
+        text += "\n" + t("live.deadline_article", lang, article=format_date(SEED_DEADLINE, lang))
     return text
 
 
@@ -50,27 +37,13 @@ def days_left(rt: Runtime, lang: str) -> str:
     """How many calendar days are left to the deadline."""
     left = days_left_text(rt.days_left(), lang)
     when = format_date(rt.settings.transition_deadline, lang)
-    if lang == "fr":
-        return f":hourglass: {left[0].upper()}{left[1:]} avant l'échéance du *{when}*."
-    return f":hourglass: {left[0].upper()}{left[1:]} before the deadline, *{when}*."
+    return t("live.days_left", lang, left=left[0].upper() + left[1:], when=when)
 
 
 def progress(rt: Runtime, lang: str) -> str:
     """Overall registration progress and the count for each status."""
-    snapshot = current_progress(rt)
-    left = days_left_text(snapshot.days_left, lang)
-    if lang == "fr":
-        head = (
-            f":bar_chart: *{snapshot.registered} sur {snapshot.total}* partenaires enregistrés "
-            f"({snapshot.percent:.0f} %) — {left}."
-        )
-    else:
-        head = (
-            f":bar_chart: *{snapshot.registered} of {snapshot.total}* partners registered "
-            f"({snapshot.percent:.0f}%) — {left}."
-        )
-    lines = [f"{EMOJI[s]} {label(s, lang)}: *{snapshot.counts.get(s, 0)}*" for s in ORDER]
-    return head + "\n" + "\n".join(lines)
+    reply = build_progress(current_progress(rt), lang)
+    return reply.text
 
 
 def _partner_line(partner: Partner, lang: str) -> str:
@@ -89,17 +62,11 @@ def my_partners(rt: Runtime, lang: str, user_id: str) -> str:
     total = sum(counts.get(s, 0) for s in statuses)
     left = days_left_text(rt.days_left(), lang)
     if not total:
-        if lang == "fr":
-            return f":tada: Aucun de vos partenaires n'attend encore d'enregistrement ({left})."
-        return f":tada: None of your partners is still waiting to register ({left})."
+        return t("live.mine_none", lang, left=left)
     lines = [_partner_line(p, lang) for p in partners]
     more = total - len(partners)
-    if lang == "fr":
-        head = f":clipboard: *{total}* de vos partenaires ne sont pas encore enregistrés ({left}) :"
-        tail = f"\n… et {more} autres." if more > 0 else ""
-    else:
-        head = f":clipboard: *{total}* of your partners are not registered yet ({left}):"
-        tail = f"\n… and {more} more." if more > 0 else ""
+    head = tn("live.mine_head", total, lang, left=left)
+    tail = "\n" + tn("live.mine_more", more, lang) if more > 0 else ""
     return head + "\n" + "\n".join(lines) + tail
 
 
@@ -108,11 +75,8 @@ def partner_status(partners: Sequence[Partner], lang: str) -> str:
     lines = []
     for partner in partners:
         owner = f"<@{partner.owner_user_id}>" if partner.owner_user_id else escape(partner.owner_email or "—")
-        day = partner.updated_at.date().isoformat()
-        if lang == "fr":
-            lines.append(f"{_partner_line(partner, lang)} · responsable {owner} · mis à jour le {day}")
-        else:
-            lines.append(f"{_partner_line(partner, lang)} · owner {owner} · updated {day}")
+        when = format_date(partner.updated_at.date(), lang)
+        lines.append(f"{_partner_line(partner, lang)} · " + t("live.partner_facts", lang, owner=owner, when=when))
     return "\n".join(lines)
 
 

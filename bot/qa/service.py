@@ -17,10 +17,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot import metrics
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound
+from bot.i18n import reading, t
 from bot.ids import Block as BlockId
 from bot.partners import resolver
 from bot.qa import builders, live
-from bot.qa.builders import Answered, Gap, Unknown, t
+from bot.qa.builders import Answered, Gap, Unknown
 from bot.qa.classifier import SecondOpinion, shipped_classifier
 from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
 from bot.qa.language import detect
@@ -330,6 +331,10 @@ def _around(question: str, span: str) -> str:
     return question[max(0, at - STATUS_WINDOW) : at + len(span) + STATUS_WINDOW]
 
 
+THIS_PARTNER = {"en": "this partner", "fr": "ce partenaire"}
+"""What a partner's name is read as when matching a status question: words to match, never shown."""
+
+
 def _status_readings(question: str, named: str, lang: str) -> list[str]:
     """The ways `question` may ask for the status of the partner `named`, read as "this partner".
 
@@ -337,7 +342,7 @@ def _status_readings(question: str, named: str, lang: str) -> list[str]:
     « Le gérant d'Acme m'a appelé, il veut savoir si son inscription est passée »: once who asks is dropped, a
     pronoun points back at the partner named before.
     """
-    this = t(lang, "this partner", "ce partenaire")
+    this = THIS_PARTNER.get(lang, THIS_PARTNER["en"])
     pointed = without_asker(question.replace(named, this))
     readings = [pointed, *clauses(pointed)]
     stripped = without_asker(question)
@@ -407,13 +412,13 @@ def _resolve_partner(rt: Runtime, reference: str, lang: str, source: str) -> Dec
         closest = found.closest if isinstance(found, resolver.Missing) else ()
     shown = escape(reference)
     if partners:
-        head = t(lang, f"Several partners match “{shown}”:", f"Plusieurs partenaires correspondent à « {shown} » :")
+        head = t("qa.several_partners", lang, name=shown)
         body = head + "\n" + live.partner_status(partners, lang)
     else:
-        body = t(lang, f"I know no partner called “{shown}”.", f"Je ne connais aucun partenaire nommé « {shown} ».")
+        body = t("qa.no_partner", lang, name=shown)
         if closest:
             names = ", ".join(f"*{escape(c.name)}* (`{escape(c.partner_id)}`)" for c in closest)
-            body += " " + t(lang, f"Closest: {names}.", f"Les plus proches : {names}.")
+            body += " " + t("qa.closest", lang, names=names)
     return Decision(lang=lang, outcome="answered", slug="partner_status", body=body, source=source, score=0.5)
 
 
@@ -429,7 +434,7 @@ def _answer(rt: Runtime, known: list[tuple[Match, str]], unknown: list[str], lan
     bodies = [body for body, _ in answers]
     for part in unknown:
         shown = escape(part)
-        bodies.append(t(lang, f"I don't know about “{shown}”.", f"Je ne sais pas pour « {shown} »."))
+        bodies.append(t("qa.unknown_part", lang, part=shown))
     return Decision(
         lang=lang,
         outcome="answered",
@@ -721,9 +726,10 @@ def _escalate(rt: Runtime, asked: Asked, decision: Decision, question_id: int) -
     channel = rt.settings.experts_channel_id
     if not channel:
         return False
-    message = builders.build_expert_request(
-        question_id=question_id, user_id=asked.user_id, text=clean(asked.text), lang=decision.lang
-    )
+    with reading(rt.settings.experts_language):
+        message = builders.build_expert_request(
+            question_id=question_id, user_id=asked.user_id, text=clean(asked.text), lang=decision.lang
+        )
     try:
         response = rt.client.chat_postMessage(channel=channel, **message.as_message_kwargs())
     except SlackApiError as exc:
@@ -742,9 +748,7 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
     ESCALATIONS_PER_HOUR times an hour; past that, the question waits in `faq gaps` and the asker is told.
     """
     if not clean(asked.text):
-        raise BadInput(
-            "Ask me a question about the Linksys → Cisco transition.", hint="For example: When is the deadline?"
-        )
+        raise BadInput(t("qa.ask_something"), hint=t("qa.ask_something_hint"))
     started = time.perf_counter()
     decision = decide(rt, asked.text, user_id=asked.user_id)
     question_id = _log(rt, asked, decision, rt.clock.now())
@@ -806,7 +810,7 @@ def _question_id(value: str) -> int:
     # Button values come back from Slack as sent, but a forged one must not reach the database as a number beyond
     # its integer column (PostgreSQL refuses more than 2**31 - 1).
     if not re.fullmatch(r"[1-9][0-9]{0,8}", value or ""):
-        raise BadInput("That button is broken.", hint="Ask the question again.")
+        raise BadInput(t("qa.broken_button"), hint=t("qa.ask_again"))
     return int(value)
 
 
@@ -816,14 +820,14 @@ def share(rt: Runtime, *, question_value: str, user_id: str) -> Reply:
     with rt.db.session() as session:
         question = store.get_question(session=session, question_id=question_id)
     if question is None:
-        raise NotFound("I no longer have that question.", hint="Ask it again with /transition.")
+        raise NotFound(t("qa.question_gone"), hint=t("qa.ask_again_command", command=rt.settings.transition_command))
     if question.user_id != user_id:
-        raise NotAllowed("Only the person who asked can share this answer.")
+        raise NotAllowed(t("qa.share_not_yours"))
     decision = decide(rt, question.text, user_id=question.user_id)
     if decision.outcome != "answered":
-        raise Conflict("I no longer have an answer to share for that question.")
+        raise Conflict(t("qa.nothing_to_share"))
     reply = builders.build_answer(Answered(decision.lang, decision.body, decision.source, question_id))
-    return builders.build_shared(user_id=user_id, answer=reply)
+    return builders.build_shared(user_id=user_id, answer=reply, lang=decision.lang)
 
 
 def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:
@@ -832,7 +836,7 @@ def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:
     with rt.db.session(write=True) as session:
         question = store.get_question(session=session, question_id=question_id)
         if question is None:
-            raise NotFound("I no longer have that answer.")
+            raise NotFound(t("qa.answer_gone"))
         store.record_vote(
             session=session, question_id=question_id, user_id=user_id, vote=1 if up else -1, at=rt.clock.now()
         )
@@ -841,14 +845,11 @@ def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:
 
 
 # ---- experts ---------------------------------------------------------------------------------
-NOT_AN_EXPERT = "Only the bot's experts and admins can answer for it."
-NOT_AN_EXPERT_HINT = "Ask an admin to add you to EXPERT_USER_IDS."
-NOT_ESCALATED = "That question was answered already; there is nothing for an expert to add."
 
 
 def _check_expert(rt: Runtime, user_id: str) -> None:
     if not rt.settings.is_expert(user_id):
-        raise NotAllowed(NOT_AN_EXPERT, hint=NOT_AN_EXPERT_HINT)
+        raise NotAllowed(t("qa.not_an_expert"), hint=t("qa.not_an_expert_hint"))
 
 
 def open_expert_modal(rt: Runtime, *, question_value: str, user_id: str) -> Outcome:
@@ -858,20 +859,20 @@ def open_expert_modal(rt: Runtime, *, question_value: str, user_id: str) -> Outc
     with rt.db.session() as session:
         question = store.get_question(session=session, question_id=question_id)
     if question is None:
-        raise NotFound("I no longer have that question.")
+        raise NotFound(t("qa.question_gone"))
     if question.answered_by:
-        return Reply(text=f"<@{question.answered_by}> already answered this question.")
+        return Reply(text=t("qa.already_answered", expert=f"<@{question.answered_by}>"))
     if question.outcome != "unknown":
-        raise Conflict(NOT_ESCALATED)
+        raise Conflict(t("qa.not_escalated"))
     return OpenModal(builders.build_expert_modal(question_id=question_id, text=question.text, lang=question.language))
 
 
 def check_expert_answer(rt: Runtime, values: dict[str, str], *, user_id: str) -> dict[str, str]:
     """Errors to show in the expert's modal, by block ID (empty when fine)."""
     if not rt.settings.is_expert(user_id):
-        return {BlockId.ANSWER: NOT_AN_EXPERT}
+        return {BlockId.ANSWER: t("qa.not_an_expert")}
     if not values.get(BlockId.ANSWER, "").strip():
-        return {BlockId.ANSWER: "Write the answer (it goes to the asker and into the knowledge base)."}
+        return {BlockId.ANSWER: t("qa.modal.write_answer")}
     return {}
 
 
@@ -887,11 +888,11 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
     with rt.db.session(write=True) as session:
         question = store.lock_question(session=session, question_id=question_id)
         if question is None:
-            raise NotFound("I no longer have that question.")
+            raise NotFound(t("qa.question_gone"))
         if question.answered_by:
-            raise Conflict(f"<@{question.answered_by}> already answered this question.")
+            raise Conflict(t("qa.already_answered", expert=f"<@{question.answered_by}>"))
         if question.outcome != "unknown":
-            raise Conflict(NOT_ESCALATED)
+            raise Conflict(t("qa.not_escalated"))
         lang = question.language
         other = values.get(BlockId.ANSWER_FR if lang == "en" else BlockId.ANSWER_EN, "").strip()
         store.save_entry(
@@ -916,7 +917,8 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
     rt.client.chat_postMessage(channel=asker, **dm.as_message_kwargs())
     channel = rt.settings.experts_channel_id
     if channel and expert_ts:
-        done = builders.build_expert_answered(user_id=asker, text=text, expert_id=expert_id, lang=lang)
+        with reading(rt.settings.experts_language):
+            done = builders.build_expert_answered(user_id=asker, text=text, expert_id=expert_id, lang=lang)
         try:
             rt.client.chat_update(channel=channel, ts=expert_ts, **done.as_message_kwargs())
         except SlackApiError as exc:
@@ -934,7 +936,7 @@ def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
     """`/transition faq gaps|add|edit <entry>` for admins."""
     command = rt.settings.transition_command
     if not rt.is_admin(user_id):
-        raise NotAllowed("Only the bot's admins can manage its answers.", hint="Ask an admin (ADMIN_USER_IDS).")
+        raise NotAllowed(t("qa.admins_only"), hint=t("qa.admins_only_hint"))
     action = fold_word(args[0]) if args else ""
     if action in ("gaps", "trous", "lacunes"):
         return gaps(rt)
@@ -942,10 +944,7 @@ def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
         return OpenModal(builders.build_faq_modal())
     if action in ("edit", "modifier") and len(args) == 2:
         return edit_modal(rt, slug=args[1])
-    raise BadInput(
-        escape("I know `faq gaps`, `faq add` and `faq edit <entry>`."),
-        hint=f"For example `{command} faq gaps`.",
-    )
+    raise BadInput(t("qa.faq_usage"), hint=t("qa.faq_usage_hint", command=command))
 
 
 def gaps(rt: Runtime) -> Reply:
@@ -973,13 +972,11 @@ def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
     entry = engine(rt).retriever.entry(slug.strip())
     if entry is None:
         raise NotFound(
-            f"There is no answer `{escape(slug[:100])}`.", hint="`/transition faq gaps` lists answers to fix."
+            t("qa.no_entry", slug=escape(slug[:100])),
+            hint=t("qa.no_entry_hint", command=rt.settings.transition_command),
         )
     if entry.live:
-        raise BadInput(
-            f"`{entry.slug}` is computed from live data; only its questions could change.",
-            hint="Edit the shipped bot/knowledge/seed.toml instead.",
-        )
+        raise BadInput(t("qa.live_entry", slug=entry.slug), hint=t("qa.live_entry_hint"))
     return OpenModal(
         builders.build_faq_modal(
             slug=entry.slug,
@@ -994,11 +991,11 @@ def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
 def check_faq_entry(rt: Runtime, *, user_id: str, values: dict[str, str]) -> dict[str, str]:
     """Errors to show in the FAQ modal, by block ID (empty when fine)."""
     if not rt.is_admin(user_id):
-        return {BlockId.QUESTIONS_EN: "Only the bot's admins can change its answers."}
+        return {BlockId.QUESTIONS_EN: t("qa.admins_only_change")}
     if not (split_lines(values.get(BlockId.QUESTIONS_EN, "")) or split_lines(values.get(BlockId.QUESTIONS_FR, ""))):
-        return {BlockId.QUESTIONS_EN: "Give at least one way of asking, in English or in French."}
+        return {BlockId.QUESTIONS_EN: t("qa.modal.need_question")}
     if not (values.get(BlockId.ANSWER_EN, "").strip() or values.get(BlockId.ANSWER_FR, "").strip()):
-        return {BlockId.ANSWER_EN: "Give the answer, in English or in French."}
+        return {BlockId.ANSWER_EN: t("qa.modal.need_answer")}
     return {}
 
 
@@ -1013,7 +1010,7 @@ def _new_slug(first_question: str, taken: set[str]) -> str:
 def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, str]) -> Reply | None:
     """Add or replace an entry from the FAQ modal; it is used at once. None when the modal showed errors."""
     if not rt.is_admin(user_id):
-        raise NotAllowed("Only the bot's admins can change its answers.")
+        raise NotAllowed(t("qa.admins_only_change"))
     if check_faq_entry(rt, user_id=user_id, values=values):
         return None  # the modal showed the errors and was not accepted
     questions_en = "\n".join(split_lines(values.get(BlockId.QUESTIONS_EN, "")))
@@ -1021,7 +1018,7 @@ def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, st
     eng = engine(rt)
     existing = eng.retriever.entry(slug) if slug else None
     if slug and (existing is None or not SLUG.match(slug)):
-        raise NotFound(f"There is no answer `{escape(slug[:100])}` any more.")
+        raise NotFound(t("qa.entry_gone", slug=escape(slug[:100])))
     if not slug:
         first = (questions_en or questions_fr).splitlines()[0]
         slug = _new_slug(first, {e.slug for e in eng.retriever.entries})
