@@ -15,6 +15,7 @@ import typer
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings, require
+from bot.i18n import parse_lang
 from storage.db import Database
 
 log = logging.getLogger("transition-bot")
@@ -167,6 +168,9 @@ def console(
     today: Annotated[
         str | None, typer.Option(help="Simulated date (YYYY-MM-DD); --demo picks one in the window")
     ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Read the bot in this language: en or fr (default: your user's)")
+    ] = None,
 ) -> None:
     """Drive the whole bot from the terminal against a simulated Slack; reads standard input."""
     from bot.console import run_console
@@ -178,8 +182,20 @@ def console(
         simulated = dt.date.fromisoformat(today) if today else None
     except ValueError:
         raise fail(f"--today: {today!r} is not a date like 2008-09-02") from None
+    language = parse_lang(lang) if lang else None
+    if lang and language is None:
+        raise fail(f"--lang: {lang!r} is not en or fr")
     db = migrated_database(settings)
-    code = run_console(settings, db=db, demo=demo, as_user=as_user, today=simulated, stdin=sys.stdin, stdout=sys.stdout)
+    code = run_console(
+        settings,
+        db=db,
+        demo=demo,
+        as_user=as_user,
+        today=simulated,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        lang=language,
+    )
     raise typer.Exit(code)
 
 

@@ -24,6 +24,7 @@ from slack_sdk.web import SlackResponse
 from bot.clock import OffsetClock, SystemClock
 from bot.config import Settings
 from bot.demo import DEMO_USERS, load_demo
+from bot.i18n import Lang, set_reader, t, tn
 from bot.text import unescape
 from storage.db import Database
 
@@ -268,16 +269,18 @@ class ConsoleRespond:
         return self
 
     def __call__(self, text: str = "", blocks: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
-        visibility = "only visible to you" if kwargs.get("response_type", "ephemeral") == "ephemeral" else "in channel"
+        ephemeral = kwargs.get("response_type", "ephemeral") == "ephemeral"
+        visibility = t("console.only_you") if ephemeral else t("console.in_channel")
         self.screen.show(visibility, blocks, text)
 
 
-def slack_user(user_id: str, name: str, email: str, tz: str) -> dict[str, Any]:
-    """A users.info-shaped user."""
+def slack_user(user_id: str, name: str, email: str, tz: str, locale: str | None = None) -> dict[str, Any]:
+    """A users.info-shaped user (with the locale that include_locale asks for, when known)."""
     return {
         "id": user_id,
         "name": name,
         "tz": tz,
+        **({"locale": locale} if locale else {}),
         "deleted": False,
         "is_bot": False,
         "profile": {"email": email, "real_name": name.title(), "display_name": name},
@@ -401,11 +404,8 @@ class ConsoleDriver:
         )
 
 
-CONSOLE_HELP = (
-    "Type /partner help, /transition help, or a question (a direct message to the bot). "
-    "!click <button> presses a button of the last message, !home opens the App Home, "
-    "!upload FILE drops a partner file into the DM, quit leaves."
-)
+LOCALES = {Lang.EN: "en-US", Lang.FR: "fr-FR"}
+"""The Slack locale the console user gets for `--lang`."""
 
 
 def run_console(
@@ -417,6 +417,7 @@ def run_console(
     today: dt.date | None,
     stdin: TextIO,
     stdout: TextIO,
+    lang: Lang | None = None,
 ) -> int:
     """Read lines from `stdin` until EOF or `quit`; return the exit code."""
     from bot.app import build_runtime, create_app
@@ -425,24 +426,27 @@ def run_console(
     if today is None and demo:
         today = settings.transition_deadline - dt.timedelta(days=14)
     clock = OffsetClock(dt.datetime.combine(today, dt.time(9, 30), tzinfo=settings.tz)) if today else SystemClock()
-    users = {u.user_id: slack_user(u.user_id, u.name, u.email, u.tz) for u in DEMO_USERS}
+    users = {u.user_id: slack_user(u.user_id, u.name, u.email, u.tz, u.locale) for u in DEMO_USERS}
     user_id = as_user or DEFAULT_USER
     users.setdefault(
         user_id,
         slack_user(user_id, user_id.lower(), f"{user_id.lower()}@example.com", settings.transition_timezone),
     )
+    if lang is not None:  # as if the console user's Slack were set to that language
+        users[user_id] = {**users[user_id], "locale": LOCALES[lang]}
     # The console user administers the simulated workspace unless ADMIN_USER_IDS says otherwise.
     if not settings.admin_user_ids:
         settings = settings.model_copy(update={"admin_user_ids": frozenset({DEFAULT_USER})})
-    if demo:
-        added = load_demo(db, now=clock.now())
-        out.print(
-            f"demo: {added} sample partners loaded" if added else "demo: partners already present",
-            highlight=False,
-        )
     screen = Screen(out)
     client = ConsoleSlack(screen, users)
     rt = build_runtime(settings, db=db, clock=clock, client=client)
+    added = load_demo(db, now=clock.now()) if demo else 0
+    if lang is not None:
+        rt.directory.by_id(user_id, refresh=True)  # the cached profile learns the locale `--lang` gave
+    # The console's own lines speak the console user's language, as the bot's replies do.
+    set_reader(rt.language_of(user_id))
+    if demo:
+        out.print(tn("console.demo_loaded", added) if added else t("console.demo_present"), highlight=False)
     secret = secrets.token_hex(16)
     app = create_app(rt, signing_secret=secret, executor=InlineExecutor())
     console_respond = ConsoleRespond(screen)
@@ -457,8 +461,14 @@ def run_console(
 
     driver = ConsoleDriver(app, secret, user_id)
     out.print(
-        f"transition-bot console — you are {user_id}; today is {rt.today().isoformat()}, "
-        f"deadline {settings.transition_deadline.isoformat()}. {CONSOLE_HELP}",
+        t(
+            "console.welcome",
+            user=user_id,
+            today=rt.today().isoformat(),
+            deadline=settings.transition_deadline.isoformat(),
+        )
+        + " "
+        + t("console.help"),
         highlight=False,
     )
     for raw in stdin:
@@ -478,19 +488,19 @@ def run_console(
                 try:
                     file = client.host_file(Path(arg).expanduser(), user_id)
                 except OSError as exc:
-                    out.print(f"(cannot read {arg}: {exc.strerror})", markup=False, highlight=False)
+                    out.print(t("console.cannot_read", path=arg, reason=exc.strerror), markup=False, highlight=False)
                     continue
                 response = driver.file_share(file)
             else:
-                labels = ", ".join(b["text"]["text"] for b in screen.buttons) or "none"
-                out.print(f"(no such console action; buttons of the last message: {labels})", markup=False)
+                labels = ", ".join(b["text"]["text"] for b in screen.buttons) or t("console.no_buttons")
+                out.print(t("console.no_action", buttons=labels), markup=False)
                 continue
         elif line.startswith("/"):
             response = driver.command(line)
         else:
             response = driver.direct_message(line)
         if response.status >= 400:
-            out.print(f"(request failed with HTTP {response.status})", highlight=False)
+            out.print(t("console.failed", status=response.status), highlight=False)
         elif response.body and response.body not in ("{}", ""):
             payload = json_loads(response.body)
             if isinstance(payload, dict) and (payload.get("text") or payload.get("blocks")):

@@ -20,6 +20,7 @@ class DemoUser:
     name: str
     email: str
     tz: str
+    locale: str = "en-US"
 
 
 DEMO_USERS = (
@@ -28,6 +29,7 @@ DEMO_USERS = (
     DemoUser("U0BRUNO01", "bruno", "bruno@example.com", "Europe/Paris"),
     DemoUser("U0CHLOE01", "chloe", "chloe@example.com", "America/New_York"),
     DemoUser("U0DAVID01", "david", "david@example.com", "Asia/Singapore"),
+    DemoUser("U0FRANC01", "françoise", "francoise@example.com", "Europe/Paris", "fr-FR"),  # reads the bot in French
 )
 
 _PREFIXES = ["Réseaux", "Télécom", "Net", "Connect", "Data", "Info", "Micro", "Pro", "Euro", "Soft"]
@@ -58,6 +60,7 @@ def load_demo(db: Database, *, now: dt.datetime, count: int = 50, seed: int = 8)
                 tz=user.tz,
                 deleted=False,
                 now=now,
+                locale=user.locale,
             )
         owners = DEMO_USERS[:4]
         statuses = list(_WEIGHTS)

@@ -15,7 +15,7 @@ from bot.partners.builders import code, when_text
 from bot.partners.parsing import encode
 from bot.progress import days_left_text, format_date
 from bot.runtime import Runtime
-from bot.statuses import EMOJI, OPEN, ORDER, Status, label
+from bot.statuses import EMOJI, OPEN, ORDER, Status, count_line, label
 from bot.text import escape, truncate
 from storage import partners as store
 from storage.models import Partner
@@ -98,7 +98,7 @@ def build_home(
         team_total = sum(team.values())
         registered = team.get(Status.REGISTERED, 0)
         percent = 100.0 * registered / team_total if team_total else 0.0
-        lines = " · ".join(f"{EMOJI[s]} {label(s)}: *{number(team.get(s, 0))}*" for s in ORDER)
+        lines = " · ".join(count_line(s, number(team.get(s, 0))) for s in ORDER)
         blocks.append(divider())
         blocks.append(header(t("home.team")))
         share = t(

@@ -9,7 +9,7 @@ from bot.blocks import context, section
 from bot.i18n import long_date, number, percent, t, tn
 from bot.replies import Reply
 from bot.runtime import Runtime
-from bot.statuses import EMOJI, ORDER, Status, label
+from bot.statuses import ORDER, Status, count_line
 from storage.partners import count_by_status
 
 
@@ -74,7 +74,7 @@ def build_progress(progress: Progress, lang: str | None = None) -> Reply:
         percent=percent(progress.percent / 100, lang),
         left=days_left_text(progress.days_left, lang),
     )
-    lines = [f"{EMOJI[s]} {label(s, lang)}: *{number(progress.counts.get(s, 0), lang)}*" for s in ORDER]
+    lines = [count_line(s, number(progress.counts.get(s, 0), lang), lang) for s in ORDER]
     text = head + "\n" + "\n".join(lines)
     return Reply(
         text=text,

@@ -124,6 +124,11 @@ def label(status: Status | str, lang: str | None = None) -> str:
     return t(f"status.{Status(status).value}", lang)
 
 
+def count_line(status: Status, count: str, lang: str | None = None) -> str:
+    """`🟢 Registered: *9*` / `🟢 Enregistré : *9*`, `count` already written for the language."""
+    return t("status.count", lang, emoji=EMOJI[status], label=label(status, lang), count=count)
+
+
 def typed_forms() -> str:
     """The canonical spellings, for help texts."""
     return ", ".join(f"`{s.value}`" for s in ORDER)

@@ -10,7 +10,7 @@ from bot.i18n import number, percent, t, tn
 from bot.ids import Action
 from bot.progress import Progress, days_left_text, format_date
 from bot.replies import Reply
-from bot.statuses import EMOJI, ORDER, Status, label
+from bot.statuses import EMOJI, ORDER, Status, count_line, label
 from bot.text import escape, truncate
 from storage.nudges import Backlog, OpenPartner
 
@@ -127,10 +127,10 @@ def build_summary(
 ) -> Reply:
     """The channel's progress summary, in the reader's language: registered X of Y, counts, who has most left."""
     headline = summary_headline(progress, closing=closing)
-    counts = "\n".join(f"{EMOJI[s]} {label(s)}: *{number(progress.counts.get(s, 0))}*" for s in ORDER)
+    counts = "\n".join(count_line(s, number(progress.counts.get(s, 0))) for s in ORDER)
     blocks = [header(headline), section(counts)]
     if top_owners:
-        lines = "\n".join(f"• {escape(who)}: *{number(n)}* {t('summary.open')}" for who, n in top_owners)
+        lines = "\n".join("• " + t("summary.owner_open", who=escape(who), n=number(n)) for who, n in top_owners)
         blocks.append(section(t("summary.most_open") + f"\n{lines}"))
     when = format_date(progress.deadline)
     footer = t("summary.footer_closed", when=when) if closing else t("summary.footer", when=when)

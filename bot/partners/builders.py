@@ -161,7 +161,7 @@ def build_update_done(
         )
         plain_what = t("update.stays_plain", partner=f"{partner.name} ({partner.partner_id})", status=label(new))
     else:
-        what = f"{title(partner)}: {status_text(old)} → *{status_text(new)}*"
+        what = t("update.changed", partner=title(partner), old=status_text(old), new=status_text(new))
         plain_what = f"{partner.name} ({partner.partner_id}): {label(Status(old))} → {label(Status(new))}"
     blocks: list[Block] = [section(":white_check_mark: " + what)]
     if change.note:
@@ -243,7 +243,7 @@ def build_mine(
     if not total_open:
         text = t("mine.none", left=days_left_text(days_left))
         return Reply(text=text, blocks=[section(text)])
-    summary = ", ".join(f"{label(s)}: {number(counts.get(s, 0))}" for s in ORDER if counts.get(s, 0))
+    summary = ", ".join(t("mine.count", label=label(s), n=number(counts.get(s, 0))) for s in ORDER if counts.get(s, 0))
     head = t("mine.head", total=number(total_open), left=days_left_text(days_left)) + f"\n{summary}"
     body = "\n".join(partner_line(p, tz) for p in partners)
     blocks = [section(head), *split_sections(body)]
