@@ -191,10 +191,11 @@ class ConsoleSlack(WebClient):
                 "team": "Console",
             }
         if method in ("chat.postMessage", "chat.update", "chat.scheduleMessage"):
-            self._say(f"to {args.get('channel')}" + (" in thread" if args.get("thread_ts") else ""), args)
+            where = t("console.to_thread" if args.get("thread_ts") else "console.to", channel=args.get("channel"))
+            self._say(where, args)
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
         if method == "chat.postEphemeral":
-            self._say(f"only visible to {args.get('user')}", args)
+            self._say(t("console.only_visible_to", user=args.get("user")), args)
             return {"ok": True, "message_ts": ts}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0][1:]}}

@@ -110,7 +110,7 @@ def history_line(change: StatusChange, tz: ZoneInfo) -> str:
         what = t("history.unchanged", status=status_text(change.to_status))
     else:
         what = f"{status_text(change.from_status)} → {status_text(change.to_status)}"
-    source = t(f"history.source.{change.source if change.source in SOURCES else 'other'}")
+    source = t(f"history.source.{change.source if change.source in SOURCES else 'unknown'}")
     line = f"• {when_text(change.at, tz)} · {who_text(change.by)} · {what} · _{source}_"
     if change.note:
         line += f" — “{escape(truncate(' '.join(change.note.split()), HISTORY_NOTE_MAX))}”"
@@ -204,7 +204,7 @@ def build_choice(
     *, verb: str, query: str, candidates: Sequence[Candidate], total: int, arg: str = "", note: str = ""
 ) -> Reply:
     """Several partners match: one Choose button each, carrying what to do with the one chosen."""
-    head = t("choice.one", query=code(query)) if total == 1 else tn("choice.many", total, query=code(query))
+    head = t("choice.single", query=code(query)) if total == 1 else tn("choice.many", total, query=code(query))
     blocks: list[Block] = [section(head)]
     for candidate in candidates:
         blocks.append(
