@@ -91,7 +91,7 @@ def test_a_french_user_reads_french_until_they_choose_english(french_bot: Runnin
     error = text_of(partner_command(french_bot, standin, "update LNK-NOPE contacted"))
     assert "Aucun partenaire ne correspond à `LNK-NOPE`" in error and "/partner chercher" in error
     refused = text_of(partner_command(french_bot, standin, "update LNK-A001 contacted"))
-    assert "Vous n'avez pas le droit de modifier" in refused and "Rien n'a été modifié" in refused
+    assert "Vous n'êtes pas autorisé à modifier" in refused and "Rien n'a été modifié" in refused
     unknown = text_of(partner_command(french_bot, standin, "danser"))
     assert "n'est pas une commande /partner" in unknown and "/partner aide" in unknown
 
