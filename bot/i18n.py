@@ -107,10 +107,20 @@ def t(key: str, /, lang: Lang | str | None = None, **params: object) -> str:
     return catalogue(chosen)[key].format_map(params)
 
 
+@cache
+def babel_locale(lang: Lang) -> Locale:
+    """Babel's locale for `lang`, built once (building one checks the disk)."""
+    return Locale.parse(lang.value)
+
+
+def _babel(lang: Lang | str | None) -> Locale:
+    return babel_locale(Lang(lang) if lang else current())
+
+
 def tn(key: str, count: int, /, lang: Lang | str | None = None, **params: object) -> str:
     """The plural form of `key` that suits `count` in `lang`; `{n}` is the count written for that language."""
     chosen = Lang(lang) if lang else current()
-    form = Locale(chosen.value).plural_form(abs(count))
+    form = babel_locale(chosen).plural_form(abs(count))
     forms = catalogue(chosen)
     template = forms.get(f"{key}.{form}") or forms[f"{key}.other"]
     return template.format_map({"n": number(count, chosen), **params})
@@ -121,26 +131,24 @@ def tn(key: str, count: int, /, lang: Lang | str | None = None, **params: object
 
 def number(value: float, lang: Lang | str | None = None) -> str:
     """`20,000` / `20 000` (Babel writes French thousands with a narrow no-break space)."""
-    return format_decimal(value, locale=(Lang(lang) if lang else current()).value)
+    return format_decimal(value, locale=_babel(lang))
 
 
 def percent(share: float, lang: Lang | str | None = None) -> str:
     """`31%` / `31 %` for a share between 0 and 1."""
-    return format_percent(share, locale=(Lang(lang) if lang else current()).value)
+    return format_percent(share, locale=_babel(lang))
 
 
 def long_date(day: dt.date, lang: Lang | str | None = None) -> str:
     """`Tuesday 16 September 2008` / `mardi 16 septembre 2008`."""
-    return format_date(day, "EEEE d MMMM y", locale=(Lang(lang) if lang else current()).value)
+    return format_date(day, "EEEE d MMMM y", locale=_babel(lang))
 
 
 def short_datetime(at: dt.datetime, lang: Lang | str | None = None) -> str:
     """`2 Sep 2008 09:30 CEST` / `2 sept. 2008 09:30 CEST`, in the zone `at` carries."""
-    chosen = (Lang(lang) if lang else current()).value
-    return f"{format_datetime(at, 'd MMM y HH:mm', locale=chosen)} {at:%Z}".rstrip()
+    return f"{format_datetime(at, 'd MMM y HH:mm', locale=_babel(lang))} {at:%Z}".rstrip()
 
 
 def clock_time(at: dt.datetime, lang: Lang | str | None = None) -> str:
     """`09:35 CEST`, in the zone `at` carries."""
-    chosen = (Lang(lang) if lang else current()).value
-    return f"{format_time(at, 'HH:mm', locale=chosen)} {at:%Z}".rstrip()
+    return f"{format_time(at, 'HH:mm', locale=_babel(lang))} {at:%Z}".rstrip()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import EmailLookupMiss, LanguageChoice, SlackUser
 
@@ -82,3 +83,26 @@ def chosen_language(*, session: Session, user_id: str) -> str | None:
 def choose_language(*, session: Session, user_id: str, language: str, now: dt.datetime) -> None:
     """Record the language `user_id` chose; it wins over their Slack locale from now on."""
     _upsert(session, LanguageChoice, {"user_id": user_id, "language": language, "chosen_at": now}, key="user_id")
+
+
+def languages_known(
+    *, session: Session, user_ids: Collection[str], fetched_since: dt.datetime
+) -> dict[str, tuple[str | None, str | None]]:
+    """User ID → (language chosen, locale cached since `fetched_since`), for those with either (two queries)."""
+    if not user_ids:
+        return {}
+    ids = sorted(user_ids)
+    chosen = session.exec(
+        select(col(LanguageChoice.user_id), col(LanguageChoice.language)).where(col(LanguageChoice.user_id).in_(ids))
+    )
+    known: dict[str, tuple[str | None, str | None]] = {user_id: (language, None) for user_id, language in chosen}
+    cached = session.exec(
+        select(col(SlackUser.user_id), col(SlackUser.locale)).where(
+            col(SlackUser.user_id).in_(ids),
+            col(SlackUser.fetched_at) >= fetched_since,
+            col(SlackUser.locale).is_not(None),
+        )
+    )
+    for user_id, locale in cached:
+        known[user_id] = (known.get(user_id, (None, None))[0], locale)
+    return known

@@ -31,6 +31,13 @@ def test_the_slack_locale_decides_and_a_choice_wins_over_it(
     with rt.db.session(write=True) as session:
         user_store.choose_language(session=session, user_id="U0FRANC01", language="en", now=NOW)
     assert rt.language_of("U0FRANC01") is Lang.EN
+    everyone = ["U0FRANC01", "U0QUEBEC1", "U0BERLIN1", "U0NOBODY1"]
+    assert rt.languages_of(everyone) == {
+        "U0FRANC01": Lang.EN,
+        "U0QUEBEC1": Lang.FR,
+        "U0BERLIN1": Lang.EN,
+        "U0NOBODY1": Lang.FR,
+    }
     asked = [c for c in standin.calls_to("users.info") if c.args.get("user") == "U0FRANC01"]
     assert len(asked) == 1 and str(asked[0].args["include_locale"]).lower() in ("true", "1")  # cached after
     rt.db.dispose()

@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import metrics
 from bot.directory import CACHE_TTL
-from bot.i18n import reading, t
+from bot.i18n import Lang, reading, t
 from bot.nudges.builders import build_digest, build_summary
 from bot.nudges.cadence import CLOSING_WINDOW_DAYS, Cadence, Kind, local_wall_time
 from bot.nudges.chart import ChartError, Series, cumulative_series, render_in_child
@@ -184,9 +184,9 @@ def since_yesterday(rt: Runtime) -> dt.datetime:
     return dt.datetime.combine(yesterday, dt.time(0), tzinfo=rt.settings.tz)
 
 
-def digest_reply(rt: Runtime, backlog: Backlog, now: dt.datetime) -> Reply:
-    """The owner's digest as of now, in the owner's language."""
-    with reading(rt.language_of(backlog.owner_user_id)):
+def digest_reply(rt: Runtime, backlog: Backlog, now: dt.datetime, lang: Lang | None = None) -> Reply:
+    """The owner's digest as of now, in the owner's language (`lang` when the round looked it up already)."""
+    with reading(lang or rt.language_of(backlog.owner_user_id)):
         return _digest(rt, backlog, now)
 
 
@@ -295,11 +295,13 @@ def plan_round(
                     report.already_sent += 1
                     due.remove((kind, recipient, day))
     now = rt.clock.now()
+    languages = rt.languages_of([recipient for kind, recipient, _ in due if kind is Kind.DIGEST])
     planned: list[Planned] = []
     for kind, recipient, day in due:
         seq = seqs.get((kind, recipient, day), 0)
         if kind is Kind.DIGEST:
-            planned.append(Planned(kind, recipient, day, seq, digest_reply(rt, backlogs[recipient], now)))
+            digest = digest_reply(rt, backlogs[recipient], now, languages[recipient])
+            planned.append(Planned(kind, recipient, day, seq, digest))
             continue
         content = summary_content(rt, closing=kind is Kind.CLOSING, with_chart=with_chart)
         if content is not None:
