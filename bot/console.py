@@ -213,8 +213,11 @@ class ConsoleSlack(WebClient):
         if method in ("views.publish", "views.open", "views.update", "views.push"):
             view = args.get("view")
             view = json_loads(view)
-            title = (view.get("title") or {}).get("text", "App Home")
-            self.screen.show(f"{'App Home' if method == 'views.publish' else 'modal'}: {title}", view.get("blocks"))
+            if method == "views.publish":
+                where = t("console.app_home")
+            else:
+                where = t("console.modal", title=(view.get("title") or {}).get("text", ""))
+            self.screen.show(where, view.get("blocks"))
             return {"ok": True, "view": {"id": "V" + ts, **view}}
         if method == "files.info":
             hosted = self.hosted.get(str(args.get("file")))
