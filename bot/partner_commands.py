@@ -7,7 +7,7 @@ from bot.errors import BadInput
 from bot.i18n import t
 from bot.partners import files, parsing, service
 from bot.partners.builders import FormOrigin
-from bot.partners.file_builders import IMPORT_HOW, notice
+from bot.partners.file_builders import notice
 from bot.replies import Outcome
 from bot.runtime import Runtime
 
@@ -31,7 +31,7 @@ def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Out
     if isinstance(parsed, parsing.Export):
         return files.export(rt, actor=user_id, mine=parsed.mine, xlsx=parsed.xlsx)
     if isinstance(parsed, parsing.ImportHelp):
-        return notice(IMPORT_HOW, ephemeral=True)
+        return notice(t("files.how"), ephemeral=True)
     if isinstance(parsed, parsing.Find):
         return service.find(rt, actor=user_id, text=parsed.text)
     shown = service.show_exact(rt, text=parsed.text)

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import BadInput, NotAllowed
+from bot.i18n import number, t, tn
 from bot.partners import file_builders as build
 from bot.partners import io as partner_io
 from bot.replies import Reply
@@ -92,7 +93,7 @@ def download(rt: Runtime, url: str, *, limit: int) -> bytes:
         return _within(bytes(own(url, limit)), limit)
     if not _slack_host(rt, url):
         log.warning("file download refused: not a Slack address")
-        raise BadInput(build.NOT_DOWNLOADED.format(why="not a Slack address"))
+        raise BadInput(t("files.not_downloaded", why=t("files.why_not_slack")))
     token = {"Authorization": f"Bearer {rt.settings.slack_bot_token}"}
     request = urllib.request.Request(url, headers=token)  # noqa: S310 (http(s) only, checked above)
     opener = urllib.request.build_opener(_NoRedirect)
@@ -100,16 +101,16 @@ def download(rt: Runtime, url: str, *, limit: int) -> bytes:
         with opener.open(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
             data: bytes = response.read(limit + 1)
     except urllib.error.HTTPError as exc:
-        raise BadInput(build.NOT_DOWNLOADED.format(why=f"HTTP {exc.code}")) from None
+        raise BadInput(t("files.not_downloaded", why=f"HTTP {exc.code}")) from None
     except (urllib.error.URLError, OSError) as exc:
         log.warning("file download failed: %s", type(exc).__name__)
-        raise BadInput(build.NOT_DOWNLOADED.format(why="no answer")) from None
+        raise BadInput(t("files.not_downloaded", why=t("files.why_no_answer"))) from None
     return _within(data, limit)
 
 
 def _within(data: bytes, limit: int) -> bytes:
     if len(data) > limit:
-        raise BadInput(build.TOO_BIG.format(size=len(data), limit=limit))
+        raise BadInput(t("files.too_big", size=number(len(data)), limit=number(limit)))
     return data
 
 
@@ -117,18 +118,19 @@ def receive(rt: Runtime, shared: SharedFile) -> Reply:
     """Check an admin's partner file and keep it for the Import click; refuse anyone else's unopened."""
     if not rt.is_admin(shared.user_id):
         log.info("partner file from a non-admin refused")
-        return build.notice(build.NOT_ADMIN_FILE)
+        return build.notice(t("files.not_admin_file"))
     limit = rt.settings.import_max_bytes
     try:
         info = rt.client.files_info(file=shared.file_id)["file"]
     except SlackApiError as exc:
         log.warning("files.info failed: %s", exc.response.get("error"))
-        return build.notice(build.NOT_DOWNLOADED.format(why=str(exc.response.get("error") or "no answer")))
+        why = str(exc.response.get("error") or t("files.why_no_answer"))
+        return build.notice(t("files.not_downloaded", why=why))
     if info.get("user") not in (None, shared.user_id):
-        raise NotAllowed(build.NOT_YOURS)
+        raise NotAllowed(t("files.not_yours"))
     size = int(info.get("size") or 0)
     if size > limit:
-        return build.notice(build.TOO_BIG.format(size=size, limit=limit))
+        return build.notice(t("files.too_big", size=number(size), limit=number(limit)))
     data = download(rt, str(info.get("url_private_download") or ""), limit=limit)
     name = str(info.get("name") or shared.name)
     try:
@@ -136,7 +138,7 @@ def receive(rt: Runtime, shared: SharedFile) -> Reply:
             rt, data, source_name=name, dry_run=True, max_rows=rt.settings.import_max_rows
         )
     except partner_io.FileRefused as exc:
-        return build.notice(build.UNREADABLE.format(name=escape(name), why=str(exc)))
+        return build.notice(t("files.unreadable", name=escape(name), why=str(exc)))
     log.info("partner file checked: %s lines, %s bad", report.rows, len(report.errors))
     if report.errors:
         _attach_errors(rt, shared.channel, name, report)
@@ -165,7 +167,7 @@ def _attach_errors(rt: Runtime, channel: str, name: str, report: partner_io.Impo
             channel=channel,
             file=build.errors_csv(report.errors),
             filename=f"{stem}-errors.csv",
-            title=f"Bad lines of {name}",
+            title=t("files.bad_lines_title", name=name),
         )
     except SlackApiError as exc:
         log.warning("bad lines not uploaded: %s", exc.response.get("error"))
@@ -178,18 +180,18 @@ def cancel(rt: Runtime, *, actor: str, import_id: int) -> Reply:
         stopped = store.cancel_import(session=session, import_id=import_id)
         row = store.get_import(session=session, import_id=import_id)
     if stopped is not None:
-        return build.notice(build.STOPPED[stopped], ephemeral=True)
-    name = escape(row.file_name) if row else "the file"
-    return Reply(text=build.CANCELLED.format(name=name), replace_original=True)
+        return build.notice(t(f"files.stopped.{stopped}"), ephemeral=True)
+    name = escape(row.file_name) if row else t("files.the_file")
+    return Reply(text=t("files.cancelled", name=name), replace_original=True)
 
 
 def _check_owner(rt: Runtime, actor: str, import_id: int) -> None:
     with rt.db.session() as session:
         row = store.get_import(session=session, import_id=import_id)
     if row is None:
-        raise BadInput("This button names no partner file I kept. Send the file again.")
+        raise BadInput(t("files.no_such_import"))
     if row.user_id != actor or not rt.is_admin(actor):
-        raise NotAllowed(build.NOT_ADMIN_IMPORT)
+        raise NotAllowed(t("files.not_admin_import"))
 
 
 def run(rt: Runtime, *, actor: str, import_id: int, send: Send) -> Reply | None:
@@ -205,7 +207,7 @@ def run(rt: Runtime, *, actor: str, import_id: int, send: Send) -> Reply | None:
         row = store.get_import(session=session, import_id=import_id)
     if stopped is not None or row is None:
         log.info("import %s not run: %s", import_id, stopped)
-        return build.notice(build.STOPPED[stopped or "cancelled"], ephemeral=True)
+        return build.notice(t(f"files.stopped.{stopped or 'cancelled'}"), ephemeral=True)
     log.info("import %s claimed", import_id)
     progress = ProgressMessage(rt, channel=row.channel, name=row.file_name)
     progress.start()
@@ -278,20 +280,19 @@ class ProgressMessage:
 def export(rt: Runtime, *, actor: str, mine: bool, xlsx: bool) -> Reply:
     """Upload every partner (admins) or the asker's own to the asker's DM, as CSV or .xlsx."""
     if not mine and not rt.is_admin(actor):
-        raise NotAllowed(build.NOT_ADMIN_EXPORT.format(command=rt.settings.partner_command))
+        raise NotAllowed(t("files.not_admin_export", command=rt.settings.partner_command))
     owner = actor if mine else None
     data, count = (partner_io.export_xlsx if xlsx else partner_io.export_csv)(rt, owner_user_id=owner)
     if mine and count == 0:
-        return build.notice(build.EXPORT_EMPTY, ephemeral=True)
+        return build.notice(t("files.export_empty"), ephemeral=True)
     name = f"{'my-partners' if mine else 'partners'}-{rt.today().isoformat()}.{'xlsx' if xlsx else 'csv'}"
     channel = rt.client.conversations_open(users=actor)["channel"]["id"]
-    s = "" if count == 1 else "s"
     rt.client.files_upload_v2(
         channel=channel,
         file=data,
         filename=name,
         title=name,
-        initial_comment=build.EXPORT_COMMENT.format(count=count, s=s, when=f"{rt.clock.now():%Y-%m-%d %H:%M} UTC"),
+        initial_comment=tn("files.export_comment", count, when=f"{rt.clock.now():%Y-%m-%d %H:%M} UTC"),
     )
     log.info("exported %s partners", count)
-    return build.notice(build.EXPORT_SENT.format(count=count, s=s, name=name), ephemeral=True)
+    return build.notice(tn("files.export_sent", count, name=name), ephemeral=True)

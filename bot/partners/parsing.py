@@ -191,12 +191,9 @@ def parse(text: str, command: str = "/partner") -> Command:
     if verb == "import":
         return ImportHelp()
     if verb == "export":
-        words = [EXPORT_WORDS.get(fold(t.text)) for t in rest]
+        words = [EXPORT_WORDS.get(fold(token.text)) for token in rest]
         if None in words:
-            raise BadInput(
-                f"`{quote(after)}` is not something I can export.",
-                hint=f"Write `{command} export` (CSV), `{command} export xlsx` or `{command} export mine`.",
-            )
+            raise BadInput(t("parse.not_exportable", text=quote(after)), hint=t("parse.export_hint", command=command))
         return Export(mine="mine" in words, xlsx="xlsx" in words)
     if verb == "show":
         if not rest:

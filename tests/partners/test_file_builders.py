@@ -39,7 +39,7 @@ def test_a_clean_report_counts_and_offers_import_and_cancel() -> None:
 
 def test_progress_reads_as_a_share() -> None:
     assert (
-        "writing partners, 5,000/20,000 (25 %)"
+        "writing partners, 5,000/20,000 (25%)"
         in build.build_progress(name="p.csv", stage="writing", done=5000, total=20000).text
     )
 
