@@ -10,8 +10,10 @@ import pytest
 
 from bot.app import build_runtime
 from bot.clock import FixedClock
+from bot.i18n import Lang, reading
 from bot.ids import Action
 from bot.nudges.rounds import Mode, run_round
+from bot.partners.io import export_csv
 from storage import partners as store
 from storage.db import Database
 from tests.conftest import RunningBot, make_settings, start_bot
@@ -86,7 +88,10 @@ def test_a_french_user_reads_french_until_they_choose_english(french_bot: Runnin
     assert [b["text"]["text"] for b in buttons(done)] == ["Annuler"]
     with french_bot.rt.db.session() as session:
         partner = store.get_partner(session=session, key="LNK-F001")
-    assert partner is not None and partner.status == "in_progress"  # the CSV keeps the machine value
+    assert partner is not None and partner.status == "in_progress"
+    with reading(Lang.FR):
+        exported, _count = export_csv(french_bot.rt, owner_user_id=FRANCOISE)
+    assert b"LNK-F001" in exported and b",in_progress," in exported and b"En cours" not in exported
 
     error = text_of(partner_command(french_bot, standin, "update LNK-NOPE contacted"))
     assert "Aucun partenaire ne correspond à `LNK-NOPE`" in error and "/partner chercher" in error

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from sqlmodel import Session
 
+from bot.i18n import number, t, tn
 from bot.runtime import Runtime
 from bot.statuses import ORDER, Status, parse_status
 from bot.text import clean, fold
@@ -98,7 +99,7 @@ class LineError:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return t("io.line", line=self.line, reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def csv_records(text: str) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield LineError(line, f"cannot be read as CSV ({exc}); nothing after it was checked")
+            yield LineError(line, t("io.not_csv", why=exc))
             return
         yield line, values
         line = reader.line_num + 1
@@ -200,14 +201,14 @@ def xlsx_records(data: bytes) -> Iterator[Record]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise FileRefused("this is not a readable .xlsx workbook; save it again from Excel, or as CSV") from None
+        raise FileRefused(t("io.not_xlsx")) from None
     if unpacked > XLSX_UNPACKED_MAX:
-        raise FileRefused("this workbook unpacks to too much data; save the partner list alone, or as CSV")
+        raise FileRefused(t("io.xlsx_too_big"))
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken workbooks
         log.info("unreadable workbook: %s", type(exc).__name__)
-        raise FileRefused("this is not a readable .xlsx workbook; save it again from Excel, or as CSV") from None
+        raise FileRefused(t("io.not_xlsx")) from None
     try:
         if not book.worksheets:
             return
@@ -228,7 +229,7 @@ def decode_file(data: bytes) -> tuple[str, list[LineError]]:
         return data.decode("cp1252"), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return "", [LineError(line, "is neither UTF-8 nor Windows-1252 text; save the file as “CSV UTF-8”")]
+        return "", [LineError(line, t("io.encoding"))]
 
 
 def file_records(data: bytes) -> Iterator[Record]:
@@ -256,7 +257,7 @@ def check_records(records: Iterable[Record], *, max_rows: int | None = None) -> 
     while isinstance(first, tuple) and not any(v.strip() for v in first[1]):
         first = next(records, None)
     if first is None:
-        return [], [LineError(1, "the file is empty; the first line must name the columns " + ",".join(REQUIRED))]
+        return [], [LineError(1, t("io.empty", columns=",".join(REQUIRED)))]
     if isinstance(first, LineError):
         return [], [first]
     header_line, header = first
@@ -268,9 +269,7 @@ def check_records(records: Iterable[Record], *, max_rows: int | None = None) -> 
         return [], [
             LineError(
                 header_line,
-                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                f"(the header must name {','.join(REQUIRED)}, status is optional; or partner_id,status alone "
-                "for a registration list)",
+                tn("io.missing_columns", len(missing), missing=", ".join(missing), columns=",".join(REQUIRED)),
             )
         ]
     needed = STATUS_LIST if statuses_only else REQUIRED
@@ -286,7 +285,7 @@ def check_records(records: Iterable[Record], *, max_rows: int | None = None) -> 
             continue
         seen += 1
         if max_rows is not None and seen > max_rows:
-            errors.append(LineError(start, f"the file has more than {max_rows:,} partners, the most one import takes"))
+            errors.append(LineError(start, t("io.too_many_rows", max=number(max_rows))))
             break
         values = [spreadsheet_unsafe(v) for v in values]
         problems: list[str] = []
@@ -294,43 +293,43 @@ def check_records(records: Iterable[Record], *, max_rows: int | None = None) -> 
         # usually means an unquoted delimiter that shifted every value after it.
         long_line = len(values) > len(names) and any(v.strip() for v in values[len(names) :])
         if long_line or len(values) <= max(where[c] for c in needed):
-            problems.append(f"has {len(values)} values but the header has {len(names)} columns")
+            problems.append(t("io.values_count", values=len(values), columns=len(names)))
         values = values + [""] * (len(names) - len(values))
         partner_id = clean(values[where["partner_id"]])
         raw_status = clean(values[where["status"]]) if "status" in where else ""
         if not partner_id:
-            problems.append("partner_id is empty")
+            problems.append(t("io.id_empty"))
         elif len(partner_id) > ID_MAX:
-            problems.append(f"partner_id is longer than {ID_MAX} characters")
+            problems.append(t("io.id_long", max=ID_MAX))
         elif any(ch.isspace() or ch == "|" for ch in partner_id):
-            problems.append(f"partner_id {_shown(partner_id)} contains spaces or '|'")
+            problems.append(t("io.id_spaces", id=_shown(partner_id)))
         name = country = email = None
         if not statuses_only:
             name = " ".join(clean(values[where["name"]]).split())
             country = clean(values[where["country"]])
             email = clean(values[where["owner_email"]]).lower()
             if not name:
-                problems.append("name is empty")
+                problems.append(t("io.name_empty"))
             elif len(name) > NAME_MAX:
-                problems.append(f"name is longer than {NAME_MAX} characters")
+                problems.append(t("io.name_long", max=NAME_MAX))
             if len(country) > COUNTRY_MAX:
-                problems.append(f"country is longer than {COUNTRY_MAX} characters")
+                problems.append(t("io.country_long", max=COUNTRY_MAX))
             if not email:
-                problems.append("owner_email is empty")
+                problems.append(t("io.email_empty"))
             elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
-                problems.append(f"owner_email {_shown(email)} is not an e-mail address")
+                problems.append(t("io.email_bad", email=_shown(email)))
         elif not raw_status:
-            problems.append("status is empty")
+            problems.append(t("io.status_empty"))
         status = parse_status(raw_status) if raw_status else None
         if raw_status and status is None:
-            problems.append(f"status {_shown(raw_status)} is not one of {STATUSES} (or their French names)")
+            problems.append(t("io.status_bad", status=_shown(raw_status), statuses=STATUSES))
         key = partner_id.upper()
         if partner_id and key in first_line:
-            problems.append(f"partner_id {_shown(partner_id)} already appears on line {first_line[key]}")
+            problems.append(t("io.id_twice", id=_shown(partner_id), line=first_line[key]))
         elif partner_id:
             first_line[key] = start
         if problems:
-            errors.append(LineError(start, "; ".join(problems)))
+            errors.append(LineError(start, t("io.problems_join").join(problems)))
             continue
         rows.append(Row(start, partner_id, name, country, email, status))
     return rows, errors
