@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from bot.i18n import t
 from bot.replies import Reply
 
 SLACKBOT = "USLACKBOT"
@@ -46,12 +47,5 @@ def handling(event: dict[str, Any]) -> Handling:
 
 
 def build_text_only() -> Reply:
-    """The answer to a file sent without a word: the bot reads only text (both languages: it has no words to go by)."""
-    return Reply(
-        text=(
-            "I read only text, not files or images. Type your question in the message, for example: "
-            "_When is the deadline?_\n"
-            "Je ne lis que le texte, pas les fichiers ni les images. Écrivez votre question dans le message, "
-            "par exemple : _Quelle est la date limite ?_"
-        )
-    )
+    """The answer to a file sent without a word: the bot reads only text (in the sender's language)."""
+    return Reply(text=t("inbox.text_only"))
