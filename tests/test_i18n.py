@@ -73,6 +73,14 @@ def test_every_message_renders_with_its_placeholders_and_no_stray_braces() -> No
             assert "{" not in text and "}" not in text and text.strip(), (lang, key)
 
 
+def test_no_message_holds_a_raw_angle_bracket() -> None:
+    # Slack reads `<…>` in mrkdwn as a link or a ping: a placeholder such as <partner> is written &lt;partner&gt;.
+    # Help texts are escaped whole by bot/help.py, and the console prints to a terminal.
+    for lang in Lang:
+        raw = [k for k, v in catalogue(lang).items() if {"<", ">"} & set(v) and not k.startswith(("help.", "console."))]
+        assert raw == [], lang
+
+
 def test_french_messages_are_french() -> None:
     english, french = catalogue(Lang.EN), catalogue(Lang.FR)
     # Statuses in English and command words are the same in both; longer prose must differ.
