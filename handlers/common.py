@@ -122,10 +122,12 @@ def ack_then_question(
     def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         asker = str((body.get("event") or {}).get("user") or body.get("user_id") or "")
+        # As in ack_then: the work runs in this request's context, which carries the reader's language.
+        run = contextvars.copy_context().run
         if not asks(body):
-            executor.submit(guarded, body, respond, client)
-        elif not pool.submit(guarded, body, respond, client, asker=asker):
-            executor.submit(refuse, body, respond, client)
+            executor.submit(run, guarded, body, respond, client)
+        elif not pool.submit(run, guarded, body, respond, client, asker=asker):
+            executor.submit(run, refuse, body, respond, client)
 
     acknowledge.__name__ = acknowledge.__qualname__ = f"ack_then_{work.__name__}"
     return acknowledge
