@@ -407,6 +407,11 @@ def literal_prose(path: Path) -> list[str]:
     return found
 
 
+def test_no_user_facing_prose_is_left_in_python() -> None:
+    found = [hit for path in SCANNED if path.name not in OPERATORS_ONLY for hit in literal_prose(path)]
+    assert found == []
+
+
 def test_the_prose_scanner_finds_prose_and_only_prose(tmp_path: Path) -> None:
     sample = tmp_path / "scanned_sample.py"
     sample.write_text(
