@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.text import plain, truncate
+from bot.slack_text import plain, truncate
 
 SECTION_TEXT_MAX = 3000
 HEADER_TEXT_MAX = 150

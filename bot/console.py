@@ -25,7 +25,7 @@ from bot.clock import OffsetClock, SystemClock
 from bot.config import Settings
 from bot.demo import DEMO_USERS, load_demo
 from bot.i18n import Lang, set_reader, t, tn
-from bot.text import unescape
+from bot.slack_text import unescape
 from storage.db import Database
 
 BOT_USER_ID = "UCONSOLEBOT"

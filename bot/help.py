@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.blocks import context, section
 from bot.i18n import t
 from bot.replies import Reply
+from bot.slack_text import escape, truncate
 from bot.statuses import typed_forms
-from bot.text import escape, truncate
 
 PARTNER_VERBS = (("show", "voir"), ("update", "maj"), ("assign", "attribuer"), ("mine", "mes"), ("find", "chercher"))
 

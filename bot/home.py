@@ -15,8 +15,8 @@ from bot.partners.builders import code, when_text
 from bot.partners.parsing import encode
 from bot.progress import days_left_text, format_date
 from bot.runtime import Runtime
+from bot.slack_text import escape, truncate
 from bot.statuses import EMOJI, OPEN, ORDER, Status, count_line, label
-from bot.text import escape, truncate
 from storage import partners as store
 from storage.models import Partner
 

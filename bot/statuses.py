@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 
 from bot.i18n import t
-from bot.text import fold
+from bot.slack_text import fold
 from storage.partners import OPEN_STATUSES
 
 

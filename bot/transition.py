@@ -12,7 +12,7 @@ from bot.progress import build_deadline, build_progress, current_progress
 from bot.qa import service as qa_service
 from bot.replies import Outcome, Reply
 from bot.runtime import Runtime
-from bot.text import fold
+from bot.slack_text import fold
 from storage import users as user_store
 
 log = logging.getLogger(__name__)

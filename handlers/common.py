@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.replies import OpenModal, Outcome, Reply
 from bot.server import QuestionPool
-from bot.text import unescape
+from bot.slack_text import unescape
 from handlers import errors
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from slack_bolt.context.respond import Respond
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
-from bot import messages, metrics
+from bot import metrics, notices
 from bot.errors import BotError, DatabaseUnavailable
 from bot.runtime import Runtime
 
@@ -24,8 +24,8 @@ def user_text_for(error: Exception) -> str:
     if isinstance(error, BotError):
         return error.user_text()
     if isinstance(error, DatabaseUnavailable):
-        return messages.database_down()
-    return messages.internal_error()
+        return notices.database_down()
+    return notices.internal_error()
 
 
 def report(error: Exception, *, body: dict[str, Any], respond: Respond | None, client: WebClient) -> None:

@@ -12,7 +12,7 @@ from bot import inbox
 from bot.qa import service as qa
 from bot.replies import Reply
 from bot.runtime import Runtime
-from bot.text import unescape
+from bot.slack_text import unescape
 from handlers.common import ack_now, ack_then_question
 
 _ANY_SUBTYPE = re.compile(".+")

@@ -12,8 +12,8 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot import i18n, metrics
+from bot.deliveries import first_delivery, request_claim
 from bot.errors import DatabaseUnavailable
-from bot.events import first_delivery, request_claim
 from bot.runtime import Runtime
 from handlers import errors
 

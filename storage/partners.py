@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from storage.folding import fold
 from storage.models import Partner, Setting, SlackUser, StatusChange
-from storage.text import fold
 
 OPEN_STATUSES: frozenset[str] = frozenset({"not_contacted", "contacted", "in_progress"})
 """Statuses that still need work: not registered and not declined (bot.statuses.OPEN is built from it)."""

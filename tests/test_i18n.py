@@ -39,8 +39,8 @@ from bot.progress import Progress, build_deadline, build_progress, days_left_tex
 from bot.qa import builders as qa_builders
 from bot.qa.builders import Answered, Gap, Unknown
 from bot.replies import Reply
+from bot.slack_text import escape
 from bot.statuses import ORDER, label
-from bot.text import escape
 from storage.models import Partner, StatusChange
 from storage.nudges import Backlog, OpenPartner
 

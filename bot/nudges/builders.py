@@ -10,8 +10,8 @@ from bot.i18n import number, percent, t, tn
 from bot.ids import Action
 from bot.progress import Progress, days_left_text, format_date
 from bot.replies import Reply
+from bot.slack_text import escape, truncate
 from bot.statuses import EMOJI, ORDER, Status, count_line, label
-from bot.text import escape, truncate
 from storage.nudges import Backlog, OpenPartner
 
 DIGEST_FIXED_BLOCKS = 6  # header, intro, registered since yesterday, divider, and up to two closing lines

@@ -37,7 +37,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.events import forget_old_deliveries
+from bot.deliveries import forget_old_deliveries
 from bot.installation import Gate
 from bot.nudges.rounds import run_round, sweep
 from bot.runtime import Runtime

@@ -14,7 +14,7 @@ from bot.nudges.rounds import PAUSED_KEY, ChartRenderer, Kind, Mode, RoundReport
 from bot.progress import format_date
 from bot.replies import Reply
 from bot.runtime import Runtime
-from bot.text import escape
+from bot.slack_text import escape
 from storage import nudges as store
 from storage.partners import lock_partner
 

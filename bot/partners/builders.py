@@ -26,8 +26,8 @@ from bot.partners.parsing import encode
 from bot.partners.resolver import Candidate
 from bot.progress import days_left_text
 from bot.replies import Reply
+from bot.slack_text import clean, escape, plain, truncate
 from bot.statuses import EMOJI, ORDER, Status, label
-from bot.text import clean, escape, plain, truncate
 from storage.models import Partner, StatusChange
 
 NOTE_MAX = 1000

@@ -11,7 +11,7 @@ from bot.i18n import number, percent, t, tn
 from bot.ids import Action
 from bot.partners.io import ImportReport, LineError, spreadsheet_safe
 from bot.replies import Reply
-from bot.text import escape, truncate
+from bot.slack_text import escape, truncate
 
 ERRORS_SHOWN = 20
 OWNERS_SHOWN = 10

@@ -22,7 +22,7 @@ from bot.partners import file_builders as build
 from bot.partners import io as partner_io
 from bot.replies import Reply
 from bot.runtime import Runtime
-from bot.text import escape
+from bot.slack_text import escape
 from storage import imports as store
 
 log = logging.getLogger(__name__)

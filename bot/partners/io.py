@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from bot.i18n import number, t, tn
 from bot.runtime import Runtime
+from bot.slack_text import clean, fold
 from bot.statuses import ORDER, Status, parse_status
-from bot.text import clean, fold
 from storage import partners as store
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from bot.errors import BadInput
 from bot.help import quote
 from bot.i18n import t
+from bot.slack_text import clean, fold
 from bot.statuses import MAX_STATUS_WORDS, Status, parse_status, typed_forms
-from bot.text import clean, fold
 
 QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“", "«": "»"}
 """Opening → closing quote; Slack clients turn typed quotes into curly ones."""

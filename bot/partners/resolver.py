@@ -11,7 +11,7 @@ from itertools import accumulate, chain
 
 from sqlmodel import Session
 
-from bot.text import clean, fold
+from bot.slack_text import clean, fold
 from storage import partners as store
 from storage.models import Partner
 

@@ -29,8 +29,8 @@ from bot.partners.resolver import (
 )
 from bot.replies import OpenModal, Reply
 from bot.runtime import Runtime
+from bot.slack_text import clean, escape, fold
 from bot.statuses import OPEN, ORDER, Status, parse_status
-from bot.text import clean, escape, fold
 from storage import partners as store
 from storage.models import Partner
 

@@ -22,7 +22,7 @@ from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from bot.ids import Field as FieldId
 from bot.replies import Reply
-from bot.text import escape, truncate
+from bot.slack_text import escape, truncate
 
 MODAL_INPUT_MAX = 3000
 MODAL_TITLE_MAX = 24

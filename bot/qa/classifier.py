@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.qa.knowledge import Entry, shipped
-from bot.text import fold
+from bot.slack_text import fold
 
 log = logging.getLogger(__name__)
 

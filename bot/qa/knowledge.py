@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from bot.text import clean
+from bot.slack_text import clean
 
 SEED_FILE = "seed.toml"
 LIVE_KINDS = frozenset({"deadline", "days_left", "progress", "my_partners", "partner_status"})

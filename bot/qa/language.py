@@ -6,7 +6,7 @@ import re
 from collections.abc import Collection
 
 from bot.qa.lexicon import Lexicon, lexicon
-from bot.qa.text import fold_word, strip_slack_markup, wordlist
+from bot.qa.terms import fold_word, strip_slack_markup, wordlist
 
 # Chat spellings and abbreviations the word lists do not know ("pdg cisco", "infos source").
 _FR_CHAT = wordlist(

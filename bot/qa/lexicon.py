@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 
-from bot.qa.text import fold_word
+from bot.qa.terms import fold_word
 
 MIN_COUNT = 100
 """Fewer occurrences than this in a language's list and a word is treated as unknown there (lists hold noise)."""

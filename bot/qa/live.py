@@ -10,8 +10,8 @@ from bot.config import SEED_DEADLINE
 from bot.i18n import t, tn
 from bot.progress import build_progress, current_progress, days_left_text, format_date
 from bot.runtime import Runtime
+from bot.slack_text import escape, fold
 from bot.statuses import EMOJI, OPEN, ORDER, Status, label
-from bot.text import escape, fold
 from storage import knowledge as store
 from storage import partners as partners_store
 from storage.models import Partner

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from bot.qa.knowledge import Entry
 from bot.qa.lexicon import lexicon
-from bot.qa.text import (
+from bot.qa.terms import (
     CONCEPT_PREFIX,
     STOPWORDS,
     Analyzer,

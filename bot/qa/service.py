@@ -37,7 +37,7 @@ from bot.qa.retrieval import (
     Match,
     Retriever,
 )
-from bot.qa.text import (
+from bot.qa.terms import (
     ASKED_FOCUS_MIN_WORDS,
     CONCEPT_PREFIX,
     FOCUS_MIN_WORDS,
@@ -52,7 +52,7 @@ from bot.qa.text import (
 )
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
-from bot.text import clean, escape
+from bot.slack_text import clean, escape
 from storage import knowledge as store
 from storage import partners as partners_store
 from storage.models import Partner

@@ -7,7 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.partners.builders import NOTE_MAX
-from bot.text import clean
+from bot.slack_text import clean
 from tests.conftest import RunningBot
 from tests.fuzz.conftest import FUZZ, STRANGER, USERS, assert_clean, hostile_text, seed_partners, settle, snapshot
 from tests.slack_standin import SlackStandIn, text_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.qa.lexicon import lexicon
-from bot.qa.text import (
+from bot.qa.terms import (
     Analyzer,
     Synonyms,
     Vocabulary,

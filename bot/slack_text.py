@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from storage.text import fold
+from storage.folding import fold
 
 __all__ = ["clean", "escape", "fold", "plain", "truncate", "unescape"]
 

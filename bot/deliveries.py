@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 
 from bot.runtime import Runtime
-from storage.events import claim_event, forget_events_before
+from storage.claims import claim_event, forget_events_before
 
 KEEP_CLAIMS = dt.timedelta(hours=2)
 """Slack retries a delivery for about an hour and honours a signature for 5 minutes: older claims no longer matter."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.clock import FixedClock
-from bot.events import KEEP_CLAIMS, first_delivery, forget_old_deliveries
+from bot.deliveries import KEEP_CLAIMS, first_delivery, forget_old_deliveries
 from bot.runtime import Runtime
 
 

@@ -15,7 +15,7 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.text import fold
+from bot.slack_text import fold
 
 MIN_CONCEPT_STEM = 4
 """Shorter stems are too often shared by unrelated words to carry a synonym's meaning to other forms."""

@@ -6,8 +6,8 @@ import datetime as dt
 import threading
 from collections import Counter
 
+from storage.claims import claim_event, forget_events_before
 from storage.db import Database
-from storage.events import claim_event, forget_events_before
 
 NOW = dt.datetime(2008, 9, 2, 8, 0, tzinfo=dt.UTC)
 
