@@ -33,10 +33,12 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def settings_or_exit(**overrides: object) -> Settings:
-    """Load settings; a bad key stops here with one line naming it."""
+def settings_or_exit(*, required: str | None = None, **overrides: object) -> Settings:
+    """Load settings, with the key `required` set; a bad or missing key stops here with one line naming it."""
     try:
         settings = load_settings(**overrides)
+        if required:
+            require(settings, required)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     logs.configure(settings.log_level)
@@ -118,11 +120,7 @@ def run(
 @cli.command()
 def scheduler() -> None:
     """Run only the nudge scheduler (for deployments with several `run --no-scheduler` workers)."""
-    settings = settings_or_exit()
-    try:
-        require(settings, "SLACK_BOT_TOKEN")
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+    settings = settings_or_exit(required="SLACK_BOT_TOKEN")
     from bot.app import build_runtime
     from bot.nudges.scheduler import run_scheduler_forever
 
@@ -209,11 +207,7 @@ def nudge(
     """Run one nudge round now (same content and once-per-day keys as the scheduled one), then exit."""
     if not now:
         raise fail("nudge: say --now to run a round now (the scheduled rounds run inside `run` or `scheduler`)")
-    settings = settings_or_exit()
-    try:
-        require(settings, "SLACK_BOT_TOKEN")
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+    settings = settings_or_exit(required="SLACK_BOT_TOKEN")
     from bot.app import build_runtime
     from bot.errors import BotError
     from bot.nudges.service import run_now

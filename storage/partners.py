@@ -159,12 +159,18 @@ def names_version(*, session: Session) -> str:
     return setting.value if setting else ""
 
 
-def bump_names_version(*, session: Session) -> None:
-    """Mark every process's cached partner names stale."""
-    setting = session.get(Setting, NAMES_VERSION_KEY) or Setting(key=NAMES_VERSION_KEY, updated_by="storage")
+def _bump(*, session: Session, key: str) -> str:
+    """Give the version token stored under `key` a new random value; return it."""
+    setting = session.get(Setting, key) or Setting(key=key, updated_by="storage")
     setting.value = uuid.uuid4().hex
     setting.updated_at = dt.datetime.now(dt.UTC)
     session.add(setting)
+    return setting.value
+
+
+def bump_names_version(*, session: Session) -> None:
+    """Mark every process's cached partner names stale."""
+    _bump(session=session, key=NAMES_VERSION_KEY)
 
 
 IMPORT_VERSION_KEY = "partner_import_version"
@@ -179,12 +185,9 @@ def import_version(*, session: Session, lock: bool = False) -> str:
 
 def bump_import_version(*, session: Session) -> str:
     """Mark every checked-but-not-run import stale; return the new token."""
-    setting = session.get(Setting, IMPORT_VERSION_KEY) or Setting(key=IMPORT_VERSION_KEY, updated_by="storage")
-    setting.value = uuid.uuid4().hex
-    setting.updated_at = dt.datetime.now(dt.UTC)
-    session.add(setting)
+    token = _bump(session=session, key=IMPORT_VERSION_KEY)
     session.flush()
-    return setting.value
+    return token
 
 
 def name_index(*, session: Session) -> list[NameEntry]:
