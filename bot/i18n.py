@@ -48,6 +48,7 @@ def from_locale(locale: str | None) -> Lang | None:
 
 Resolver = Callable[[], Lang]
 _reader: ContextVar[Lang | Resolver] = ContextVar("reader_language", default=Lang.EN)
+_without_writes: ContextVar[Resolver | None] = ContextVar("reader_language_without_writes", default=None)
 
 
 def current() -> Lang:
@@ -60,9 +61,21 @@ def current() -> Lang:
     return lang
 
 
-def set_reader(reader: Lang | Resolver) -> None:
-    """Name the reader's language for the rest of this context; a resolver is called on first use only."""
+def set_reader(reader: Lang | Resolver, *, without_writes: Resolver | None = None) -> None:
+    """Name the reader's language for the rest of this context; a resolver is called on first use only.
+
+    `without_writes` finds it from what is stored already, asking Slack nothing and caching nothing: the
+    database just failed once, and a reply that says so must not wait for it a second time.
+    """
     _reader.set(reader)
+    _without_writes.set(without_writes)
+
+
+def database_failed() -> None:
+    """The database just failed: if the reader's language is still to be found, find it without writing."""
+    fallback = _without_writes.get()
+    if fallback is not None and not isinstance(_reader.get(), Lang):
+        _reader.set(fallback)
 
 
 @contextmanager

@@ -41,16 +41,22 @@ class Runtime:
         """Calendar days from today to the deadline, both in TRANSITION_TIMEZONE."""
         return days_left(self.today(), self.settings.transition_deadline)
 
-    def language_of(self, user_id: str) -> Lang:
-        """The language `user_id` reads: the one they chose, else their Slack locale's, else DEFAULT_LANGUAGE."""
+    def language_of(self, user_id: str, *, stored_only: bool = False) -> Lang:
+        """The language `user_id` reads: the one they chose, else their Slack locale's, else DEFAULT_LANGUAGE.
+
+        `stored_only` reads what the database holds already, without asking Slack or caching its answer.
+        """
         default = self.settings.default_language
         if not user_id:
             return default
         try:
             with self.db.session() as session:
                 chosen = parse_lang(user_store.chosen_language(session=session, user_id=user_id))
+                cached = user_store.get_user(session=session, user_id=user_id) if stored_only else None
             if chosen is not None:
                 return chosen
+            if stored_only:
+                return from_locale(cached.locale if cached else None) or default
             person = self.directory.by_id(user_id)
         except (DatabaseUnavailable, SlackClientError, OSError) as exc:
             # Even an error's reply needs a language: the default will do when neither store answers.

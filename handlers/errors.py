@@ -12,7 +12,7 @@ from slack_bolt.context.respond import Respond
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
-from bot import metrics, notices
+from bot import i18n, metrics, notices
 from bot.errors import BotError, DatabaseUnavailable
 from bot.runtime import Runtime
 
@@ -38,6 +38,8 @@ def report(error: Exception, *, body: dict[str, Any], respond: Respond | None, c
             body.get("type") or "command",
             "".join(traceback.format_tb(error.__traceback__)).rstrip(),
         )
+    if isinstance(error, DatabaseUnavailable):
+        i18n.database_failed()
     text = user_text_for(error)
     try:
         if respond is not None and respond.response_url:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 
 from bot.app import build_runtime
@@ -68,3 +69,40 @@ def test_when_slack_fails_the_default_language_answers(
     rt = build_runtime(make_settings(standin, database_url), db=Database(database_url), clock=clock)
     assert rt.language_of("U0FRANC01") is Lang.EN
     rt.db.dispose()
+
+
+def test_stored_only_reads_the_choice_and_the_cached_locale_and_asks_slack_nothing(
+    standin: SlackStandIn, database_url: str, clock: FixedClock
+) -> None:
+    standin.add_person("U0FRANC01", "françoise", locale="fr-FR")
+    standin.add_person("U0QUEBEC1", "gilles", locale="fr-CA")
+    rt = build_runtime(make_settings(standin, database_url), db=Database(database_url), clock=clock)
+    assert rt.language_of("U0QUEBEC1") is Lang.FR  # cached now
+    with rt.db.session(write=True) as session:
+        user_store.choose_language(session=session, user_id="U0BERLIN1", language="fr", now=NOW)
+    asked = len(standin.calls_to("users.info"))
+    assert rt.language_of("U0QUEBEC1", stored_only=True) is Lang.FR
+    assert rt.language_of("U0BERLIN1", stored_only=True) is Lang.FR
+    assert rt.language_of("U0FRANC01", stored_only=True) is Lang.EN  # not cached yet: DEFAULT_LANGUAGE
+    assert len(standin.calls_to("users.info")) == asked
+    with rt.db.session() as session:
+        assert user_store.get_user(session=session, user_id="U0FRANC01") is None
+    rt.db.dispose()
+
+
+def test_after_a_database_failure_the_reader_is_found_without_writing() -> None:
+    from bot import i18n
+
+    def full() -> Lang:
+        raise AssertionError("the full lookup would wait on the database again")
+
+    def request() -> None:
+        i18n.set_reader(full, without_writes=lambda: Lang.FR)
+        i18n.database_failed()
+        assert i18n.current() is Lang.FR
+        i18n.set_reader(lambda: Lang.EN, without_writes=lambda: Lang.FR)
+        assert i18n.current() is Lang.EN
+        i18n.database_failed()  # already known: it stays
+        assert i18n.current() is Lang.EN
+
+    contextvars.copy_context().run(request)  # a request's context, as Bolt's middleware has
