@@ -2,7 +2,8 @@
 
 Each connection gets `hello`, then whatever envelopes the test sends; acks are recorded by
 envelope_id. The test can ask for a refresh (a `disconnect` message), close cleanly (a close frame),
-or drop the TCP connection abruptly (a reset, no close frame) as a proxy or load balancer does.
+drop the TCP connection abruptly (a reset, no close frame) as a proxy or load balancer does, or hold
+the server's answers back so that a client is still waiting for its handshake's answer.
 """
 
 from __future__ import annotations
@@ -125,6 +126,15 @@ class SocketStandIn:
         assert self._proxy is not None
         self._proxy.reset()
         return link
+
+    def hold_answers(self) -> None:
+        """Let clients' bytes reach the server but keep its answers back, the upgrade's included."""
+        assert self._proxy is not None
+        self._proxy.hold()
+
+    def release_answers(self) -> None:
+        assert self._proxy is not None
+        self._proxy.restore()
 
     def wait_new_link(self, after: Link, timeout: float = 10.0) -> Link:
         """The first connection opened after `after`."""

@@ -1,13 +1,17 @@
 """Socket Mode against a local stand-in of Slack's WebSocket end: envelopes, acks, refresh, a clean close,
-an abrupt drop (with the time to reconnect and the CPU spent meanwhile), and SIGTERM."""
+an abrupt drop (with the time to reconnect and the CPU spent meanwhile), and SIGTERM, also mid-handshake
+and when a thread other than the main one takes it."""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -148,25 +152,72 @@ def test_an_abrupt_drop_reconnects_within_ten_seconds_without_spinning(
     assert "Socket Mode connection lost; reconnecting" in lines
 
 
+@contextmanager
+def socket_mode_bot(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `transition-bot run` in Socket Mode, logging to tmp_path/bot.log; kill it if the test leaves it running."""
+    env = process.bot_env(database_url=database_url, api_url=standin.api_url, home=tmp_path, SLACK_APP_TOKEN=APP_TOKEN)
+    with open(tmp_path / "bot.log", "wb") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"], env=env, cwd=tmp_path, stdout=log, stderr=log
+        )
+        try:
+            yield child
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+
+def wait_for_log(path: Path, text: str, timeout: float = 15.0) -> None:
+    """Wait until the bot's log holds `text`."""
+    deadline = time.monotonic() + timeout
+    while text not in path.read_text(errors="replace"):
+        assert time.monotonic() < deadline, f"the bot did not log {text!r}"
+        time.sleep(0.05)  # polling a file for a condition, not a guess at how long something takes
+
+
 def test_sigterm_closes_the_socket_with_a_close_frame(
     standin: SlackStandIn, socket_slack: SocketStandIn, database_url: str, tmp_path: Path
 ) -> None:
-    env = process.bot_env(database_url=database_url, api_url=standin.api_url, home=tmp_path, SLACK_APP_TOKEN=APP_TOKEN)
-    log = open(tmp_path / "bot.log", "wb")  # noqa: SIM115
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"], env=env, cwd=tmp_path, stdout=log, stderr=log
-    )
-    try:
+    with socket_mode_bot(standin, database_url, tmp_path) as child:
         link = socket_slack.current(timeout=60)
         child.terminate()
         assert child.wait(15) == 0
-    finally:
-        if child.poll() is None:
-            child.kill()
-        log.close()
     socket_slack.wait_for(lambda s: link.closed_at is not None)
     assert link.close_code == 1000
     output = (tmp_path / "bot.log").read_text()
     assert "Socket Mode connected (connection 1)" in output
     assert "Socket Mode connection closed" in output
+    assert "Socket Mode connection lost" not in output
     assert "Traceback" not in output
+
+
+def test_sigterm_while_the_handshake_is_answered_still_sends_a_close_frame(
+    standin: SlackStandIn, socket_slack: SocketStandIn, database_url: str, tmp_path: Path
+) -> None:
+    # The server has accepted the upgrade (its side is open) but the bot has not read the answer yet:
+    # closing then used to send nothing and forget the socket, which opened and died with the process.
+    socket_slack.hold_answers()
+    with socket_mode_bot(standin, database_url, tmp_path) as child:
+        link = socket_slack.current(timeout=60)
+        child.terminate()
+        wait_for_log(tmp_path / "bot.log", "signal 15: closing")
+        socket_slack.release_answers()
+        assert child.wait(15) == 0
+    socket_slack.wait_for(lambda s: link.closed_at is not None)
+    assert link.close_code == 1000
+    assert len(socket_slack.links) == 1
+    assert "Traceback" not in (tmp_path / "bot.log").read_text()
+
+
+def test_sigterm_taken_by_a_worker_thread_still_stops_the_bot(
+    standin: SlackStandIn, socket_slack: SocketStandIn, database_url: str, tmp_path: Path
+) -> None:
+    # Python runs signal handlers on the main thread only; one blocked in Event.wait() was never woken.
+    with socket_mode_bot(standin, database_url, tmp_path) as child:
+        link = socket_slack.current(timeout=60)
+        worker = next(int(tid) for tid in os.listdir(f"/proc/{child.pid}/task") if int(tid) != child.pid)
+        os.kill(worker, signal.SIGTERM)  # kill(2) on a thread's id: still the process's, but that thread takes it
+        assert child.wait(15) == 0
+    socket_slack.wait_for(lambda s: link.closed_at is not None)
+    assert link.close_code == 1000

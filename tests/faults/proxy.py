@@ -14,7 +14,7 @@ import struct
 import threading
 from dataclasses import dataclass, field
 
-UP, STALLED, DOWN = "up", "stalled", "down"
+UP, STALLED, HELD, DOWN = "up", "stalled", "held", "down"
 
 
 @dataclass(eq=False)
@@ -33,11 +33,12 @@ class _Pair:
 
 
 class TcpProxy:
-    """Forward 127.0.0.1:`port` to `target`; `cut()`, `stall()` and `restore()` change what it does."""
+    """Forward 127.0.0.1:`port` to `target`; `cut()`, `stall()`, `hold()` and `restore()` change what it does."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.mode = UP
+        self._applied = UP  # the mode the loop has put in place
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.setblocking(False)
         self._selector = selectors.DefaultSelector()
@@ -66,6 +67,10 @@ class TcpProxy:
     def stall(self) -> None:
         """Keep connections open but pass nothing either way, as a hung server does."""
         self._set(STALLED)
+
+    def hold(self) -> None:
+        """Pass what clients send but keep the server's answers back until `restore()`, as a slow way back does."""
+        self._set(HELD)
 
     def restore(self) -> None:
         """Forward again."""
@@ -100,7 +105,6 @@ class TcpProxy:
             self._wake_w.send(b"x")
 
     def _loop(self) -> None:
-        applied = UP
         while not self._stop:
             with self._lock:
                 mode = self.mode
@@ -111,9 +115,9 @@ class TcpProxy:
                         with contextlib.suppress(OSError):
                             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self._drop(pair)
-            if mode != applied:
+            if mode != self._applied:
+                self._applied = mode
                 self._apply(mode)
-                applied = mode
             for key, events in self._selector.select(timeout=0.2):
                 if key.data == "wake":
                     with contextlib.suppress(OSError):
@@ -131,7 +135,7 @@ class TcpProxy:
                 sock.close()
             self._waiting.clear()
         for sock, pair in list(self._pairs.items()):
-            self._watch(sock, pair, active=mode == UP)
+            self._watch(sock, pair, active=mode in (UP, HELD))
         if mode == UP:
             waiting, self._waiting = self._waiting, []
             for sock in waiting:
@@ -165,6 +169,9 @@ class TcpProxy:
 
     def _watch(self, sock: socket.socket, pair: _Pair, *, active: bool) -> None:
         events = selectors.EVENT_READ | (selectors.EVENT_WRITE if pair.pending.get(sock) else 0)
+        if self._applied == HELD and sock is pair.upstream:
+            events &= ~selectors.EVENT_READ  # still flush the client's bytes to the server
+            active = active and bool(events)
         try:
             if active:
                 try:
