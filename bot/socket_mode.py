@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 PING_INTERVAL_S = 5.0
 """Also how often the SDK's monitor checks that a session exists, so a failed reconnect is retried this often."""
 
+PONG_WITHIN = 0.6
+"""A pong later than this share of the ping interval ends the connection, which then reconnects. The same bound
+caps how long the reading thread sleeps in select() after the SDK closes a session from another thread, as it
+does on Slack's refresh_requested: websocket-client would otherwise sleep out its 10 s there before the new
+connection may start."""
+
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -46,6 +52,8 @@ class ClosingSocketModeHandler(SocketModeHandler):
         self._closing = False
         self._opened: WebSocketApp | None = None
         self.client.on_open_listeners.insert(0, self._on_open)
+        # The runner looks its target up on every turn; it has run none yet (no session before connect()).
+        self.client.current_session_runner.target = self._run_session
 
     @property
     def closing(self) -> bool:
@@ -59,6 +67,26 @@ class ClosingSocketModeHandler(SocketModeHandler):
                 self._opened = ws
                 return
         ws.close()
+
+    def _run_session(self) -> None:
+        """Read the current session until it ends: the SDK's own loop, with a pong deadline."""
+        client = self.client
+        session = client.current_session
+        if session is None:
+            return
+        try:
+            session.run_forever(
+                ping_interval=client.ping_interval,
+                ping_timeout=client.ping_interval * PONG_WITHIN,
+                http_proxy_host=client.http_proxy_host,
+                http_proxy_port=client.http_proxy_port,
+                http_proxy_auth=client.http_proxy_auth,
+                proxy_type=client.proxy_type,
+            )
+        except Exception as exc:  # as the SDK does: the monitor reconnects once this session is closed
+            log.warning("Socket Mode session failed: %s", type(exc).__name__)
+            with contextlib.suppress(Exception):
+                session.close()
 
     def close(self) -> None:
         """Close the connection with a close frame, open or still opening, then stop the client's threads."""

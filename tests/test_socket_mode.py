@@ -119,8 +119,10 @@ def test_a_refresh_and_a_clean_close_reconnect(
     handler: SocketModeHandler, socket_slack: SocketStandIn, standin: SlackStandIn
 ) -> None:
     first = socket_slack.current()
+    started = time.monotonic()
     socket_slack.refresh()
     second = socket_slack.wait_new_link(first, timeout=RECONNECT_WITHIN_S)
+    print(f"refresh: reconnected in {second.opened_at - started:.2f} s")
     socket_slack.close_cleanly()
     third = socket_slack.wait_new_link(second, timeout=RECONNECT_WITHIN_S)
     assert third.number == 3
