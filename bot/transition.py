@@ -9,7 +9,7 @@ from bot.errors import BadInput
 from bot.i18n import Lang, current, parse_lang, reading, set_reader, t
 from bot.nudges import commands as nudge_commands
 from bot.progress import build_deadline, build_progress, current_progress
-from bot.qa import service as qa_service
+from bot.questions import asking, faq
 from bot.replies import Outcome, Reply
 from bot.runtime import Runtime
 from bot.slack_text import fold
@@ -64,9 +64,9 @@ def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Out
         with reading(lang):
             return nudge_commands.handle(rt, user_id=user_id, args=rest)
     if head == "faq":
-        return qa_service.faq_command(rt, user_id=user_id, args=words[1:])
+        return faq.faq_command(rt, user_id=user_id, args=words[1:])
     # Any other text is a question, answered to the asker only with a button to share it.
-    return qa_service.answer_command(rt, user_id=user_id, text=text, channel_id=channel_id)
+    return asking.answer_command(rt, user_id=user_id, text=text, channel_id=channel_id)
 
 
 def choose_language(rt: Runtime, *, user_id: str, text: str) -> Reply:

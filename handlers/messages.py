@@ -10,6 +10,7 @@ from slack_bolt import App
 
 from bot import inbox
 from bot.qa import service as qa
+from bot.questions import asking
 from bot.replies import Reply
 from bot.runtime import Runtime
 from bot.slack_text import unescape
@@ -18,11 +19,11 @@ from handlers.common import ack_now, ack_then_question
 _ANY_SUBTYPE = re.compile(".+")
 
 
-def direct_question(event: dict[str, Any]) -> qa.Asked | None:
+def direct_question(event: dict[str, Any]) -> asking.Asked | None:
     """The question in a message.im event, or None when the bot should not answer it from its text."""
     if inbox.handling(event) is not inbox.Handling.ANSWER:
         return None
-    return qa.Asked(
+    return asking.Asked(
         user_id=str(event["user"]),
         text=unescape(str(event.get("text") or "")),
         channel=str(event.get("channel") or ""),
@@ -30,11 +31,11 @@ def direct_question(event: dict[str, Any]) -> qa.Asked | None:
     )
 
 
-def mention_question(event: dict[str, Any]) -> qa.Asked | None:
+def mention_question(event: dict[str, Any]) -> asking.Asked | None:
     """The question in an app_mention event (the mention itself removed), answered in its thread."""
     if not inbox.from_a_person(event) or event.get("subtype"):
         return None
-    return qa.Asked(
+    return asking.Asked(
         user_id=str(event["user"]),
         text=unescape(re.sub(r"<@[A-Z0-9]+(?:\|[^>]*)?>", " ", str(event.get("text") or ""))).strip(),
         channel=str(event.get("channel") or ""),
@@ -47,7 +48,7 @@ def register(app: App, rt: Runtime) -> None:
     qa.warm(rt)
 
     # rt.client rather than Bolt's per-request client: it carries the retry handlers, and the console's stand-in.
-    def post(asked: qa.Asked) -> Callable[[Reply], None]:
+    def post(asked: asking.Asked) -> Callable[[Reply], None]:
         def send(reply: Reply) -> None:
             kwargs = reply.as_message_kwargs()
             if asked.thread_ts:
@@ -64,22 +65,22 @@ def register(app: App, rt: Runtime) -> None:
             return
         asked = direct_question(event)
         if asked is not None:
-            qa.answer(rt, asked, send=post(asked))
+            asking.answer(rt, asked, send=post(asked))
 
     def answer_mention(body: dict[str, Any]) -> None:
         asked = mention_question(body.get("event") or {})
         if asked is not None:
-            qa.answer(rt, asked, send=post(asked))
+            asking.answer(rt, asked, send=post(asked))
 
     def busy_direct_message(body: dict[str, Any]) -> None:
         asked = direct_question(body.get("event") or {})
         if asked is not None:
-            post(asked)(qa.busy_reply())
+            post(asked)(asking.busy_reply())
 
     def busy_mention(body: dict[str, Any]) -> None:
         asked = mention_question(body.get("event") or {})
         if asked is not None:
-            post(asked)(qa.busy_reply())
+            post(asked)(asking.busy_reply())
 
     questions = rt.questions
     app.event({"type": "message", "subtype": None})(

@@ -8,8 +8,8 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.ids import Action, View
-from bot.qa import service as qa
-from bot.qa.builders import read_modal
+from bot.questions import asking, experts, faq
+from bot.questions.builders import read_modal
 from bot.runtime import Runtime
 from handlers.common import ack_form, ack_then, actor, clicked, deliver, respond_with
 
@@ -27,33 +27,33 @@ def register(app: App, rt: Runtime) -> None:
     """Listen for the answer buttons and the two modals."""
 
     def share_answer(body: dict[str, Any], respond: Respond) -> None:
-        reply = qa.share(rt, question_value=clicked(body).value, user_id=actor(body))
+        reply = asking.share(rt, question_value=clicked(body).value, user_id=actor(body))
         respond_with(respond, reply)
 
     def vote_up(body: dict[str, Any], respond: Respond) -> None:
-        respond_with(respond, qa.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=True))
+        respond_with(respond, asking.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=True))
 
     def vote_down(body: dict[str, Any], respond: Respond) -> None:
-        respond_with(respond, qa.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=False))
+        respond_with(respond, asking.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=False))
 
     # rt.client rather than Bolt's per-request client: it carries the retry handlers, and the console's stand-in.
     def open_expert_answer(body: dict[str, Any], respond: Respond) -> None:
         deliver(
-            qa.open_expert_modal(rt, question_value=clicked(body).value, user_id=actor(body)),
+            experts.open_expert_modal(rt, question_value=clicked(body).value, user_id=actor(body)),
             body=body,
             respond=respond,
             client=rt.client,
         )
 
     def open_faq_edit(body: dict[str, Any], respond: Respond) -> None:
-        outcome = qa.faq_command(rt, user_id=actor(body), args=["edit", clicked(body).value])
+        outcome = faq.faq_command(rt, user_id=actor(body), args=["edit", clicked(body).value])
         deliver(outcome, body=body, respond=respond, client=rt.client)
 
     def check_expert_answer(ack: Ack, body: dict[str, Any]) -> bool:
-        return ack_form(ack, qa.check_expert_answer(rt, _values(body), user_id=actor(body)))
+        return ack_form(ack, experts.check_expert_answer(rt, _values(body), user_id=actor(body)))
 
     def save_expert_answer(body: dict[str, Any]) -> None:
-        qa.save_expert_answer(
+        experts.save_expert_answer(
             rt,
             question_value=str(_view(body).get("private_metadata") or ""),
             expert_id=actor(body),
@@ -61,10 +61,10 @@ def register(app: App, rt: Runtime) -> None:
         )
 
     def check_faq_entry(ack: Ack, body: dict[str, Any]) -> bool:
-        return ack_form(ack, qa.check_faq_entry(rt, user_id=actor(body), values=_values(body)))
+        return ack_form(ack, faq.check_faq_entry(rt, user_id=actor(body), values=_values(body)))
 
     def save_faq_entry(body: dict[str, Any]) -> None:
-        reply = qa.save_faq_entry(
+        reply = faq.save_faq_entry(
             rt,
             user_id=actor(body),
             slug=str(_view(body).get("private_metadata") or ""),

@@ -9,7 +9,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot import transition
-from bot.qa import service as qa
+from bot.questions import asking
 from bot.runtime import Runtime
 from handlers.common import ack_then_question, command_args, deliver, respond_with
 
@@ -23,7 +23,7 @@ def register(app: App, rt: Runtime) -> None:
         deliver(outcome, body=body, respond=respond, client=client)
 
     def busy(respond: Respond) -> None:
-        respond_with(respond, qa.busy_reply())
+        respond_with(respond, asking.busy_reply())
 
     def asks(body: dict[str, Any]) -> bool:
         return transition.is_question(command_args(body).text)

@@ -36,8 +36,8 @@ from bot.partners.builders import NOTE_MAX, read_update_form
 from bot.partners.io import ImportReport, LineError
 from bot.partners.resolver import Candidate
 from bot.progress import Progress, build_deadline, build_progress, days_left_text
-from bot.qa import builders as qa_builders
-from bot.qa.builders import Answered, Gap, Unknown
+from bot.questions import builders as qa_builders
+from bot.questions.builders import Answered, Gap, Unknown
 from bot.replies import Reply
 from bot.slack_text import escape
 from bot.statuses import ORDER, label
@@ -351,7 +351,7 @@ SCANNED = [
     *sorted((ROOT / "bot").glob("*.py")),
     *sorted((ROOT / "bot" / "partners").glob("*.py")),
     *sorted((ROOT / "bot" / "nudges").glob("*.py")),
-    ROOT / "bot" / "qa" / "builders.py",
+    *sorted((ROOT / "bot" / "questions").glob("*.py")),
     ROOT / "bot" / "qa" / "live.py",
     ROOT / "bot" / "qa" / "service.py",
 ]

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 import logging
 import re
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
-from bot import metrics
-from bot.errors import BadInput, Conflict, NotAllowed, NotFound
-from bot.i18n import reading, t
-from bot.ids import Block as BlockId
+from bot.i18n import t
 from bot.partners import resolver
-from bot.qa import builders, live
-from bot.qa.builders import Answered, Gap, Unknown
+from bot.qa import live
 from bot.qa.classifier import SecondOpinion, shipped_classifier
-from bot.qa.knowledge import SLUG, Entry, StoredEntry, merge, shipped, split_lines
+from bot.qa.knowledge import Entry, StoredEntry, merge, shipped
 from bot.qa.language import detect
 from bot.qa.lexicon import lexicon
 from bot.qa.retrieval import (
@@ -50,7 +41,6 @@ from bot.qa.terms import (
     without_asker,
     words,
 )
-from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.slack_text import clean, escape
 from storage import knowledge as store
@@ -75,17 +65,6 @@ MAX_PARTS = 12
 """Parts (and sentences) of one message looked up on their own: a pasted thread would otherwise cost one search each."""
 MAX_READINGS = 6
 """Readings of a question as "this partner's status" tried for one name."""
-
-
-@dataclass(frozen=True)
-class Asked:
-    """A question as it arrived: who, what, and where the answer goes."""
-
-    user_id: str
-    text: str
-    channel: str = ""
-    thread_ts: str | None = None
-    share: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +103,15 @@ class Engine:
                 self.retriever.rebuild(merge(shipped(), stored))
                 self._version = version
                 log.info("knowledge base reindexed: %d entries", len(self.retriever.entries))
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry answered now: shipped and added in Slack."""
+        return tuple(self.retriever.entries)
+
+    def entry(self, slug: str) -> Entry | None:
+        """The entry `slug`, or None."""
+        return self.retriever.entry(slug)
 
     def language(self, text: str) -> str:
         """The asker's language."""
@@ -689,355 +677,3 @@ def _second_opinion(
         return decision
     body, source = _entry_answer(rt, entry, lang, user_id)
     return Decision(lang=lang, outcome="answered", slug=entry.slug, body=body, source=source, score=opinion.margin)
-
-
-# ---- answering -------------------------------------------------------------------------------
-def _log(rt: Runtime, asked: Asked, decision: Decision, now: dt.datetime) -> int:
-    with rt.db.session(write=True) as session:
-        question = store.add_question(
-            session=session,
-            asked_at=now,
-            user_id=asked.user_id,
-            channel=asked.channel,
-            thread_ts=asked.thread_ts,
-            language=decision.lang,
-            text=clean(asked.text),
-            outcome=decision.outcome,
-            entry_slug=decision.slug,
-            score=decision.score,
-        )
-        assert question.id is not None
-        return question.id
-
-
-ESCALATED_PARTS = 10
-"""Unknown parts of one message named in its one post to the experts; the rest are dropped."""
-
-
-def _may_escalate(rt: Runtime, user_id: str) -> bool:
-    """Say whether `user_id` has posted fewer questions to the experts this hour than ESCALATIONS_PER_HOUR."""
-    since = rt.clock.now() - dt.timedelta(hours=1)
-    with rt.db.session() as session:
-        return store.escalations_since(session=session, user_id=user_id, since=since) < rt.settings.escalations_per_hour
-
-
-def _escalate(rt: Runtime, asked: Asked, decision: Decision, question_id: int) -> bool:
-    """Post an unanswered question to the experts channel; say whether it was posted."""
-    channel = rt.settings.experts_channel_id
-    if not channel:
-        return False
-    with reading(rt.settings.experts_language):
-        message = builders.build_expert_request(
-            question_id=question_id, user_id=asked.user_id, text=clean(asked.text), lang=decision.lang
-        )
-    try:
-        response = rt.client.chat_postMessage(channel=channel, **message.as_message_kwargs())
-    except SlackApiError as exc:
-        log.warning("could not post question %s to the experts: %s", question_id, exc.response.get("error"))
-        return False
-    with rt.db.session(write=True) as session:
-        store.set_expert_ts(session=session, question_id=question_id, ts=str(response.get("ts") or ""))
-    return True
-
-
-def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = None) -> Reply:
-    """Answer a question: log it, pass it to the experts when unknown, and return (or `send` first) the reply.
-
-    With `send`, the reply goes out before the experts are asked, so the asker never waits on that post. A message
-    reaches the experts at most once, all its unknown parts in one post, and each person at most
-    ESCALATIONS_PER_HOUR times an hour; past that, the question waits in `faq gaps` and the asker is told.
-    """
-    if not clean(asked.text):
-        raise BadInput(t("qa.ask_something"), hint=t("qa.ask_something_hint"))
-    started = time.perf_counter()
-    decision = decide(rt, asked.text, user_id=asked.user_id)
-    question_id = _log(rt, asked, decision, rt.clock.now())
-    metrics.QUESTIONS.labels(decision.outcome).inc()
-    log.info(
-        "question %s: %s via %s (%s, score %.2f) in %.1f ms",
-        question_id,
-        decision.outcome,
-        decision.slug or "-",
-        decision.lang,
-        decision.score,
-        (time.perf_counter() - started) * 1000,
-    )
-    wants_experts = decision.outcome != "answered" or bool(decision.unanswered)
-    channel = rt.settings.experts_channel_id
-    allowed = bool(channel) and wants_experts and _may_escalate(rt, asked.user_id)
-    capped = bool(channel) and wants_experts and not allowed
-    if capped:
-        log.info("question %s kept for the gaps: its asker reached the hourly share of the experts", question_id)
-    if decision.outcome == "answered":
-        reply = builders.build_answer(
-            Answered(decision.lang, decision.body, decision.source, question_id, share=asked.share)
-        )
-        if send is not None:
-            send(reply)
-        if decision.unanswered:
-            # The parts it could not answer make one question for the experts and the gaps list.
-            parts = "\n".join(decision.unanswered[:ESCALATED_PARTS])
-            part_asked = dataclasses.replace(asked, text=parts)
-            part_decision = dataclasses.replace(decision, outcome="unknown", slug=None, score=0.0, unanswered=())
-            part_id = _log(rt, part_asked, part_decision, rt.clock.now())
-            if allowed:
-                _escalate(rt, part_asked, part_decision, part_id)
-            elif capped and send is not None:
-                send(builders.build_capped(decision.lang))
-        return reply
-    escalated = allowed
-    if allowed and send is None:
-        escalated = _escalate(rt, asked, decision, question_id)
-    reply = builders.build_unknown(Unknown(decision.lang, decision.suggestions, escalated, question_id, capped))
-    if send is not None:
-        send(reply)
-        if allowed:
-            _escalate(rt, asked, decision, question_id)
-    return reply
-
-
-def busy_reply() -> Reply:
-    """What an asker hears when the bot has too many questions in hand to take theirs now."""
-    return builders.build_busy()
-
-
-def answer_command(rt: Runtime, *, user_id: str, text: str, channel_id: str) -> Reply:
-    """`/transition <question>`: answered to the asker only, with a button to share it."""
-    return answer(rt, Asked(user_id=user_id, text=text, channel=channel_id, share=True))
-
-
-def _question_id(value: str) -> int:
-    # Button values come back from Slack as sent, but a forged one must not reach the database as a number beyond
-    # its integer column (PostgreSQL refuses more than 2**31 - 1).
-    if not re.fullmatch(r"[1-9][0-9]{0,8}", value or ""):
-        raise BadInput(t("qa.broken_button"), hint=t("qa.ask_again"))
-    return int(value)
-
-
-def share(rt: Runtime, *, question_value: str, user_id: str) -> Reply:
-    """The answer to a logged question, to post in the channel for everyone."""
-    question_id = _question_id(question_value)
-    with rt.db.session() as session:
-        question = store.get_question(session=session, question_id=question_id)
-    if question is None:
-        raise NotFound(t("qa.question_gone"), hint=t("qa.ask_again_command", command=rt.settings.transition_command))
-    if question.user_id != user_id:
-        raise NotAllowed(t("qa.share_not_yours"))
-    decision = decide(rt, question.text, user_id=question.user_id)
-    if decision.outcome != "answered":
-        raise Conflict(t("qa.nothing_to_share"))
-    reply = builders.build_answer(Answered(decision.lang, decision.body, decision.source, question_id))
-    return builders.build_shared(user_id=user_id, answer=reply, lang=decision.lang)
-
-
-def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:
-    """Record a 👍 or 👎 on an answer (one per person per answer; the last counts)."""
-    question_id = _question_id(question_value)
-    with rt.db.session(write=True) as session:
-        question = store.get_question(session=session, question_id=question_id)
-        if question is None:
-            raise NotFound(t("qa.answer_gone"))
-        store.record_vote(
-            session=session, question_id=question_id, user_id=user_id, vote=1 if up else -1, at=rt.clock.now()
-        )
-        lang = question.language
-    return builders.build_thanks(lang, 1 if up else -1)
-
-
-# ---- experts ---------------------------------------------------------------------------------
-
-
-def _check_expert(rt: Runtime, user_id: str) -> None:
-    if not rt.settings.is_expert(user_id):
-        raise NotAllowed(t("qa.not_an_expert"), hint=t("qa.not_an_expert_hint"))
-
-
-def open_expert_modal(rt: Runtime, *, question_value: str, user_id: str) -> Outcome:
-    """The modal to answer an escalated question, for an expert or an admin; or a note that someone already did."""
-    _check_expert(rt, user_id)
-    question_id = _question_id(question_value)
-    with rt.db.session() as session:
-        question = store.get_question(session=session, question_id=question_id)
-    if question is None:
-        raise NotFound(t("qa.question_gone"))
-    if question.answered_by:
-        return Reply(text=t("qa.already_answered", expert=f"<@{question.answered_by}>"))
-    if question.outcome != "unknown":
-        raise Conflict(t("qa.not_escalated"))
-    return OpenModal(builders.build_expert_modal(question_id=question_id, text=question.text, lang=question.language))
-
-
-def check_expert_answer(rt: Runtime, values: dict[str, str], *, user_id: str) -> dict[str, str]:
-    """Errors to show in the expert's modal, by block ID (empty when fine)."""
-    if not rt.settings.is_expert(user_id):
-        return {BlockId.ANSWER: t("qa.not_an_expert")}
-    if not values.get(BlockId.ANSWER, "").strip():
-        return {BlockId.ANSWER: t("qa.modal.write_answer")}
-    return {}
-
-
-def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, values: dict[str, str]) -> None:
-    """Store an expert's answer as a new entry (used at once), DM it to the asker, and mark the experts' post."""
-    _check_expert(rt, expert_id)
-    if check_expert_answer(rt, values, user_id=expert_id):
-        return  # the modal showed the errors and was not accepted
-    question_id = _question_id(question_value)
-    main = values.get(BlockId.ANSWER, "").strip()
-    now = rt.clock.now()
-    slug = f"expert-q{question_id}"
-    with rt.db.session(write=True) as session:
-        question = store.lock_question(session=session, question_id=question_id)
-        if question is None:
-            raise NotFound(t("qa.question_gone"))
-        if question.answered_by:
-            raise Conflict(t("qa.already_answered", expert=f"<@{question.answered_by}>"))
-        if question.outcome != "unknown":
-            raise Conflict(t("qa.not_escalated"))
-        lang = question.language
-        other = values.get(BlockId.ANSWER_FR if lang == "en" else BlockId.ANSWER_EN, "").strip()
-        store.save_entry(
-            session=session,
-            slug=slug,
-            questions_en=clean(question.text) if lang == "en" else "",
-            questions_fr=clean(question.text) if lang == "fr" else "",
-            answer_en=main if lang == "en" else other,
-            answer_fr=main if lang == "fr" else other,
-            source=f"answer from <@{expert_id}> ({now.date().isoformat()})",
-            origin="expert",
-            by=expert_id,
-            now=now,
-        )
-        store.mark_answered(session=session, question=question, by=expert_id, at=now, slug=slug)
-        asker, text, expert_ts = question.user_id, question.text, question.expert_ts
-    engine(rt).refresh(rt, force=True)
-    log.info("question %s answered by an expert as entry %s", question_id, slug)
-    dm = builders.build_expert_reply(
-        question=text, answer=escape(main), expert_id=expert_id, lang=lang, question_id=question_id
-    )
-    rt.client.chat_postMessage(channel=asker, **dm.as_message_kwargs())
-    channel = rt.settings.experts_channel_id
-    if channel and expert_ts:
-        with reading(rt.settings.experts_language):
-            done = builders.build_expert_answered(user_id=asker, text=text, expert_id=expert_id, lang=lang)
-        try:
-            rt.client.chat_update(channel=channel, ts=expert_ts, **done.as_message_kwargs())
-        except SlackApiError as exc:
-            log.warning(
-                "could not mark question %s answered in the experts channel: %s", question_id, exc.response.get("error")
-            )
-
-
-# ---- admin: gaps, add, edit -------------------------------------------------------------------
-def _when(rt: Runtime, at: dt.datetime) -> str:
-    return at.astimezone(rt.settings.tz).strftime("%Y-%m-%d %H:%M")
-
-
-def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
-    """`/transition faq gaps|add|edit <entry>` for admins."""
-    command = rt.settings.transition_command
-    if not rt.is_admin(user_id):
-        raise NotAllowed(t("qa.admins_only"), hint=t("qa.admins_only_hint"))
-    action = fold_word(args[0]) if args else ""
-    if action in ("gaps", "trous", "lacunes"):
-        return gaps(rt)
-    if action in ("add", "ajouter") and len(args) == 1:
-        return OpenModal(builders.build_faq_modal())
-    if action in ("edit", "modifier") and len(args) == 2:
-        return edit_modal(rt, slug=args[1])
-    raise BadInput(t("qa.faq_usage"), hint=t("qa.faq_usage_hint", command=command))
-
-
-def gaps(rt: Runtime) -> Reply:
-    """Unanswered questions and down-voted answers."""
-    with rt.db.session() as session:
-        missing = store.unanswered(session=session)
-        bad = store.down_voted(session=session)
-    unanswered = [Gap(q.id or 0, q.text, q.language, _when(rt, q.asked_at), q.entry_slug, None) for q in missing]
-    down = [
-        Gap(
-            d.question.id or 0,
-            d.question.text,
-            d.question.language,
-            _when(rt, d.question.asked_at),
-            d.question.entry_slug,
-            d.total,
-        )
-        for d in bad
-    ]
-    return builders.build_gaps(unanswered=unanswered, down_voted=down, command=rt.settings.transition_command)
-
-
-def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
-    """The FAQ modal filled with the entry `slug`."""
-    entry = engine(rt).retriever.entry(slug.strip())
-    if entry is None:
-        raise NotFound(
-            t("qa.no_entry", slug=escape(slug[:100])),
-            hint=t("qa.no_entry_hint", command=rt.settings.transition_command),
-        )
-    if entry.live:
-        raise BadInput(t("qa.live_entry", slug=entry.slug), hint=t("qa.live_entry_hint"))
-    return OpenModal(
-        builders.build_faq_modal(
-            slug=entry.slug,
-            questions_en=entry.questions_en,
-            questions_fr=entry.questions_fr,
-            answer_en=entry.answer_en,
-            answer_fr=entry.answer_fr,
-        )
-    )
-
-
-def check_faq_entry(rt: Runtime, *, user_id: str, values: dict[str, str]) -> dict[str, str]:
-    """Errors to show in the FAQ modal, by block ID (empty when fine)."""
-    if not rt.is_admin(user_id):
-        return {BlockId.QUESTIONS_EN: t("qa.admins_only_change")}
-    if not (split_lines(values.get(BlockId.QUESTIONS_EN, "")) or split_lines(values.get(BlockId.QUESTIONS_FR, ""))):
-        return {BlockId.QUESTIONS_EN: t("qa.modal.need_question")}
-    if not (values.get(BlockId.ANSWER_EN, "").strip() or values.get(BlockId.ANSWER_FR, "").strip()):
-        return {BlockId.ANSWER_EN: t("qa.modal.need_answer")}
-    return {}
-
-
-def _new_slug(first_question: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "_", fold_word(first_question)).strip("_")[:40] or "entry"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}_{n}", n + 1
-    return slug
-
-
-def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, str]) -> Reply | None:
-    """Add or replace an entry from the FAQ modal; it is used at once. None when the modal showed errors."""
-    if not rt.is_admin(user_id):
-        raise NotAllowed(t("qa.admins_only_change"))
-    if check_faq_entry(rt, user_id=user_id, values=values):
-        return None  # the modal showed the errors and was not accepted
-    questions_en = "\n".join(split_lines(values.get(BlockId.QUESTIONS_EN, "")))
-    questions_fr = "\n".join(split_lines(values.get(BlockId.QUESTIONS_FR, "")))
-    eng = engine(rt)
-    existing = eng.retriever.entry(slug) if slug else None
-    if slug and (existing is None or not SLUG.match(slug)):
-        raise NotFound(t("qa.entry_gone", slug=escape(slug[:100])))
-    if not slug:
-        first = (questions_en or questions_fr).splitlines()[0]
-        slug = _new_slug(first, {e.slug for e in eng.retriever.entries})
-    now = rt.clock.now()
-    with rt.db.session(write=True) as session:
-        store.save_entry(
-            session=session,
-            slug=slug,
-            questions_en=questions_en,
-            questions_fr=questions_fr,
-            answer_en=values.get(BlockId.ANSWER_EN, "").strip(),
-            answer_fr=values.get(BlockId.ANSWER_FR, "").strip(),
-            source=existing.source_key
-            if existing and existing.source_key
-            else f"<@{user_id}> ({now.date().isoformat()})",
-            origin="admin",
-            by=user_id,
-            now=now,
-        )
-    eng.refresh(rt, force=True)
-    log.info("knowledge entry %s saved by an admin", slug)
-    return builders.build_saved(slug=slug, created=existing is None)

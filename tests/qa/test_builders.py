@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.blocks import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX
 from bot.ids import Action, View
-from bot.qa import builders
-from bot.qa.builders import Answered, Gap, Unknown
+from bot.questions import builders
+from bot.questions.builders import Answered, Gap, Unknown
 
 
 def _texts(blocks: list[dict]) -> list[str]:

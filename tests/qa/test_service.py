@@ -8,7 +8,8 @@ from sqlmodel import col, select
 from bot.errors import BadInput, Conflict, NotAllowed
 from bot.ids import Block
 from bot.qa import service
-from bot.qa.service import Asked
+from bot.questions import asking, experts, faq
+from bot.questions.asking import Asked
 from bot.replies import OpenModal
 from bot.runtime import Runtime
 from storage.models import Feedback, Question
@@ -481,7 +482,7 @@ def test_context_after_a_question_is_not_answered_as_a_question_of_its_own(rt: R
 
 
 def test_an_unknown_question_is_logged_and_posted_to_the_experts(rt: Runtime, standin: SlackStandIn) -> None:
-    reply = service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
+    reply = asking.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
     assert "I don't know" in reply.text and "experts" in reply.text
     post = standin.calls_to("chat.postMessage")[-1]
     assert post.args["channel"] == "C0EXPERTS1" and "registration fee" in text_of(post.args)
@@ -491,7 +492,7 @@ def test_an_unknown_question_is_logged_and_posted_to_the_experts(rt: Runtime, st
 
 def test_the_part_of_a_question_nobody_knows_goes_to_the_experts_on_its_own(rt: Runtime, standin: SlackStandIn) -> None:
     text = "Who is the CEO of Cisco, and is there a registration fee?"
-    reply = service.answer(rt, Asked(user_id=ALICE, text=text, channel="D0ALICE01"))
+    reply = asking.answer(rt, Asked(user_id=ALICE, text=text, channel="D0ALICE01"))
     assert "John Chambers" in reply.text
     post = standin.calls_to("chat.postMessage")[-1]
     assert post.args["channel"] == "C0EXPERTS1" and "registration fee" in text_of(post.args)
@@ -502,11 +503,11 @@ def test_the_part_of_a_question_nobody_knows_goes_to_the_experts_on_its_own(rt: 
 
 def test_the_experts_answer_goes_to_the_asker_and_is_used_at_once(rt: Runtime, standin: SlackStandIn) -> None:
     rt.settings = rt.settings.model_copy(update={"expert_user_ids": frozenset({BRUNO})})
-    service.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
+    asking.answer(rt, Asked(user_id=ALICE, text="Is there a registration fee?", channel="D0ALICE01"))
     question_id = str(questions(rt)[-1].id)
-    modal = service.open_expert_modal(rt, question_value=question_id, user_id=BRUNO)
+    modal = experts.open_expert_modal(rt, question_value=question_id, user_id=BRUNO)
     assert isinstance(modal, OpenModal)
-    service.save_expert_answer(
+    experts.save_expert_answer(
         rt, question_value=question_id, expert_id=BRUNO, values={Block.ANSWER: "The article names no fee."}
     )
     dm = standin.calls_to("chat.postMessage")[-1]
@@ -515,39 +516,39 @@ def test_the_experts_answer_goes_to_the_asker_and_is_used_at_once(rt: Runtime, s
     again = service.decide(rt, "is there a registration fee?", user_id=BRUNO)
     assert again.outcome == "answered" and "no fee" in again.body and f"<@{BRUNO}>" in again.source
     with pytest.raises(Conflict):
-        service.save_expert_answer(rt, question_value=question_id, expert_id=ADMIN, values={Block.ANSWER: "x"})
+        experts.save_expert_answer(rt, question_value=question_id, expert_id=ADMIN, values={Block.ANSWER: "x"})
 
 
 def test_one_vote_per_person_per_answer_the_last_counts(rt: Runtime) -> None:
-    service.answer(rt, Asked(user_id=ALICE, text="who is john chambers?"))
+    asking.answer(rt, Asked(user_id=ALICE, text="who is john chambers?"))
     qid = str(questions(rt)[-1].id)
-    service.vote(rt, question_value=qid, user_id=ALICE, up=True)
-    service.vote(rt, question_value=qid, user_id=ALICE, up=False)
-    service.vote(rt, question_value=qid, user_id=BRUNO, up=False)
+    asking.vote(rt, question_value=qid, user_id=ALICE, up=True)
+    asking.vote(rt, question_value=qid, user_id=ALICE, up=False)
+    asking.vote(rt, question_value=qid, user_id=BRUNO, up=False)
     with rt.db.session() as session:
         votes = session.exec(select(Feedback.vote).where(Feedback.question_id == int(qid))).all()
     assert sum(votes) == -2
-    gaps = service.faq_command(rt, user_id=ADMIN, args=["gaps"])
+    gaps = faq.faq_command(rt, user_id=ADMIN, args=["gaps"])
     assert "who is john chambers?" in gaps.text and "ceo" in gaps.text  # type: ignore[union-attr]
 
 
 def test_only_admins_manage_answers(rt: Runtime) -> None:
     with pytest.raises(NotAllowed):
-        service.faq_command(rt, user_id=ALICE, args=["gaps"])
-    assert service.check_faq_entry(rt, user_id=ALICE, values={Block.QUESTIONS_EN: "q", Block.ANSWER_EN: "a"})
-    assert isinstance(service.faq_command(rt, user_id=ADMIN, args=["add"]), OpenModal)
+        faq.faq_command(rt, user_id=ALICE, args=["gaps"])
+    assert faq.check_faq_entry(rt, user_id=ALICE, values={Block.QUESTIONS_EN: "q", Block.ANSWER_EN: "a"})
+    assert isinstance(faq.faq_command(rt, user_id=ADMIN, args=["add"]), OpenModal)
 
 
 def test_an_admin_adds_and_edits_entries_used_at_once(rt: Runtime) -> None:
     values = {Block.QUESTIONS_EN: "Who pays for the migration?\nwho pays", Block.ANSWER_EN: "Nobody pays."}
-    assert service.check_faq_entry(rt, user_id=ADMIN, values=values) == {}
-    assert service.save_faq_entry(rt, user_id=ADMIN, slug="", values={Block.QUESTIONS_EN: "q"}) is None
-    saved = service.save_faq_entry(rt, user_id=ADMIN, slug="", values=values)
+    assert faq.check_faq_entry(rt, user_id=ADMIN, values=values) == {}
+    assert faq.save_faq_entry(rt, user_id=ADMIN, slug="", values={Block.QUESTIONS_EN: "q"}) is None
+    saved = faq.save_faq_entry(rt, user_id=ADMIN, slug="", values=values)
     assert saved is not None and "added" in saved.text
     assert "Nobody pays." in service.decide(rt, "who pays for the migration?", user_id=ALICE).body
-    edit = service.faq_command(rt, user_id=ADMIN, args=["edit", "ceo"])
+    edit = faq.faq_command(rt, user_id=ADMIN, args=["edit", "ceo"])
     assert isinstance(edit, OpenModal) and edit.view["private_metadata"] == "ceo"
-    service.save_faq_entry(
+    faq.save_faq_entry(
         rt, user_id=ADMIN, slug="ceo", values={Block.QUESTIONS_EN: "Who is Cisco's CEO?", Block.ANSWER_EN: "J. C."}
     )
     answer = service.decide(rt, "Who is Cisco's CEO?", user_id=ALICE)
@@ -564,4 +565,4 @@ def test_a_forged_question_id_beyond_the_database_integer_is_refused(rt: Runtime
     """Found by the fuzzer: eleven digits reached PostgreSQL, which refuses integers past 2**31 - 1."""
     for value in ("99999999999", "2147483648"):
         with pytest.raises(BadInput):
-            service.share(rt, question_value=value, user_id=ALICE)
+            asking.share(rt, question_value=value, user_id=ALICE)

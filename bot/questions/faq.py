@@ -1,0 +1,137 @@
+"""The FAQ admin: `/transition faq gaps|add|edit`, for admins; entries saved here are answered at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from bot.errors import BadInput, NotAllowed, NotFound
+from bot.i18n import t
+from bot.ids import Block as BlockId
+from bot.qa.knowledge import SLUG, split_lines
+from bot.qa.service import engine
+from bot.qa.terms import fold_word
+from bot.questions import builders
+from bot.questions.builders import Gap
+from bot.replies import OpenModal, Outcome, Reply
+from bot.runtime import Runtime
+from bot.slack_text import escape
+from storage import knowledge as store
+
+log = logging.getLogger(__name__)
+
+
+def _when(rt: Runtime, at: dt.datetime) -> str:
+    return at.astimezone(rt.settings.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
+    """`/transition faq gaps|add|edit <entry>` for admins."""
+    command = rt.settings.transition_command
+    if not rt.is_admin(user_id):
+        raise NotAllowed(t("qa.admins_only"), hint=t("qa.admins_only_hint"))
+    action = fold_word(args[0]) if args else ""
+    if action in ("gaps", "trous", "lacunes"):
+        return gaps(rt)
+    if action in ("add", "ajouter") and len(args) == 1:
+        return OpenModal(builders.build_faq_modal())
+    if action in ("edit", "modifier") and len(args) == 2:
+        return edit_modal(rt, slug=args[1])
+    raise BadInput(t("qa.faq_usage"), hint=t("qa.faq_usage_hint", command=command))
+
+
+def gaps(rt: Runtime) -> Reply:
+    """Unanswered questions and down-voted answers."""
+    with rt.db.session() as session:
+        missing = store.unanswered(session=session)
+        bad = store.down_voted(session=session)
+    unanswered = [Gap(q.id or 0, q.text, q.language, _when(rt, q.asked_at), q.entry_slug, None) for q in missing]
+    down = [
+        Gap(
+            d.question.id or 0,
+            d.question.text,
+            d.question.language,
+            _when(rt, d.question.asked_at),
+            d.question.entry_slug,
+            d.total,
+        )
+        for d in bad
+    ]
+    return builders.build_gaps(unanswered=unanswered, down_voted=down, command=rt.settings.transition_command)
+
+
+def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
+    """The FAQ modal filled with the entry `slug`."""
+    entry = engine(rt).entry(slug.strip())
+    if entry is None:
+        raise NotFound(
+            t("qa.no_entry", slug=escape(slug[:100])),
+            hint=t("qa.no_entry_hint", command=rt.settings.transition_command),
+        )
+    if entry.live:
+        raise BadInput(t("qa.live_entry", slug=entry.slug), hint=t("qa.live_entry_hint"))
+    return OpenModal(
+        builders.build_faq_modal(
+            slug=entry.slug,
+            questions_en=entry.questions_en,
+            questions_fr=entry.questions_fr,
+            answer_en=entry.answer_en,
+            answer_fr=entry.answer_fr,
+        )
+    )
+
+
+def check_faq_entry(rt: Runtime, *, user_id: str, values: dict[str, str]) -> dict[str, str]:
+    """Errors to show in the FAQ modal, by block ID (empty when fine)."""
+    if not rt.is_admin(user_id):
+        return {BlockId.QUESTIONS_EN: t("qa.admins_only_change")}
+    if not (split_lines(values.get(BlockId.QUESTIONS_EN, "")) or split_lines(values.get(BlockId.QUESTIONS_FR, ""))):
+        return {BlockId.QUESTIONS_EN: t("qa.modal.need_question")}
+    if not (values.get(BlockId.ANSWER_EN, "").strip() or values.get(BlockId.ANSWER_FR, "").strip()):
+        return {BlockId.ANSWER_EN: t("qa.modal.need_answer")}
+    return {}
+
+
+def _new_slug(first_question: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", fold_word(first_question)).strip("_")[:40] or "entry"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}_{n}", n + 1
+    return slug
+
+
+def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, str]) -> Reply | None:
+    """Add or replace an entry from the FAQ modal; it is used at once. None when the modal showed errors."""
+    if not rt.is_admin(user_id):
+        raise NotAllowed(t("qa.admins_only_change"))
+    if check_faq_entry(rt, user_id=user_id, values=values):
+        return None  # the modal showed the errors and was not accepted
+    questions_en = "\n".join(split_lines(values.get(BlockId.QUESTIONS_EN, "")))
+    questions_fr = "\n".join(split_lines(values.get(BlockId.QUESTIONS_FR, "")))
+    eng = engine(rt)
+    existing = eng.entry(slug) if slug else None
+    if slug and (existing is None or not SLUG.match(slug)):
+        raise NotFound(t("qa.entry_gone", slug=escape(slug[:100])))
+    if not slug:
+        first = (questions_en or questions_fr).splitlines()[0]
+        slug = _new_slug(first, {e.slug for e in eng.entries})
+    now = rt.clock.now()
+    with rt.db.session(write=True) as session:
+        store.save_entry(
+            session=session,
+            slug=slug,
+            questions_en=questions_en,
+            questions_fr=questions_fr,
+            answer_en=values.get(BlockId.ANSWER_EN, "").strip(),
+            answer_fr=values.get(BlockId.ANSWER_FR, "").strip(),
+            source=existing.source_key
+            if existing and existing.source_key
+            else f"<@{user_id}> ({now.date().isoformat()})",
+            origin="admin",
+            by=user_id,
+            now=now,
+        )
+    eng.refresh(rt, force=True)
+    log.info("knowledge entry %s saved by an admin", slug)
+    return builders.build_saved(slug=slug, created=existing is None)
