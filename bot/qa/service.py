@@ -361,7 +361,7 @@ def _is_status_question(eng: Engine, found: Match) -> bool:
     )
 
 
-def _entry_answer(rt: Runtime, entry: Entry, lang: str, user_id: str) -> tuple[str, str]:
+def entry_answer(rt: Runtime, entry: Entry, lang: str, user_id: str) -> tuple[str, str]:
     """The answer text and source of `entry` in `lang`, computed now for live entries."""
     if entry.live == "deadline":
         return live.deadline(rt, lang), entry.source(lang)
@@ -418,7 +418,7 @@ def _answerable(match: Match) -> bool:
 def _answer(rt: Runtime, known: list[tuple[Match, str]], unknown: list[str], lang: str, user_id: str) -> Decision:
     """One answer to the entries found (each once), with the parts of the question nobody knows named."""
     entries = list({m.entry.slug: m.entry for m, _ in known if m.entry is not None}.values())
-    answers = [_entry_answer(rt, entry, lang, user_id) for entry in entries]
+    answers = [entry_answer(rt, entry, lang, user_id) for entry in entries]
     bodies = [body for body, _ in answers]
     for part in unknown:
         shown = escape(part)
@@ -675,5 +675,5 @@ def _second_opinion(
         return _resolve_partner(rt, named[0], lang, entry.source(lang)) if named else decision
     if mine is None and not eng.retriever.admits(_looked_up(eng, question, names), lang, entry.slug):
         return decision
-    body, source = _entry_answer(rt, entry, lang, user_id)
+    body, source = entry_answer(rt, entry, lang, user_id)
     return Decision(lang=lang, outcome="answered", slug=entry.slug, body=body, source=source, score=opinion.margin)
