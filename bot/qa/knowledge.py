@@ -67,6 +67,20 @@ class StoredEntry:
     active: bool
 
 
+def stored_entry(row: Any) -> StoredEntry:
+    """The entry a database row holds."""
+    return StoredEntry(
+        slug=row.slug,
+        questions_en=row.questions_en,
+        questions_fr=row.questions_fr,
+        answer_en=row.answer_en,
+        answer_fr=row.answer_fr,
+        source=row.source,
+        origin=row.origin,
+        active=row.active,
+    )
+
+
 def split_lines(text: str) -> tuple[str, ...]:
     """Non-empty, cleaned lines of a multi-line field (one phrasing per line)."""
     return tuple(line for line in (clean(raw) for raw in text.splitlines()) if line)

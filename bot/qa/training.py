@@ -1,52 +1,95 @@
-"""Fitting the classifier of `bot.qa.classifier` with scikit-learn: for `scripts/train_classifier.py` and the tests.
-
-scikit-learn is a development dependency (`pip install -e ".[dev]"`): the running bot never imports this module,
-it reads the fitted model from `bot/knowledge/classifier.npz`.
-"""
+"""The ranker's fit: shipped with the bot, refitted by the scheduler from what Slack taught it, read by every worker."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
 from collections.abc import Sequence
-from functools import cache
+from dataclasses import dataclass
+from importlib import resources
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
+from bot.qa.index import Encoder
+from bot.qa.knowledge import Entry, merge, shipped, stored_entry
+from bot.qa.learning import Labelled, cross_fitted, digest, shipped_labelled
+from bot.qa.ranker import Ranker, fit
+from bot.runtime import Runtime
+from storage import knowledge as store
 
-from bot.qa.classifier import Classifier, Example, Model, digest, examples, features, labelled_sets
+log = logging.getLogger(__name__)
 
-MIN_EXAMPLES = 2
-"""A feature seen in fewer examples than this is not learnt: it says more about one question than about many."""
-C = 0.5
-"""The SVM's regularisation: lower generalises more, higher fits the examples closer."""
-
-
-def estimators(learnt: Sequence[Example]) -> tuple[TfidfVectorizer, LinearSVC]:
-    """scikit-learn's vectorizer and SVM fitted on `learnt`."""
-    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=MIN_EXAMPLES, dtype=np.float32)
-    matrix = vectorizer.fit_transform([e.text for e in learnt])
-    svm = LinearSVC(C=C, random_state=0).fit(matrix, [e.slug for e in learnt])
-    return vectorizer, svm
+FIT_FILE = "ranker.json"
+LEXICAL_WIDTH = 10
+"""Features of a row that need no model (bot/qa/index.py `features`): the fallback ranker reads these only."""
 
 
-def fit(learnt: Sequence[Example]) -> Model:
-    """The model fitted on `learnt`, in the form the bot reads."""
-    vectorizer, svm = estimators(learnt)
-    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-    return Model(
-        vocabulary=tuple(vocabulary),
-        idf=vectorizer.idf_.astype(np.float32),
-        weights=np.ascontiguousarray(svm.coef_.T, dtype=np.float32),
-        bias=svm.intercept_.astype(np.float32),
-        labels=tuple(str(label) for label in svm.classes_),
-        learnt=digest(learnt),
-    )
+@dataclass(frozen=True)
+class Fit:
+    """The ranker for each way the bot may run: with the sentence model, or on words alone."""
+
+    semantic: Ranker
+    lexical: Ranker
+    fitted_at: dt.datetime | None = None
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the data it learnt from."""
+        return self.semantic.digest
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "semantic": json.loads(self.semantic.to_json()),
+                "lexical": json.loads(self.lexical.to_json()),
+                "fitted_at": self.fitted_at.isoformat() if self.fitted_at else None,
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Fit:
+        data = json.loads(text)
+        fitted_at = dt.datetime.fromisoformat(data["fitted_at"]) if data.get("fitted_at") else None
+        return cls(
+            semantic=Ranker.from_json(json.dumps(data["semantic"])),
+            lexical=Ranker.from_json(json.dumps(data["lexical"])),
+            fitted_at=fitted_at,
+        )
 
 
-@cache
-def held_out(name: str) -> Classifier | None:
-    """A classifier that never learnt the shipped set `name` (None for a set that does not ship: the bot's own
-    never learnt it either), so that a set's figures say how the bot does on questions it has not seen."""
-    if name not in labelled_sets():
-        return None
-    return Classifier(fit(examples(without=frozenset({name}))))
+def shipped_fit() -> Fit:
+    """The fit made from the shipped knowledge and questions (scripts/fit_ranker.py writes it)."""
+    return Fit.from_json(resources.files("bot.knowledge").joinpath(FIT_FILE).read_text("utf-8"))
+
+
+def fit_all(entries: Sequence[Entry], labelled: list[Labelled], encoder: Encoder, *, now: dt.datetime | None = None) -> Fit:
+    """Both rankers fitted on `labelled`, their features measured against `entries` with the question's fold out."""
+    rows = cross_fitted(entries, labelled, encoder)
+    stamp = digest(entries, labelled)
+    semantic = fit(rows.features, rows.labels, rows.groups, digest=stamp)
+    lexical = fit(rows.features[:, :LEXICAL_WIDTH], rows.labels, rows.groups, digest=stamp)
+    return Fit(semantic, lexical, now)
+
+
+def refit(rt: Runtime, encoder: Encoder) -> bool:
+    """Fit the rankers again when the entries or the verdicts given in Slack changed; say whether it did.
+
+    The scheduler process runs this; every worker picks the new fit up before its next question.
+    """
+    with rt.db.session() as session:
+        stored = store.list_entries(session=session)
+        verdicts = store.list_examples(session=session)
+        latest = store.latest_fit(session=session)
+    entries = list(merge(shipped(), [stored_entry(row) for row in stored]))
+    slack = [Labelled(v.text, v.lang, (v.slug,) if v.slug else (), "slack") for v in verdicts]
+    labelled = [*shipped_labelled(), *slack]
+    stamp = digest(entries, labelled)
+    if latest is not None and latest.digest == stamp:
+        return False
+    if latest is None and not slack and stamp == shipped_fit().digest:
+        return False
+    made = fit_all(entries, labelled, encoder, now=rt.clock.now())
+    with rt.db.session(write=True) as session:
+        store.save_fit(session=session, payload=made.to_json(), digest=stamp, fitted_at=made.fitted_at)
+    log.info("answer ranker refitted on %d questions, %d of them from Slack", len(labelled), len(slack))
+    return True

@@ -1,0 +1,218 @@
+"""The knowledge base indexed three ways for the ranker: words (BM25), characters, and meaning (sentence vectors).
+
+Every signal is measured against each entry's phrasings (shipped, added in Slack, and questions the experts pointed
+at it) and its answer, so an entry added today is searchable the moment it is indexed, with no refit.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import bm25s
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.qa.knowledge import Entry
+from bot.qa.terms import fold_word, is_stopword, stem, words
+
+# bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+CANDIDATES = 3
+"""Entries each signal puts forward for the ranker to weigh."""
+NEIGHBOURS = 10
+"""Nearest known questions whose entries vote on a question's meaning."""
+
+
+class Encoder(Protocol):
+    """What the index needs of the sentence-embedding model."""
+
+    available: bool
+
+    def encode_cached(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Example:
+    """A question someone told the bot the answer to: an entry's slug, or None for "beyond its knowledge"."""
+
+    text: str
+    lang: str
+    slug: str | None
+
+
+def content_terms(text: str, lang: str) -> list[str]:
+    """The stems of the words of `text` that carry meaning, in order."""
+    found = []
+    for word in words(text):
+        folded = fold_word(word)
+        if len(folded) > 1 and not is_stopword(folded, lang):
+            found.append(stem(folded, lang))
+    return found
+
+
+def _flat(text: str) -> str:
+    return " ".join(fold_word(word) for word in words(text))
+
+
+@dataclass
+class Signals:
+    """One question measured against every entry: arrays indexed like `Index.entries`."""
+
+    semantic: np.ndarray  # best cosine with a phrasing
+    answer: np.ndarray  # cosine with the answer
+    lexical: np.ndarray  # best BM25 score of a phrasing
+    chars: np.ndarray  # best character similarity with a phrasing, 0..1
+    coverage: np.ndarray  # share of the question's terms the entry's texts use
+    known: float  # share of the question's terms the knowledge base uses anywhere
+    negative: float  # best cosine with a question known to be beyond the knowledge base
+    votes: np.ndarray  # share of the nearest known questions that are the entry's
+    beyond: float  # share of the nearest known questions that are beyond the knowledge base
+    terms: int  # how many terms carry meaning
+    phrasings: np.ndarray  # how many phrasings each entry has
+
+    def candidates(self) -> list[int]:
+        """The entries any signal puts in its first CANDIDATES."""
+        chosen: dict[int, None] = {}
+        for scores in (self.semantic, self.lexical, self.chars):
+            for i in np.argsort(-scores, kind="stable")[:CANDIDATES]:
+                chosen[int(i)] = None
+        return list(chosen)
+
+
+class Index:
+    """Entries and examples, ready to measure questions against."""
+
+    def __init__(self, entries: Sequence[Entry], examples: Sequence[Example], encoder: Encoder | None) -> None:
+        self.entries = tuple(entries)
+        position = {entry.slug: i for i, entry in enumerate(self.entries)}
+        texts: list[tuple[int, str, str]] = []
+        for i, entry in enumerate(self.entries):
+            texts += [(i, text, "en") for text in entry.questions_en]
+            texts += [(i, text, "fr") for text in entry.questions_fr]
+        texts += [(position[e.slug], e.text, e.lang) for e in examples if e.slug in position]
+        texts.sort(key=lambda item: item[0])
+        self.negatives = [e.text for e in examples if e.slug is None]
+        owner = np.array([i for i, _, _ in texts], dtype=np.int64)
+        self._owner = owner
+        self._starts = np.searchsorted(owner, np.arange(len(self.entries)))
+        self.phrasings = np.bincount(owner, minlength=len(self.entries))
+        self._flat = [_flat(text) for _, text, _ in texts]
+        tokens = [content_terms(text, lang) for _, text, lang in texts]
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self._bm25.index([t or ["_"] for t in tokens], show_progress=False)
+        vocabularies: list[set[str]] = [set() for _ in self.entries]
+        for (i, _, _), found in zip(texts, tokens, strict=True):
+            vocabularies[i].update(found)
+        for i, entry in enumerate(self.entries):
+            vocabularies[i].update(content_terms(entry.answer_en, "en") + content_terms(entry.answer_fr, "fr"))
+        self._vocabularies = vocabularies
+        self.surfaces: set[str] = set()
+        """The words, as written, of the entries themselves (not of examples, which name partners)."""
+        for entry in self.entries:
+            for text in (*entry.questions_en, *entry.questions_fr, entry.answer_en, entry.answer_fr):
+                self.surfaces.update(_flat(text).split())
+        self.vocabulary = set().union(*vocabularies)
+        self.encoder = encoder if encoder is not None and encoder.available else None
+        if self.encoder is not None:
+            answers = [f"{entry.answer_en}\n{entry.answer_fr}".strip() for entry in self.entries]
+            vectors = self.encoder.encode_cached([text for _, text, _ in texts] + answers + self.negatives)
+            self._vectors = vectors[: len(texts)]
+            self._answers = vectors[len(texts) : len(texts) + len(answers)]
+            self._negatives = vectors[len(texts) + len(answers) :]
+
+    @property
+    def semantic(self) -> bool:
+        """Say whether the meaning of questions is compared, not only their words."""
+        return self.encoder is not None
+
+    def _best(self, scores: np.ndarray) -> np.ndarray:
+        """The best score of each entry's phrasings (-1 for an entry with none)."""
+        best = np.full(len(self.entries), -1.0)
+        has = self.phrasings > 0
+        if len(scores):
+            best[has] = np.maximum.reduceat(scores, self._starts[has])
+        return best
+
+    def _votes(self, near: np.ndarray, far: np.ndarray) -> tuple[np.ndarray, float]:
+        """Each entry's share of the NEIGHBOURS known questions nearest in meaning, and the share beyond them all."""
+        both = np.concatenate([near, far])
+        k = min(NEIGHBOURS, len(both))
+        nearest = np.argpartition(-both, k - 1)[:k] if k else np.zeros(0, dtype=np.int64)
+        mine = nearest[nearest < len(near)]
+        votes = np.bincount(self._owner[mine], minlength=len(self.entries)) / max(1, k)
+        return votes, float(len(nearest) - len(mine)) / max(1, k)
+
+    def measure(self, question: str, lang: str) -> Signals:
+        """`question` measured against every entry."""
+        terms = content_terms(question, lang)
+        n = len(self.entries)
+        lexical = self._best(self._bm25.get_scores(terms)) if terms else np.zeros(n)
+        flat = _flat(question)
+        chars = process.cdist([flat], self._flat, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
+        semantic, answer, negative = np.zeros(n), np.zeros(n), 0.0
+        votes, beyond = np.zeros(n), 0.0
+        if self.encoder is not None:
+            vector = self.encoder.encode_cached([question])[0]
+            near = self._vectors @ vector
+            semantic = self._best(near)
+            answer = self._answers @ vector
+            far = self._negatives @ vector
+            negative = float(far.max()) if len(far) else 0.0
+            votes, beyond = self._votes(near, far)
+        unique = set(terms)
+        coverage = np.array([len(unique & vocabulary) / max(1, len(unique)) for vocabulary in self._vocabularies])
+        return Signals(
+            semantic=semantic,
+            answer=answer,
+            lexical=lexical,
+            chars=self._best(chars.astype(np.float64) / 100),
+            coverage=coverage,
+            known=len(unique & self.vocabulary) / max(1, len(unique)),
+            negative=negative,
+            votes=votes,
+            beyond=beyond,
+            terms=len(terms),
+            phrasings=self.phrasings,
+        )
+
+
+def features(signals: Signals, i: int, *, semantic: bool) -> list[float]:
+    """What the ranker weighs of entry `i` for one question: nothing that names the entry, so it carries over."""
+
+    def lead(scores: np.ndarray) -> float:
+        others = np.delete(scores, i)
+        return float(scores[i] - (others.max() if len(others) else 0.0))
+
+    top = max(float(signals.lexical.max()), 1e-9)
+    lexical = [
+        float(signals.lexical[i]) / top,
+        math.log1p(float(signals.lexical[i])),
+        lead(signals.lexical) / top,
+        float(signals.chars[i]),
+        lead(signals.chars),
+        float(signals.coverage[i]),
+        lead(signals.coverage),
+        signals.known,
+        math.log1p(signals.terms),
+        math.log1p(float(signals.phrasings[i])),
+    ]
+    if not semantic:
+        return lexical
+    firsts = sum(int(np.argmax(s) == i) for s in (signals.semantic, signals.lexical, signals.chars))
+    return [
+        *lexical,
+        float(signals.semantic[i]),
+        lead(signals.semantic),
+        float(signals.answer[i]),
+        signals.negative,
+        float(signals.semantic[i]) - signals.negative,
+        float(signals.votes[i]),
+        lead(signals.votes),
+        signals.beyond,
+        float(firsts),
+    ]

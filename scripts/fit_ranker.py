@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Fit the answer ranker on the shipped knowledge and labelled questions; write bot/knowledge/ranker.json.
+
+Usage: .venv/bin/python scripts/fit_ranker.py [--check]
+Also prints the cross-validated figures: each fold of question sets is measured against an index without it and
+judged by a ranker fitted without it. `--check` only says whether the shipped fit is current.
+tests/qa/frozen/ is never read here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import typer
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.qa.evaluation import wilson  # noqa: E402
+from bot.qa.knowledge import shipped  # noqa: E402
+from bot.qa.learning import FOLDS, cross_fitted, digest, shipped_labelled  # noqa: E402
+from bot.qa.ranker import fit  # noqa: E402
+from bot.qa.semantic import Encoder  # noqa: E402
+from bot.qa.training import FIT_FILE, LEXICAL_WIDTH, fit_all, shipped_fit  # noqa: E402
+
+
+def _rates(probability: np.ndarray, labels: np.ndarray, groups: np.ndarray, threshold: float) -> tuple[int, ...]:
+    """Right answers, answerable questions, correct abstentions, unanswerable questions."""
+    order = np.lexsort((-probability, groups))
+    first = np.r_[True, groups[order][1:] != groups[order][:-1]]
+    tops = order[first]
+    answerable = (np.bincount(groups, weights=labels.astype(np.float64)) > 0)[groups[tops]]
+    answers = probability[tops] >= threshold
+    right = answers & labels[tops].astype(bool)
+    return int(right[answerable].sum()), int(answerable.sum()), int((~answers)[~answerable].sum()), int((~answerable).sum())
+
+
+def main(check: bool = typer.Option(False, help="only say whether the shipped fit is current")) -> None:
+    entries = list(shipped().entries)
+    labelled = shipped_labelled()
+    if check:
+        current = shipped_fit().digest == digest(entries, labelled)
+        print("the shipped fit is current" if current else "the shipped fit is stale: run scripts/fit_ranker.py")
+        raise typer.Exit(0 if current else 1)
+    encoder = Encoder.shared()
+    rows = cross_fitted(entries, labelled, encoder)
+    for name, width in (("semantic", rows.features.shape[1]), ("lexical", LEXICAL_WIDTH)):
+        totals = np.zeros(4, dtype=np.int64)
+        for k in range(FOLDS):
+            train, test = rows.folds != k, rows.folds == k
+            groups = np.unique(rows.groups[train], return_inverse=True)[1]
+            ranker = fit(rows.features[train, :width], rows.labels[train], groups)
+            p = ranker.probability(rows.features[test, :width])
+            totals += _rates(p, rows.labels[test], rows.groups[test], ranker.threshold)
+        right, answerable, abstained, unanswerable = (int(x) for x in totals)
+        low, high = wilson(right, answerable)
+        low2, high2 = wilson(abstained, unanswerable)
+        print(
+            f"{name:9} cross-validated over {FOLDS} folds of question sets: "
+            f"right {right}/{answerable} = {right / answerable:.1%} [{low:.1%}–{high:.1%}], "
+            f"correct I don't know {abstained}/{unanswerable} = {abstained / unanswerable:.1%} [{low2:.1%}–{high2:.1%}]"
+        )
+    made = fit_all(entries, labelled, encoder)
+    (ROOT / "bot" / "knowledge" / FIT_FILE).write_text(made.to_json() + "\n", "utf-8")
+    print(f"wrote bot/knowledge/{FIT_FILE}: thresholds {made.semantic.threshold:.3f} / {made.lexical.threshold:.3f}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
