@@ -34,7 +34,12 @@ def _rates(probability: np.ndarray, labels: np.ndarray, groups: np.ndarray, thre
     answerable = (np.bincount(groups, weights=labels.astype(np.float64)) > 0)[groups[tops]]
     answers = probability[tops] >= threshold
     right = answers & labels[tops].astype(bool)
-    return int(right[answerable].sum()), int(answerable.sum()), int((~answers)[~answerable].sum()), int((~answerable).sum())
+    return (
+        int(right[answerable].sum()),
+        int(answerable.sum()),
+        int((~answers)[~answerable].sum()),
+        int((~answerable).sum()),
+    )
 
 
 def main(check: bool = typer.Option(False, help="only say whether the shipped fit is current")) -> None:

@@ -10,8 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.qa.classifier import SecondOpinion
-from bot.qa.service import decide
+from bot.qa.service import Engine, decide
 from bot.runtime import Runtime
 
 
@@ -106,17 +105,16 @@ def evaluate(
     *,
     user_id: str,
     repeat: int = 1,
-    classifier: SecondOpinion | None = None,
+    eng: Engine | None = None,
 ) -> Report:
-    """Ask every case `repeat` times (latency over all runs; correctness from the first), with `classifier` as the
-    second opinion if given."""
+    """Ask every case `repeat` times (latency over all runs; correctness from the first), of `eng` if given."""
     report = Report(name)
     for case in cases:
         decision = None
         runs = []
         for _ in range(max(1, repeat)):
             started = time.perf_counter()
-            decision = decide(rt, case.question, user_id=user_id, classifier=classifier)
+            decision = decide(rt, case.question, user_id=user_id, eng=eng)
             runs.append((time.perf_counter() - started) * 1000)
         assert decision is not None
         got = decision.slug if decision.outcome == "answered" else None

@@ -181,38 +181,45 @@ class Index:
         )
 
 
-def features(signals: Signals, i: int, *, semantic: bool) -> list[float]:
-    """What the ranker weighs of entry `i` for one question: nothing that names the entry, so it carries over."""
+def _lead(scores: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """How far each chosen entry's score leads the best of the others (negative: it trails)."""
+    if len(scores) < 2:
+        return scores[chosen]
+    order = np.argsort(-scores, kind="stable")
+    first, second = scores[order[0]], scores[order[1]]
+    return scores[chosen] - np.where(chosen == order[0], second, first)
 
-    def lead(scores: np.ndarray) -> float:
-        others = np.delete(scores, i)
-        return float(scores[i] - (others.max() if len(others) else 0.0))
 
+def features(signals: Signals, chosen: Sequence[int], *, semantic: bool) -> np.ndarray:
+    """What the ranker weighs of each chosen entry: nothing that names the entry, so what it learns carries over."""
+    at = np.asarray(chosen, dtype=np.int64)
+    ones = np.ones(len(at))
     top = max(float(signals.lexical.max()), 1e-9)
-    lexical = [
-        float(signals.lexical[i]) / top,
-        math.log1p(float(signals.lexical[i])),
-        lead(signals.lexical) / top,
-        float(signals.chars[i]),
-        lead(signals.chars),
-        float(signals.coverage[i]),
-        lead(signals.coverage),
-        signals.known,
-        math.log1p(signals.terms),
-        math.log1p(float(signals.phrasings[i])),
+    columns = [
+        signals.lexical[at] / top,
+        np.log1p(signals.lexical[at]),
+        _lead(signals.lexical, at) / top,
+        signals.chars[at],
+        _lead(signals.chars, at),
+        signals.coverage[at],
+        _lead(signals.coverage, at),
+        ones * signals.known,
+        ones * math.log1p(signals.terms),
+        np.log1p(signals.phrasings[at].astype(np.float64)),
     ]
-    if not semantic:
-        return lexical
-    firsts = sum(int(np.argmax(s) == i) for s in (signals.semantic, signals.lexical, signals.chars))
-    return [
-        *lexical,
-        float(signals.semantic[i]),
-        lead(signals.semantic),
-        float(signals.answer[i]),
-        signals.negative,
-        float(signals.semantic[i]) - signals.negative,
-        float(signals.votes[i]),
-        lead(signals.votes),
-        signals.beyond,
-        float(firsts),
-    ]
+    if semantic:
+        firsts = sum(
+            (at == np.argmax(s)).astype(np.float64) for s in (signals.semantic, signals.lexical, signals.chars)
+        )
+        columns += [
+            signals.semantic[at],
+            _lead(signals.semantic, at),
+            signals.answer[at],
+            ones * signals.negative,
+            signals.semantic[at] - signals.negative,
+            signals.votes[at],
+            _lead(signals.votes, at),
+            ones * signals.beyond,
+            firsts,
+        ]
+    return np.column_stack(columns)

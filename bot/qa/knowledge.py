@@ -31,7 +31,6 @@ class Entry:
     live: str | None = None
     origin: str = "shipped"
     source_key: str = ""  # a key of the seed's [sources], or the stored free text
-    key_concepts: tuple[str, ...] = ()  # phrases naming the entry's subject: strong evidence on their own
 
     def questions(self, lang: str) -> tuple[str, ...]:
         """The phrasings in `lang`, else those of the other language."""
@@ -134,7 +133,6 @@ def parse_seed(data: Mapping[str, Any]) -> Seed:
             source_fr=source_fr,
             live=live,
             source_key=source,
-            key_concepts=tuple(clean(k) for k in raw.get("key_concepts", []) if clean(k)),
         )
         if not (entry.questions_en or entry.questions_fr):
             raise ValueError(f"knowledge entry {slug!r} has no questions")
@@ -171,6 +169,5 @@ def merge(seed: Seed, stored: Iterable[StoredEntry]) -> tuple[Entry, ...]:
             live=base.live if base else None,
             origin=row.origin,
             source_key=row.source,
-            key_concepts=base.key_concepts if base else (),
         )
     return tuple(e for e in by_slug.values() if e.questions_en or e.questions_fr)

@@ -82,7 +82,7 @@ def cross_fitted(
     entries: Sequence[Entry], labelled: Sequence[Labelled], encoder: Encoder | None, *, folds: int = FOLDS
 ) -> Rows:
     """Every question's candidate rows, measured against an index built without its fold."""
-    rows: list[list[float]] = []
+    rows: list[np.ndarray] = []
     labels: list[int] = []
     groups: list[int] = []
     row_folds: list[int] = []
@@ -93,12 +93,12 @@ def cross_fitted(
             if f != k:
                 continue
             signals = index.measure(question.text, question.lang)
-            for i in signals.candidates():
-                rows.append(features(signals, i, semantic=index.semantic))
-                labels.append(int(index.entries[i].slug in question.expect))
-                groups.append(number)
-                row_folds.append(k)
-    return Rows(np.array(rows), np.array(labels), np.array(groups), np.array(row_folds))
+            candidates = signals.candidates()
+            rows.append(features(signals, candidates, semantic=index.semantic))
+            labels += [int(index.entries[i].slug in question.expect) for i in candidates]
+            groups += [number] * len(candidates)
+            row_folds += [k] * len(candidates)
+    return Rows(np.vstack(rows), np.array(labels), np.array(groups), np.array(row_folds))
 
 
 def fit_ranker(entries: Sequence[Entry], labelled: Sequence[Labelled], encoder: Encoder | None) -> Ranker:

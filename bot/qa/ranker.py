@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +99,7 @@ def _threshold(best: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> f
     return choice
 
 
-def fit(rows: np.ndarray, labels: np.ndarray, groups: Sequence[int], *, digest: str = "") -> Ranker:
+def fit(rows: np.ndarray, labels: np.ndarray, groups: np.ndarray, *, digest: str = "") -> Ranker:
     """Fit on candidate rows (`labels`: 1 where the entry answers the question, `groups`: the question each row
     belongs to, numbered from 0), then choose the threshold on the questions' best candidates."""
     mean = rows.mean(axis=0)

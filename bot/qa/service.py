@@ -7,12 +7,15 @@ hand is the grammar around it: partners' names, and messages that ask several th
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from bot.i18n import t
 from bot.partners import resolver
@@ -75,14 +78,27 @@ class Choice:
 class Engine:
     """The knowledge base indexed in memory with the ranker's fit, rebuilt when either changes in any process."""
 
-    def __init__(self, encoder: Encoder) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        *,
+        entries: Sequence[Entry] | None = None,
+        examples: Sequence[Example] | None = None,
+        fit: Fit | None = None,
+    ) -> None:
+        """An engine on the shipped knowledge, or on other `entries`, `examples` and `fit` (for evaluation)."""
+        # One BLAS thread: a question's products are small, and threads only fight the web server for the cores.
+        threadpool_limits(limits=1, user_api="blas")
         self._lock = threading.Lock()
         self.encoder = encoder
-        self._shipped = as_examples(shipped_labelled())
+        seed = shipped()
+        self._seed = seed if entries is None else dataclasses.replace(seed, entries=tuple(entries))
+        self._examples = list(examples) if examples is not None else as_examples(shipped_labelled())
         self._version: Any = None
         self._fit_version: Any = None
-        self.fit: Fit = shipped_fit()
-        self.index = Index(shipped().entries, self._shipped, encoder)
+        self.fit = fit or shipped_fit()
+        self._pinned = fit is not None
+        self.index = Index(self._seed.entries, self._examples, encoder)
         self._by_slug = {entry.slug: entry for entry in self.index.entries}
 
     @property
@@ -100,12 +116,12 @@ class Engine:
                 examples = [Example(e.text, e.lang, e.slug) for e in store.list_examples(session=session)]
             fitted = store.latest_fit(session=session)
         with self._lock:
-            if fitted is not None and fitted.id != self._fit_version:
+            if fitted is not None and fitted.id != self._fit_version and not self._pinned:
                 self.fit = Fit.from_json(fitted.payload)
                 self._fit_version = fitted.id
                 log.info("answer ranker fitted at %s picked up", fitted.fitted_at.isoformat())
             if stale:
-                index = Index(merge(shipped(), stored), [*self._shipped, *examples], self.encoder)
+                index = Index(merge(self._seed, stored), [*self._examples, *examples], self.encoder)
                 self.index, self._by_slug = index, {entry.slug: entry for entry in index.entries}
                 self._version = version
                 log.info("knowledge base reindexed: %d entries, %d examples", len(index.entries), len(examples))
@@ -128,7 +144,7 @@ class Engine:
         index, ranker = self.index, self.ranker
         signals = index.measure(text, lang)
         candidates = signals.candidates()
-        rows = np.array([features(signals, i, semantic=index.semantic) for i in candidates])
+        rows = features(signals, candidates, semantic=index.semantic)
         likelihood = ranker.probability(rows)
         order = np.argsort(-likelihood, kind="stable")
         best = float(likelihood[order[0]])
@@ -280,4 +296,3 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
         score=whole.likelihood,
         suggestions=suggestions,
     )
-

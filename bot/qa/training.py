@@ -62,7 +62,9 @@ def shipped_fit() -> Fit:
     return Fit.from_json(resources.files("bot.knowledge").joinpath(FIT_FILE).read_text("utf-8"))
 
 
-def fit_all(entries: Sequence[Entry], labelled: list[Labelled], encoder: Encoder, *, now: dt.datetime | None = None) -> Fit:
+def fit_all(
+    entries: Sequence[Entry], labelled: list[Labelled], encoder: Encoder, *, now: dt.datetime | None = None
+) -> Fit:
     """Both rankers fitted on `labelled`, their features measured against `entries` with the question's fold out."""
     rows = cross_fitted(entries, labelled, encoder)
     stamp = digest(entries, labelled)
@@ -88,8 +90,9 @@ def refit(rt: Runtime, encoder: Encoder) -> bool:
         return False
     if latest is None and not slack and stamp == shipped_fit().digest:
         return False
-    made = fit_all(entries, labelled, encoder, now=rt.clock.now())
+    now = rt.clock.now()
+    made = fit_all(entries, labelled, encoder, now=now)
     with rt.db.session(write=True) as session:
-        store.save_fit(session=session, payload=made.to_json(), digest=stamp, fitted_at=made.fitted_at)
+        store.save_fit(session=session, payload=made.to_json(), digest=stamp, fitted_at=now)
     log.info("answer ranker refitted on %d questions, %d of them from Slack", len(labelled), len(slack))
     return True

@@ -6,11 +6,11 @@ import time
 from collections.abc import Callable
 
 import pytest
+from bot.qa.retrieval import Retriever
 from hypothesis import HealthCheck, given, settings
 
 from bot.partners.io import import_partners
 from bot.qa import service
-from bot.qa.retrieval import Retriever
 from bot.runtime import Runtime
 from tests.qa.adversarial import FIXED, SLACK_MAX_CHARS, book_csv, messages
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.qa.classifier import examples
+
 from bot.qa.evaluation import Case, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
