@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=50_000, ge=1, le=1_000_000)
     max_request_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
     escalations_per_hour: int = Field(default=10, ge=0, le=10_000)
+    qa_refit_minutes: float = Field(default=10.0, gt=0, le=10_080)
 
     @field_validator("admin_user_ids", "expert_user_ids", mode="before")
     @classmethod

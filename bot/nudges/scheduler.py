@@ -40,12 +40,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.deliveries import forget_old_deliveries
 from bot.installation import Gate
 from bot.nudges.rounds import run_round, sweep
+from bot.qa.semantic import Encoder
+from bot.qa.training import refit
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 TICK_JOB_ID = "nudges.tick"
 HOUSEKEEPING_JOB_ID = "events.forget"
+REFIT_JOB_ID = "qa.refit"
 HOUSEKEEPING_EVERY = dt.timedelta(hours=1)
 SWEEP_JOB_ID = "nudges.sweep"
 TICK_EVERY = dt.timedelta(minutes=5)
@@ -86,6 +89,14 @@ def housekeeping_job(rt: Runtime, gate: Gate | None = None) -> None:
         log.warning("event housekeeping failed: %s", type(exc).__name__)
 
 
+def refit_job(rt: Runtime, gate: Gate | None = None) -> None:
+    """Refit the answer ranker when the knowledge or the verdicts given in Slack changed; workers pick it up."""
+    try:
+        refit(rt, Encoder.shared())
+    except Exception as exc:
+        log.warning("answer ranker refit failed: %s", type(exc).__name__)
+
+
 def build_scheduler(rt: Runtime, *, first_tick_after: dt.timedelta = FIRST_TICK_AFTER) -> BackgroundScheduler:
     """A BackgroundScheduler (not started) with the tick and sweep jobs."""
     scheduler = BackgroundScheduler(
@@ -107,6 +118,7 @@ def add_jobs(scheduler: BackgroundScheduler, rt: Runtime, *, first_tick_after: d
         (tick, TICK_JOB_ID, "nudge round", TICK_EVERY, now + first_tick_after),
         (sweep_job, SWEEP_JOB_ID, "nudge sweep", SWEEP_EVERY, now + first_tick_after + SWEEP_OFFSET),
         (housekeeping_job, HOUSEKEEPING_JOB_ID, "forget old event claims", HOUSEKEEPING_EVERY, None),
+        (refit_job, REFIT_JOB_ID, "refit the answer ranker", dt.timedelta(minutes=rt.settings.qa_refit_minutes), None),
     ]
     for func, job_id, name, every, first_run in jobs:
         scheduler.add_job(

@@ -284,7 +284,7 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
         return _answered(rt, known, unknown, lang, user_id)
     if whole.answered:
         return _answered(rt, [(whole, question)], [], lang, user_id)
-    if known:
+    if known and whole.entry.slug == known[0][0].entry.slug:
         return _answered(rt, known[:1], [], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in whole.ranked[:SUGGESTIONS] if e.slug != "help" and not e.live)
     return Decision(
