@@ -65,6 +65,7 @@ class Signals:
 
     semantic: np.ndarray  # best cosine with a phrasing
     answer: np.ndarray  # cosine with the answer
+    centre: np.ndarray  # cosine with the mean of the entry's phrasings and answer: as fair to a new entry as an old
     lexical: np.ndarray  # best BM25 score of a phrasing
     chars: np.ndarray  # best character similarity with a phrasing, 0..1
     coverage: np.ndarray  # share of the question's terms the entry's texts use
@@ -78,7 +79,7 @@ class Signals:
     def candidates(self) -> list[int]:
         """The entries any signal puts in its first CANDIDATES."""
         chosen: dict[int, None] = {}
-        for scores in (self.semantic, self.lexical, self.chars):
+        for scores in (self.semantic, self.lexical, self.chars, self.centre):
             for i in np.argsort(-scores, kind="stable")[:CANDIDATES]:
                 chosen[int(i)] = None
         return list(chosen)
@@ -124,6 +125,10 @@ class Index:
             self._vectors = vectors[: len(texts)]
             self._answers = vectors[len(texts) : len(texts) + len(answers)]
             self._negatives = vectors[len(texts) + len(answers) :]
+            sums = np.zeros_like(self._answers)
+            np.add.at(sums, owner, self._vectors)
+            centroids = sums / np.maximum(1, self.phrasings)[:, None] + self._answers
+            self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
 
     @property
     def semantic(self) -> bool:
@@ -139,12 +144,13 @@ class Index:
         return best
 
     def _votes(self, near: np.ndarray, far: np.ndarray) -> tuple[np.ndarray, float]:
-        """Each entry's share of the NEIGHBOURS known questions nearest in meaning, and the share beyond them all."""
+        """Each entry's share of the NEIGHBOURS known questions nearest in meaning, out of as many as it could have
+        (an entry with two phrasings can hold at most two places), and the share beyond the knowledge base."""
         both = np.concatenate([near, far])
         k = min(NEIGHBOURS, len(both))
         nearest = np.argpartition(-both, k - 1)[:k] if k else np.zeros(0, dtype=np.int64)
         mine = nearest[nearest < len(near)]
-        votes = np.bincount(self._owner[mine], minlength=len(self.entries)) / max(1, k)
+        votes = np.bincount(self._owner[mine], minlength=len(self.entries)) / np.clip(self.phrasings, 1, max(1, k))
         return votes, float(len(nearest) - len(mine)) / max(1, k)
 
     def measure(self, question: str, lang: str) -> Signals:
@@ -154,13 +160,14 @@ class Index:
         lexical = self._best(self._bm25.get_scores(terms)) if terms else np.zeros(n)
         flat = _flat(question)
         chars = process.cdist([flat], self._flat, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
-        semantic, answer, negative = np.zeros(n), np.zeros(n), 0.0
+        semantic, answer, centre, negative = np.zeros(n), np.zeros(n), np.zeros(n), 0.0
         votes, beyond = np.zeros(n), 0.0
         if self.encoder is not None:
             vector = self.encoder.encode_cached([question])[0]
             near = self._vectors @ vector
             semantic = self._best(near)
             answer = self._answers @ vector
+            centre = self._centroids @ vector
             far = self._negatives @ vector
             negative = float(far.max()) if len(far) else 0.0
             votes, beyond = self._votes(near, far)
@@ -169,6 +176,7 @@ class Index:
         return Signals(
             semantic=semantic,
             answer=answer,
+            centre=centre,
             lexical=lexical,
             chars=self._best(chars.astype(np.float64) / 100),
             coverage=coverage,
@@ -221,5 +229,7 @@ def features(signals: Signals, chosen: Sequence[int], *, semantic: bool) -> np.n
             _lead(signals.votes, at),
             ones * signals.beyond,
             firsts,
+            signals.centre[at],
+            _lead(signals.centre, at),
         ]
     return np.column_stack(columns)

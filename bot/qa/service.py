@@ -233,13 +233,16 @@ def _resolve_partner(rt: Runtime, reference: str, lang: str, source: str) -> Dec
     return Decision(lang=lang, outcome="answered", slug=STATUS, body=body, source=source, score=0.5)
 
 
-def _about_partner(rt: Runtime, eng: Engine, question: str, lang: str) -> Decision | None:
-    """The status of the partner a question names, when it asks for one."""
+def _about_partner(rt: Runtime, eng: Engine, question: str, whole: Choice, lang: str) -> Decision | None:
+    """The status of the partner a question names, when it asks for one: the partner is named exactly, or a name the
+    knowledge base does not know reads as "this partner" in a status question that the whole message may be."""
     status = eng.entry(STATUS)
     source = status.source(lang) if status else ""
     mention = live.partners_mentioned(rt, question)
     if mention.partners:
         return _partner_answer(mention.partners, lang, source)
+    if status not in whole.ranked:
+        return None  # "Is Netgear doing the same with its partners?" is about Netgear, not a partner's status
     for name in _unknown_names(eng, question):
         if _about_status(eng, question, name, lang):
             return _resolve_partner(rt, name, lang, source)
@@ -273,17 +276,18 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
     eng = eng or engine(rt)
     question = clean(text)[:MAX_QUESTION_CHARS]
     lang = eng.language(question)
-    partner = _about_partner(rt, eng, question, lang)
+    whole = eng.choose(question, lang)
+    partner = _about_partner(rt, eng, question, whole, lang)
     if partner is not None:
         return partner
-    whole = eng.choose(question, lang)
     parts = [(eng.choose(part, lang), part) for part in _parts(question)]
     known = [(choice, part) for choice, part in parts if choice.answered]
+    # A part nobody knows goes to the experts, unless it asks again what the answer says ("…right? the 8th?").
+    unknown = [part for choice, part in parts if not choice.answered and choice.entry is not whole.entry]
     if len({choice.entry.slug for choice, _ in known}) > 1:
-        unknown = [part for choice, part in parts if not choice.answered]
         return _answered(rt, known, unknown, lang, user_id)
     if whole.answered:
-        return _answered(rt, [(whole, question)], [], lang, user_id)
+        return _answered(rt, [(whole, question)], unknown, lang, user_id)
     if known and whole.entry.slug == known[0][0].entry.slug:
         return _answered(rt, known[:1], [], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in whole.ranked[:SUGGESTIONS] if e.slug != "help" and not e.live)
