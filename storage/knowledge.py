@@ -1,15 +1,19 @@
-"""Typed queries on knowledge entries, asked questions and the votes on answers."""
+"""Typed queries on knowledge entries, asked questions, the votes on answers, the verdicts on questions and the fits."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import Feedback, KnowledgeEntry, Partner, Question
+from storage.models import Feedback, KnowledgeEntry, Partner, QaExample, QaFit, Question
+
+log = logging.getLogger(__name__)
 
 
 def list_entries(*, session: Session) -> list[KnowledgeEntry]:
@@ -23,11 +27,18 @@ def get_entry(*, session: Session, slug: str) -> KnowledgeEntry | None:
 
 
 def entries_version(*, session: Session) -> tuple[int, dt.datetime | None]:
-    """How many entries are stored and when the last one changed: cheap to compare, changes with any edit."""
-    count, latest = session.exec(select(func.count(col(KnowledgeEntry.id)), func.max(KnowledgeEntry.updated_at))).one()
-    if latest is not None and latest.tzinfo is None:
-        latest = latest.replace(tzinfo=dt.UTC)
-    return int(count), latest
+    """How much knowledge is stored and when it last changed: cheap to compare, changes with any edit.
+
+    Entries and examples both count: (entries + examples, the newest of an entry's `updated_at` and an example's
+    `created_at`). A replaced example takes its own time, so replacing one changes the version too.
+    """
+    examples = select(func.count(col(QaExample.id))).scalar_subquery()
+    latest_example = select(func.max(QaExample.created_at)).scalar_subquery()
+    count, latest, example_count, example_latest = session.exec(
+        select(func.count(col(KnowledgeEntry.id)), func.max(KnowledgeEntry.updated_at), examples, latest_example)
+    ).one()
+    stamps = [stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC) for stamp in (latest, example_latest) if stamp]
+    return int(count) + int(example_count), max(stamps, default=None)
 
 
 def save_entry(
@@ -148,11 +159,16 @@ def escalations_since(*, session: Session, user_id: str, since: dt.datetime) -> 
     return int(session.exec(query).one())
 
 
+def _reviewed() -> Any:
+    """Questions an admin gave a verdict on (moved to an entry, or beyond the bot's knowledge): no longer gaps."""
+    return select(QaExample.question_id).where(QaExample.question_id == Question.id, QaExample.origin == ADMIN).exists()
+
+
 def unanswered(*, session: Session, limit: int = 20) -> list[Question]:
-    """Questions the bot could not answer and no expert has answered yet, newest first."""
+    """Questions the bot could not answer and nobody has answered or reviewed yet, newest first."""
     query = (
         select(Question)
-        .where(Question.outcome == "unknown", col(Question.answered_by).is_(None))
+        .where(Question.outcome == "unknown", col(Question.answered_by).is_(None), ~_reviewed())
         .order_by(col(Question.asked_at).desc(), col(Question.id).desc())
         .limit(limit)
     )
@@ -168,17 +184,97 @@ class DownVoted:
 
 
 def down_voted(*, session: Session, limit: int = 20) -> list[DownVoted]:
-    """Answers voted down overall, worst first."""
+    """Answers voted down overall and not reviewed by an admin yet, worst first."""
     total = func.sum(Feedback.vote).label("total")
     query = (
         select(Question, total)
         .join(Feedback, col(Feedback.question_id) == col(Question.id))
+        .where(~_reviewed())
         .group_by(col(Question.id))
         .having(func.sum(Feedback.vote) < 0)
         .order_by(total, col(Question.id).desc())
         .limit(limit)
     )
     return [DownVoted(question=q, total=int(t)) for q, t in session.exec(query)]
+
+
+def vote_total(*, session: Session, question_id: int) -> int:
+    """The 👍 less the 👎 on the answer to a question (0 without votes)."""
+    query = select(func.coalesce(func.sum(Feedback.vote), 0)).where(Feedback.question_id == question_id)
+    return int(session.exec(query).one())
+
+
+# ---- learning from use: verdicts on asked questions, and the fitted ranker ----------------------
+EXPERT, ADMIN = "expert", "admin"
+"""Who gave a verdict: an expert pointing an escalated question at an entry, or an admin reviewing the gaps."""
+
+
+def add_example(
+    session: Session,
+    *,
+    text: str,
+    lang: str,
+    slug: str | None,
+    origin: str,
+    question_id: int | None,
+    created_by: str,
+    now: dt.datetime,
+) -> QaExample:
+    """Store a question as one more phrasing of the entry `slug`, or (`slug` None) as beyond the bot's knowledge.
+
+    One verdict per logged question: a second one replaces the first (callers lock the question row, so two
+    verdicts on one question never race).
+    """
+    example = example_for(session, question_id=question_id) if question_id is not None else None
+    if example is not None:
+        log.info(
+            "verdict on question %s replaced: %s by %s, now %s by %s",
+            question_id,
+            example.slug or "-",
+            example.origin,
+            slug or "-",
+            origin,
+        )
+    else:
+        example = QaExample(question_id=question_id, origin=origin, created_by=created_by, created_at=now)
+    example.text = text
+    example.lang = lang
+    example.slug = slug
+    example.origin = origin
+    example.created_by = created_by
+    example.created_at = now
+    session.add(example)
+    session.flush()
+    return example
+
+
+def list_examples(session: Session) -> list[QaExample]:
+    """Every verdict on a question, oldest first."""
+    return list(session.exec(select(QaExample).order_by(col(QaExample.id))))
+
+
+def example_for(session: Session, *, question_id: int) -> QaExample | None:
+    """The verdict given on the logged question `question_id`, if any."""
+    return session.exec(select(QaExample).where(QaExample.question_id == question_id)).first()
+
+
+FITS_KEPT = 3
+"""Fits kept in qa_fit: the newest, and a couple before it for a worker that has not reloaded yet."""
+
+
+def save_fit(session: Session, *, payload: str, digest: str, fitted_at: dt.datetime) -> QaFit:
+    """Store a fitted ranker (JSON `payload`, fitted on data summed up by `digest`); drop all but the newest few."""
+    fit = QaFit(payload=payload, digest=digest, fitted_at=fitted_at)
+    session.add(fit)
+    session.flush()
+    kept = select(QaFit.id).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(FITS_KEPT)
+    session.execute(delete(QaFit).where(col(QaFit.id).not_in(kept.scalar_subquery())))
+    return fit
+
+
+def latest_fit(session: Session) -> QaFit | None:
+    """The newest fitted ranker, or None before the first fit."""
+    return session.exec(select(QaFit).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(1)).first()
 
 
 MAX_NAME_WORDS = 12

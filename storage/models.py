@@ -234,3 +234,33 @@ class PartnerImport(SQLModel, table=True):
     checked_at: dt.datetime = _ts()
     finished_at: dt.datetime | None = _ts(default=None)
     outcome: str = Field(default="", max_length=500)  # the one-line result shown to a second click
+
+
+class QaExample(SQLModel, table=True):
+    """A verdict on an asked question: the entry that answers it, or none (beyond the bot's knowledge)."""
+
+    __tablename__ = "qa_example"
+    # NULLs never clash: one verdict per logged question, and any number of examples not tied to one.
+    __table_args__ = (sa.UniqueConstraint("question_id", name="uq_qa_example_question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(default="")  # the question as asked, cleaned
+    lang: str = Field(default="en", max_length=2)
+    slug: str | None = Field(default=None, max_length=100)  # None: a negative example
+    origin: str = Field(max_length=16)  # expert, admin
+    question_id: int | None = Field(
+        default=None, sa_column_args=[sa.ForeignKey("question.id", ondelete="SET NULL")], nullable=True
+    )
+    created_by: str = Field(max_length=32)  # Slack user ID
+    created_at: dt.datetime = _ts()  # when the verdict was given: a replacement takes its own time
+
+
+class QaFit(SQLModel, table=True):
+    """A ranker fitted on the knowledge (entries, phrasings, examples), for every process to load."""
+
+    __tablename__ = "qa_fit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fitted_at: dt.datetime = _ts(index=True)
+    digest: str = Field(default="", sa_type=sa.Text)  # what data it was fitted on
+    payload: str = Field(default="", sa_type=sa.Text)  # JSON
