@@ -153,8 +153,9 @@ def engine(rt: Runtime) -> Engine:
 
 
 def warm(rt: Runtime) -> None:
-    """Load the word lists and index the knowledge base now, so the first question does not wait for it."""
+    """Load the word lists, the sentence encoder and the index of the knowledge base now, not at the first question."""
     engine(rt)
+    rt.encoder.load()
 
 
 # ---- deciding --------------------------------------------------------------------------------
