@@ -107,7 +107,9 @@ def run(
             from bot.server import Router, serve
 
             limit = settings.max_request_bytes
-            router = Router(app, db, Gate(rt), max_body=limit, metrics=settings.metrics_bind == "same")
+            router = Router(
+                app, db, Gate(rt), max_body=limit, metrics=settings.metrics_bind == "same", encoder=rt.encoder
+            )
             serve(router, port=port or settings.port, threads=settings.http_threads, max_body=limit)
     finally:
         if stop_metrics is not None:

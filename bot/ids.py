@@ -24,6 +24,8 @@ class Action(StrEnum):
     ANSWER_VOTE_DOWN = "answer_vote_down"
     EXPERT_ANSWER = "expert_answer"
     FAQ_EDIT = "faq_edit"
+    EXPERT_POINT = "expert_point"  # the experts' "Already answered by…" picker
+    GAP_MOVE = "gap_move"  # the gaps' "Move to…" picker
     # nudges
     # Slack wants action_ids unique within a block, so each digest button has its own.
     NUDGE_CONTACTED = "nudge_contacted"
@@ -40,7 +42,7 @@ class View(StrEnum):
 
 
 class Block(StrEnum):
-    """block_id values inside modals, read back on submission."""
+    """block_id values inside modals, read back on submission; and prefixes of message blocks' IDs."""
 
     PARTNER = "partner_block"
     STATUS = "status_block"
@@ -50,6 +52,7 @@ class Block(StrEnum):
     ANSWER_EN = "answer_en_block"
     ANSWER_FR = "answer_fr_block"
     ANSWER = "answer_block"
+    QUESTION = "question"  # `question.<ID>`: the actions of one logged question (its pickers carry no ID)
 
 
 class Field(StrEnum):

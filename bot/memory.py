@@ -23,3 +23,13 @@ def cap_malloc_arenas(arenas: int = ARENA_MAX) -> bool:
     if platform.libc_ver()[0] != "glibc":
         return False
     return bool(ctypes.CDLL(None).mallopt(M_ARENA_MAX, arenas))
+
+
+def release_free_memory() -> bool:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim); False where the C library is not glibc.
+
+    A burst of temporary objects (loading a model) leaves freed memory that glibc keeps for later and RSS still counts.
+    """
+    if platform.libc_ver()[0] != "glibc":
+        return False
+    return bool(ctypes.CDLL(None).malloc_trim(0))

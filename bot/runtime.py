@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -15,6 +15,7 @@ from bot.clock import Clock, days_left, local_today
 from bot.config import Settings
 from bot.directory import CACHE_TTL, Directory
 from bot.i18n import Lang, from_locale, parse_lang
+from bot.qa.semantic import Encoder, shared_encoder
 from storage import users as user_store
 from storage.db import Database, DatabaseUnavailable
 
@@ -32,6 +33,7 @@ class Runtime:
     directory: Directory
     qa: Any = None  # the question-answering engine (bot.qa.service.Engine), built on first question
     questions: Any = None  # the threads that answer questions (bot.server.QuestionPool), set by the app factory
+    encoder: Encoder = field(default_factory=shared_encoder)  # sentence vectors: one model per process
 
     def today(self) -> dt.date:
         """Today's date in the deadline's time zone."""

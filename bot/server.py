@@ -20,6 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import metrics
 from bot.installation import Gate
+from bot.qa.semantic import Encoder
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -147,13 +148,21 @@ class Router:
     """A tiny WSGI router; everything else answers 404."""
 
     def __init__(
-        self, app: App, db: Database, gate: Gate | None = None, *, max_body: int = MAX_BODY_BYTES, metrics: bool = True
+        self,
+        app: App,
+        db: Database,
+        gate: Gate | None = None,
+        *,
+        max_body: int = MAX_BODY_BYTES,
+        metrics: bool = True,
+        encoder: Encoder | None = None,
     ) -> None:
         self._slack = SlackRequestHandler(app, path="/slack/events")
         self._metrics = make_wsgi_app() if metrics else None
         self._db = db
         self._gate = gate
         self._max_body = max_body
+        self._encoder = encoder
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -208,7 +217,10 @@ class Router:
         return _plain(start_response, "404 Not Found", "not found")
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
-        """200 when the database answers and Slack lets the bot speak; 503 with what is wrong otherwise."""
+        """200 when the database answers and Slack lets the bot speak; 503 with what is wrong otherwise.
+
+        `questions` says how questions are matched: "semantic", or "lexical: <why>" (degraded, still 200).
+        """
         ok = self._db.ping()
         parts: dict[str, str] = {"database": "up" if ok else "down"}
         if ok and self._gate is not None:
@@ -220,6 +232,8 @@ class Router:
             else:
                 parts["slack"] = "revoked" if why else "ok"
                 ok = why is None
+        if self._encoder is not None:
+            parts["questions"] = self._encoder.status
         health = {"ok": ok, **parts}
         body = json.dumps(health)
         status = "200 OK" if ok else "503 Service Unavailable"

@@ -50,13 +50,14 @@ class Clicked:
 
     action_id: str
     value: str
+    block_id: str = ""
 
 
 def clicked(body: dict[str, Any]) -> Clicked:
-    """The clicked element's action_id and value (a button's value, or the chosen option's of a menu)."""
+    """The clicked element's action_id, value (a button's value, or the chosen option's of a menu) and block_id."""
     action = (body.get("actions") or [{}])[0]
     value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-    return Clicked(str(action.get("action_id") or ""), str(value))
+    return Clicked(str(action.get("action_id") or ""), str(value), str(action.get("block_id") or ""))
 
 
 def ack_form(ack: Ack, errors: dict[str, str]) -> bool:

@@ -1,4 +1,5 @@
-"""Buttons and modals around answers: share, 👍/👎, the experts' Answer button, the FAQ editor."""
+"""Buttons, pickers and modals around answers: share, 👍/👎, the experts' Answer button and "Already answered by…"
+picker, the gaps' "Move to…" picker, the FAQ editor."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.ids import Action, View
-from bot.questions import asking, experts, faq
-from bot.questions.builders import read_modal
+from bot.questions import asking, entries, experts, faq
+from bot.questions.builders import question_of_block, read_modal
 from bot.runtime import Runtime
 from handlers.common import ack_form, ack_then, actor, clicked, deliver, respond_with
 
@@ -24,7 +25,7 @@ def _values(body: dict[str, Any]) -> dict[str, str]:
 
 
 def register(app: App, rt: Runtime) -> None:
-    """Listen for the answer buttons and the two modals."""
+    """Listen for the answer buttons, the pickers of entries (their choices and options) and the two modals."""
 
     def share_answer(body: dict[str, Any], respond: Respond) -> None:
         reply = asking.share(rt, question_value=clicked(body).value, user_id=actor(body))
@@ -48,6 +49,27 @@ def register(app: App, rt: Runtime) -> None:
     def open_faq_edit(body: dict[str, Any], respond: Respond) -> None:
         outcome = faq.faq_command(rt, user_id=actor(body), args=["edit", clicked(body).value])
         deliver(outcome, body=body, respond=respond, client=rt.client)
+
+    def point_question(body: dict[str, Any], respond: Respond) -> None:
+        picked = clicked(body)
+        reply = experts.point_question(
+            rt, question_value=question_of_block(picked.block_id), slug=picked.value, user_id=actor(body)
+        )
+        respond_with(respond, reply)
+
+    def move_question(body: dict[str, Any], respond: Respond) -> None:
+        picked = clicked(body)
+        reply = faq.move_question(
+            rt, question_value=question_of_block(picked.block_id), value=picked.value, user_id=actor(body)
+        )
+        respond_with(respond, reply)
+
+    # Slack waits for options in the acknowledgement itself; the entries are in memory, so this is quick.
+    def entry_options(ack: Ack, body: dict[str, Any]) -> None:
+        ack(**entries.options(rt, query=str(body.get("value") or ""), beyond=False))
+
+    def gap_options(ack: Ack, body: dict[str, Any]) -> None:
+        ack(**entries.options(rt, query=str(body.get("value") or ""), beyond=True))
 
     def check_expert_answer(ack: Ack, body: dict[str, Any]) -> bool:
         return ack_form(ack, experts.check_expert_answer(rt, _values(body), user_id=actor(body)))
@@ -78,5 +100,9 @@ def register(app: App, rt: Runtime) -> None:
     app.action(Action.ANSWER_VOTE_DOWN)(ack_then(app, vote_down))
     app.action(Action.EXPERT_ANSWER)(ack_then(app, open_expert_answer))
     app.action(Action.FAQ_EDIT)(ack_then(app, open_faq_edit))
+    app.action(Action.EXPERT_POINT)(ack_then(app, point_question))
+    app.action(Action.GAP_MOVE)(ack_then(app, move_question))
+    app.options(Action.EXPERT_POINT)(entry_options)
+    app.options(Action.GAP_MOVE)(gap_options)
     app.view(View.EXPERT_ANSWER)(ack_then(app, save_expert_answer, check=check_expert_answer))
     app.view(View.FAQ_ENTRY)(ack_then(app, save_faq_entry, check=check_faq_entry))

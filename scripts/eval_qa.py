@@ -38,7 +38,7 @@ from bot.demo import DEMO_USERS, load_demo  # noqa: E402
 from bot.qa.evaluation import Case, Report, evaluate, load_cases, pooled  # noqa: E402
 from bot.qa.knowledge import Entry, shipped  # noqa: E402
 from bot.qa.learning import Labelled, as_examples, fold_of, shipped_labelled  # noqa: E402
-from bot.qa.semantic import Encoder  # noqa: E402
+from bot.qa.semantic import shared_encoder  # noqa: E402
 from bot.qa.service import Engine  # noqa: E402
 from bot.qa.training import fit_all  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -56,7 +56,7 @@ def _cases(questions: list[Labelled]) -> list[Case]:
 
 def held_out_folds() -> Iterator[tuple[str, Engine, list[Case]]]:
     """Each fold of the labelled sets, with an engine that never saw it."""
-    encoder = Encoder.shared()
+    encoder = shared_encoder()
     entries = list(shipped().entries)
     labelled = shipped_labelled()
     for k in range(FOLDS):
@@ -73,7 +73,7 @@ def _one_phrasing(entry: Entry) -> Entry:
 def entries_left_out() -> Iterator[tuple[str, Engine, list[Case]]]:
     """Each group of entries as if added tomorrow with one phrasing per language, and near misses nobody labelled
     for the engine: it is fitted without any question about them, then asked all of those questions."""
-    encoder = Encoder.shared()
+    encoder = shared_encoder()
     labelled = shipped_labelled()
     slugs = sorted(e.slug for e in shipped().entries)
     for g in range(ENTRY_GROUPS):

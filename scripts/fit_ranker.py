@@ -22,7 +22,7 @@ from bot.qa.evaluation import wilson  # noqa: E402
 from bot.qa.knowledge import shipped  # noqa: E402
 from bot.qa.learning import FOLDS, cross_fitted, digest, shipped_labelled  # noqa: E402
 from bot.qa.ranker import fit  # noqa: E402
-from bot.qa.semantic import Encoder  # noqa: E402
+from bot.qa.semantic import shared_encoder  # noqa: E402
 from bot.qa.training import FIT_FILE, LEXICAL_WIDTH, fit_all, shipped_fit  # noqa: E402
 
 
@@ -49,7 +49,7 @@ def main(check: bool = typer.Option(False, help="only say whether the shipped fi
         current = shipped_fit().digest == digest(entries, labelled)
         print("the shipped fit is current" if current else "the shipped fit is stale: run scripts/fit_ranker.py")
         raise typer.Exit(0 if current else 1)
-    encoder = Encoder.shared()
+    encoder = shared_encoder()
     rows = cross_fitted(entries, labelled, encoder)
     for name, width in (("semantic", rows.features.shape[1]), ("lexical", LEXICAL_WIDTH)):
         totals = np.zeros(4, dtype=np.int64)

@@ -167,7 +167,9 @@ def start_bot(rt: Runtime, standin: SlackStandIn) -> RunningBot:
 
     app = create_app(rt)
     limit = rt.settings.max_request_bytes
-    router = Router(app, rt.db, Gate(rt), max_body=limit, metrics=rt.settings.metrics_bind == "same")
+    router = Router(
+        app, rt.db, Gate(rt), max_body=limit, metrics=rt.settings.metrics_bind == "same", encoder=rt.encoder
+    )
     server = create_server(router, host="127.0.0.1", port=0, threads=8, max_request_body_size=limit + 1)
     stopping = threading.Event()
 

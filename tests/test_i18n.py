@@ -37,7 +37,7 @@ from bot.partners.io import ImportReport, LineError
 from bot.partners.resolver import Candidate
 from bot.progress import Progress, build_deadline, build_progress, days_left_text
 from bot.questions import builders as qa_builders
-from bot.questions.builders import Answered, Gap, Unknown
+from bot.questions.builders import Answered, EntryChoice, Gap, Unknown
 from bot.replies import Reply
 from bot.slack_text import escape
 from bot.statuses import ORDER, label
@@ -233,6 +233,20 @@ MESSAGES: dict[str, Callable[[], Reply]] = {
         user_id="U0ALICE01", answer=qa_builders.build_answer(Answered("en", SAFE * 40, "s", 7, share=True))
     ),
     "gaps": lambda: qa_builders.build_gaps(unanswered=GAPS, down_voted=GAPS, command="/transition"),
+    "gaps_down": lambda: qa_builders.build_gaps(
+        unanswered=[],
+        down_voted=[Gap(i, HOSTILE * 3, "en", "2008-09-02 09:30", None, -1) for i in range(30)],
+        command="/transition",
+    ),
+    "expert_pointed": lambda: qa_builders.build_expert_pointed(
+        user_id="U0ALICE01", text=HOSTILE * 10, expert_id="U0BRUNO01", lang="fr", choice=EntryChoice("s", HOSTILE * 3)
+    ),
+    "pointed_done": lambda: qa_builders.build_pointed_done(asker="U0ALICE01", slug="partner_count"),
+    "pointed_reply": lambda: qa_builders.build_pointed_reply(
+        question=HOSTILE * 10, answer=Answered(current().value, SAFE * 40, SAFE, 7), expert_id="U0BRUNO01"
+    ),
+    "moved": lambda: qa_builders.build_moved(text=HOSTILE * 3, slug="partner_count"),
+    "moved_beyond": lambda: qa_builders.build_moved(text=HOSTILE * 3, slug=None),
     "saved": lambda: qa_builders.build_saved(slug="entry", created=False),
     "file_bad_lines": lambda: file_builders.build_import_report(
         name=HOSTILE, report=ImportReport(rows=30, errors=[LineError(i, HOSTILE) for i in range(30)]), import_id=None
@@ -323,6 +337,17 @@ def test_every_view_builder_in_both_languages_stays_within_block_kit_limits(lang
     for key in ("title", "submit", "close"):
         if key in view:
             assert 0 < len(view[key]["text"]) <= 24, (key, view[key]["text"])
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_a_pickers_options_in_both_languages_stay_within_block_kit_limits(lang: Lang) -> None:
+    choices = [EntryChoice(f"slug_{i}", HOSTILE) for i in range(150)]
+    with reading(lang):
+        options = qa_builders.build_entry_options(choices, beyond=True)["options"]
+    assert len(options) == 100 and options[0]["value"] == qa_builders.BEYOND
+    for option in options:
+        assert option["text"]["type"] == "plain_text" and 0 < len(option["text"]["text"]) <= 75
+        assert 0 < len(option["value"]) <= 150
 
 
 def test_a_builder_reads_the_readers_language() -> None:

@@ -40,7 +40,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.deliveries import forget_old_deliveries
 from bot.installation import Gate
 from bot.nudges.rounds import run_round, sweep
-from bot.qa.semantic import Encoder
 from bot.qa.training import refit
 from bot.runtime import Runtime
 
@@ -92,7 +91,7 @@ def housekeeping_job(rt: Runtime, gate: Gate | None = None) -> None:
 def refit_job(rt: Runtime, gate: Gate | None = None) -> None:
     """Refit the answer ranker when the knowledge or the verdicts given in Slack changed; workers pick it up."""
     try:
-        refit(rt, Encoder.shared())
+        refit(rt, rt.encoder)
     except Exception as exc:
         log.warning("answer ranker refit failed: %s", type(exc).__name__)
 

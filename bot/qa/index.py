@@ -10,13 +10,13 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.qa.knowledge import Entry
+from bot.qa.semantic import Encoder
 from bot.qa.terms import fold_word, is_stopword, stem, words
 
 # bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
@@ -26,14 +26,6 @@ CANDIDATES = 3
 """Entries each signal puts forward for the ranker to weigh."""
 NEIGHBOURS = 10
 """Nearest known questions whose entries vote on a question's meaning."""
-
-
-class Encoder(Protocol):
-    """What the index needs of the sentence-embedding model."""
-
-    available: bool
-
-    def encode_cached(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -120,10 +112,17 @@ class Index:
         self.vocabulary = set().union(*vocabularies)
         self.encoder = encoder if encoder is not None and encoder.available else None
         if self.encoder is not None:
-            answers = [f"{entry.answer_en}\n{entry.answer_fr}".strip() for entry in self.entries]
+            answers = [text for entry in self.entries for text in (entry.answer_en, entry.answer_fr)]
             vectors = self.encoder.encode_cached([text for _, text, _ in texts] + answers + self.negatives)
             self._vectors = vectors[: len(texts)]
-            self._answers = vectors[len(texts) : len(texts) + len(answers)]
+            # An entry's answer in both languages: the mean of their vectors (an empty answer counts for nothing).
+            pairs = vectors[len(texts) : len(texts) + len(answers)].reshape(len(self.entries), 2, -1)
+            pairs = (
+                pairs
+                * np.array([[bool(a), bool(b)] for a, b in zip(answers[::2], answers[1::2], strict=True)])[..., None]
+            )
+            mean = pairs.sum(axis=1)
+            self._answers = mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-9)
             self._negatives = vectors[len(texts) + len(answers) :]
             sums = np.zeros_like(self._answers)
             np.add.at(sums, owner, self._vectors)

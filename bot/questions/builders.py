@@ -27,7 +27,13 @@ from bot.slack_text import escape, truncate
 MODAL_INPUT_MAX = 3000
 MODAL_TITLE_MAX = 24
 QUOTE_MAX = 500
-GAPS_LISTED = 15
+GAPS_LISTED = 10
+"""Questions listed in each half of the gaps: each takes two blocks (the question, its buttons and picker)."""
+OPTION_TEXT_MAX = 75
+OPTIONS_MAX = 100
+"""Slack shows at most 100 options in a menu."""
+BEYOND = "-"
+"""The value of "Beyond the bot's knowledge" in the gaps' picker: no slug is written so."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +127,49 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" for line in escape(truncate(text, QUOTE_MAX)).splitlines() or [">"])
 
 
+def question_block_id(question_id: int) -> str:
+    """The ID of the block holding a logged question's buttons and pickers: a picker's choice carries only a slug."""
+    return f"{BlockId.QUESTION}.{question_id}"
+
+
+def question_of_block(block_id: str) -> str:
+    """The question ID a block's ID carries, as typed (empty when it carries none)."""
+    prefix, _, value = block_id.partition(".")
+    return value if prefix == BlockId.QUESTION else ""
+
+
+def _entry_picker(action_id: str, placeholder: str) -> Block:
+    # Entries may outgrow a static menu's 100 options: Slack asks for the options matching what is typed.
+    return {
+        "type": "external_select",
+        "action_id": action_id,
+        "placeholder": plain_text(placeholder),
+        "min_query_length": 0,
+    }
+
+
+@dataclass(frozen=True)
+class EntryChoice:
+    """A knowledge entry as a picker shows it: its slug, and its first phrasing in the reader's language."""
+
+    slug: str
+    title: str
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain_text(text, OPTION_TEXT_MAX), "value": value}
+
+
+def build_entry_options(choices: Sequence[EntryChoice], *, beyond: bool = False) -> dict[str, Any]:
+    """The answer to a picker's options request: the entries, after "Beyond the bot's knowledge" with `beyond`."""
+    options = [_option(t("qa.gaps.beyond"), BEYOND)] if beyond else []
+    options += [_option(choice.title, choice.slug) for choice in choices]
+    return {"options": options[:OPTIONS_MAX]}
+
+
 def build_expert_request(*, question_id: int, user_id: str, text: str, lang: str) -> Reply:
-    """The post in the experts channel (in the reader's language): who asked what, in which language, a button."""
+    """The post in the experts channel (in the reader's language): who asked what, in which language, a button to
+    answer and a picker to point the question at an entry that answers it already."""
     language = t(f"qa.language_name.{Lang(lang).value}")
     head = t("qa.expert_request", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
     plain = t("qa.expert_request_plain", asker=f"<@{user_id}>", text=escape(truncate(text, QUOTE_MAX)))
@@ -130,7 +177,11 @@ def build_expert_request(*, question_id: int, user_id: str, text: str, lang: str
         text=plain,
         blocks=[
             section(head),
-            actions(button(t("qa.answer"), Action.EXPERT_ANSWER, str(question_id), style="primary")),
+            actions(
+                button(t("qa.answer"), Action.EXPERT_ANSWER, str(question_id), style="primary"),
+                _entry_picker(Action.EXPERT_POINT, t("qa.point")),
+                block_id=question_block_id(question_id),
+            ),
         ],
         ephemeral=False,
     )
@@ -145,6 +196,25 @@ def build_expert_answered(*, user_id: str, text: str, expert_id: str, lang: str)
         blocks=[section(head), context(t("qa.expert_answered", expert=f"<@{expert_id}>"))],
         ephemeral=False,
     )
+
+
+def build_expert_pointed(*, user_id: str, text: str, expert_id: str, lang: str, choice: EntryChoice) -> Reply:
+    """The experts' post once pointed at an entry (in the reader's language): who pointed it at which entry."""
+    language = t(f"qa.language_name.{Lang(lang).value}")
+    head = t("qa.expert_answered_head", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
+    expert = f"<@{expert_id}>"
+    slug = escape(choice.slug)
+    done = t("qa.expert_pointed", expert=expert, slug=slug, question=escape(truncate(choice.title, QUOTE_MAX)))
+    return Reply(
+        text=t("qa.expert_pointed_plain", expert=expert, slug=slug, text=escape(truncate(text, QUOTE_MAX))),
+        blocks=[section(head), context(done)],
+        ephemeral=False,
+    )
+
+
+def build_pointed_done(*, asker: str, slug: str) -> Reply:
+    """Tell whoever pointed a question at an entry that the asker has its answer."""
+    return Reply(text=t("qa.pointed_done", asker=f"<@{asker}>", slug=escape(slug)))
 
 
 def _input(block_id: str, label: str, *, initial: str = "", optional: bool = False, hint: str = "") -> Block:
@@ -261,28 +331,45 @@ class Gap:
     votes: int | None
 
 
+def _gap_actions(gap: Gap, first: Block | None) -> Block:
+    picker = _entry_picker(Action.GAP_MOVE, t("qa.gaps.move"))
+    return actions(*([first] if first else []), picker, block_id=question_block_id(gap.question_id))
+
+
 def build_gaps(*, unanswered: Sequence[Gap], down_voted: Sequence[Gap], command: str) -> Reply:
-    """`/transition faq gaps`: questions without an answer and answers voted down, with buttons to fix them."""
+    """`/transition faq gaps`: questions without an answer and answers voted down, with buttons to fix them and a
+    picker to move each to the entry that answers it, or out of the bot's knowledge."""
     blocks: list[Block] = [section(t("qa.gaps.unanswered_head"))]
     lines = [t("qa.gaps.unanswered_plain")]
     if not unanswered:
         blocks.append(context(t("qa.gaps.unanswered_none")))
-    for gap in unanswered[:GAPS_LISTED]:
-        line = f"{quote(gap.text)}\n_{gap.asked} · {gap.lang.upper()}_"
-        blocks.append(section(line, accessory=button(t("qa.answer"), Action.EXPERT_ANSWER, str(gap.question_id))))
+    listed = unanswered[:GAPS_LISTED]
+    for gap in listed:
+        blocks.append(section(f"{quote(gap.text)}\n_{gap.asked} · {gap.lang.upper()}_"))
+        blocks.append(_gap_actions(gap, button(t("qa.answer"), Action.EXPERT_ANSWER, str(gap.question_id))))
         lines.append(f"- {escape(truncate(gap.text, 200))}")
     blocks += [divider(), section(t("qa.gaps.down_head"))]
     lines.append(t("qa.gaps.down_plain"))
     if not down_voted:
         blocks.append(context(t("qa.gaps.down_none")))
-    for gap in down_voted[:GAPS_LISTED]:
+    # A block ID names one question once in a message.
+    seen = {gap.question_id for gap in listed}
+    for gap in [gap for gap in down_voted if gap.question_id not in seen][:GAPS_LISTED]:
         votes = f"{gap.votes:+d}"
         line = f"{quote(gap.text)}\n_" + t("qa.gaps.answered_from", slug=escape(gap.slug or "?"), votes=votes) + "_"
-        accessory = button(t("qa.gaps.edit"), Action.FAQ_EDIT, gap.slug) if gap.slug else None
-        blocks.append(section(line, accessory=accessory))
+        blocks.append(section(line))
+        blocks.append(_gap_actions(gap, button(t("qa.gaps.edit"), Action.FAQ_EDIT, gap.slug) if gap.slug else None))
         lines.append(f"- {escape(truncate(gap.text, 200))} ({gap.slug}, {votes})")
     blocks.append(context(t("qa.gaps.footer", command=command)))
     return Reply(text="\n".join(lines), blocks=blocks[:MESSAGE_BLOCKS_MAX])
+
+
+def build_moved(*, text: str, slug: str | None) -> Reply:
+    """Tell an admin that a question now leads to the entry `slug`, or (None) lies beyond the bot's knowledge."""
+    question = escape(truncate(text, 200))
+    if slug is None:
+        return Reply(text=t("qa.gaps.moved_beyond", question=question))
+    return Reply(text=t("qa.gaps.moved", question=question, slug=escape(slug)))
 
 
 def build_saved(*, slug: str, created: bool) -> Reply:
@@ -290,15 +377,19 @@ def build_saved(*, slug: str, created: bool) -> Reply:
     return Reply(text=t("qa.saved_added" if created else "qa.saved_updated", slug=escape(slug)))
 
 
+def _answer_with_head(head: str, answer: Answered) -> Reply:
+    body = build_answer(answer)
+    return Reply(text=f"{head}\n{body.text}", blocks=[section(head), *(body.blocks or [])][:MESSAGE_BLOCKS_MAX])
+
+
 def build_expert_reply(*, question: str, answer: str, expert_id: str, lang: str, question_id: int) -> Reply:
     """The DM to the asker carrying an expert's answer."""
     head = t("qa.expert_reply", lang, expert=f"<@{expert_id}>") + f"\n{quote(question)}"
-    body = build_answer(
-        Answered(
-            lang=lang,
-            body=answer,
-            source=t("qa.expert_source", lang, expert=f"<@{expert_id}>"),
-            question_id=question_id,
-        )
-    )
-    return Reply(text=f"{head}\n{body.text}", blocks=[section(head), *(body.blocks or [])][:MESSAGE_BLOCKS_MAX])
+    source = t("qa.expert_source", lang, expert=f"<@{expert_id}>")
+    return _answer_with_head(head, Answered(lang=lang, body=answer, source=source, question_id=question_id))
+
+
+def build_pointed_reply(*, question: str, answer: Answered, expert_id: str) -> Reply:
+    """The DM to the asker carrying the answer of the entry an expert pointed their question at."""
+    head = t("qa.pointed_reply", answer.lang, expert=f"<@{expert_id}>") + f"\n{quote(question)}"
+    return _answer_with_head(head, answer)

@@ -1,4 +1,5 @@
-"""The experts' loop: an expert answers an escalated question, and the asker gets the answer by DM."""
+"""The experts' loop: an expert answers an escalated question, or points it at an entry that answers it already, and
+the asker gets the answer by DM."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.i18n import reading, t
 from bot.ids import Block as BlockId
-from bot.qa.service import engine
-from bot.questions import builders
+from bot.qa.service import engine, entry_answer
+from bot.questions import builders, entries
 from bot.questions.asking import read_question_id
+from bot.questions.builders import Answered
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.slack_text import clean, escape
@@ -80,6 +82,17 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
             by=expert_id,
             now=now,
         )
+        # The written answer is this question's verdict now, whatever an admin said of it before.
+        store.add_example(
+            session,
+            text=question.text,
+            lang=lang,
+            slug=slug,
+            origin=store.EXPERT,
+            question_id=question_id,
+            created_by=expert_id,
+            now=now,
+        )
         store.mark_answered(session=session, question=question, by=expert_id, at=now, slug=slug)
         asker, text, expert_ts = question.user_id, question.text, question.expert_ts
     engine(rt).refresh(rt, force=True)
@@ -88,13 +101,59 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
         question=text, answer=escape(main), expert_id=expert_id, lang=lang, question_id=question_id
     )
     rt.client.chat_postMessage(channel=asker, **dm.as_message_kwargs())
+    with reading(rt.settings.experts_language):
+        done = builders.build_expert_answered(user_id=asker, text=text, expert_id=expert_id, lang=lang)
+    _update_post(rt, question_id, expert_ts, done)
+
+
+def _update_post(rt: Runtime, question_id: int, expert_ts: str | None, post: Reply) -> None:
+    """Replace the question's post in the experts channel, if it has one."""
     channel = rt.settings.experts_channel_id
-    if channel and expert_ts:
-        with reading(rt.settings.experts_language):
-            done = builders.build_expert_answered(user_id=asker, text=text, expert_id=expert_id, lang=lang)
-        try:
-            rt.client.chat_update(channel=channel, ts=expert_ts, **done.as_message_kwargs())
-        except SlackApiError as exc:
-            log.warning(
-                "could not mark question %s answered in the experts channel: %s", question_id, exc.response.get("error")
-            )
+    if not (channel and expert_ts):
+        return
+    try:
+        rt.client.chat_update(channel=channel, ts=expert_ts, **post.as_message_kwargs())
+    except SlackApiError as exc:
+        log.warning(
+            "could not mark question %s answered in the experts channel: %s", question_id, exc.response.get("error")
+        )
+
+
+def point_question(rt: Runtime, *, question_value: str, slug: str, user_id: str, origin: str = store.EXPERT) -> Reply:
+    """Answer an escalated question with the entry `slug`: the question becomes one more phrasing of it, the asker
+    gets its answer by DM (computed for them when live), and the experts' post says who pointed it where."""
+    _check_expert(rt, user_id)
+    question_id = read_question_id(question_value)
+    entry = entries.chosen(rt, slug)
+    now = rt.clock.now()
+    with rt.db.session(write=True) as session:
+        question = store.lock_question(session=session, question_id=question_id)
+        if question is None:
+            raise NotFound(t("qa.question_gone"))
+        if question.answered_by:
+            raise Conflict(t("qa.already_answered", expert=f"<@{question.answered_by}>"))
+        if question.outcome != "unknown":
+            raise Conflict(t("qa.not_escalated"))
+        store.add_example(
+            session,
+            text=question.text,
+            lang=question.language,
+            slug=entry.slug,
+            origin=origin,
+            question_id=question_id,
+            created_by=user_id,
+            now=now,
+        )
+        store.mark_answered(session=session, question=question, by=user_id, at=now, slug=entry.slug)
+        asker, text, lang, expert_ts = question.user_id, question.text, question.language, question.expert_ts
+    engine(rt).refresh(rt, force=True)
+    log.info("question %s pointed at entry %s by an %s", question_id, entry.slug, origin)
+    body, source = entry_answer(rt, entry, lang, asker)
+    answer = Answered(lang, body, source, question_id)
+    dm = builders.build_pointed_reply(question=text, answer=answer, expert_id=user_id)
+    rt.client.chat_postMessage(channel=asker, **dm.as_message_kwargs())
+    with reading(rt.settings.experts_language) as experts_lang:
+        choice = entries.choice(entry, experts_lang.value)
+        post = builders.build_expert_pointed(user_id=asker, text=text, expert_id=user_id, lang=lang, choice=choice)
+    _update_post(rt, question_id, expert_ts, post)
+    return builders.build_pointed_done(asker=asker, slug=entry.slug)

@@ -1,4 +1,5 @@
-"""The FAQ admin: `/transition faq gaps|add|edit`, for admins; entries saved here are answered at once."""
+"""The FAQ admin: `/transition faq gaps|add|edit`, and moving a gap to the entry that answers it, for admins; what is
+saved here is used at once."""
 
 from __future__ import annotations
 
@@ -6,14 +7,15 @@ import datetime as dt
 import logging
 import re
 
-from bot.errors import BadInput, NotAllowed, NotFound
+from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.i18n import t
 from bot.ids import Block as BlockId
 from bot.qa.knowledge import SLUG, split_lines
 from bot.qa.service import engine
 from bot.qa.terms import fold_word
-from bot.questions import builders
-from bot.questions.builders import Gap
+from bot.questions import builders, entries, experts
+from bot.questions.asking import read_question_id
+from bot.questions.builders import BEYOND, Gap
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.slack_text import escape
@@ -135,3 +137,44 @@ def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, st
     eng.refresh(rt, force=True)
     log.info("knowledge entry %s saved by an admin", slug)
     return builders.build_saved(slug=slug, created=existing is None)
+
+
+def move_question(rt: Runtime, *, question_value: str, value: str, user_id: str) -> Reply:
+    """`Move to…` in the gaps: an admin names the entry that answers a question, or says none can (`BEYOND`).
+
+    The question becomes an example of that entry (or a negative one) and leaves the gaps. An escalated question
+    nobody answered yet is answered as an expert pointing it would: the asker gets the entry's answer by DM.
+    """
+    if not rt.is_admin(user_id):
+        raise NotAllowed(t("qa.admins_only_change"), hint=t("qa.admins_only_hint"))
+    question_id = read_question_id(question_value)
+    entry = None if value == BEYOND else entries.chosen(rt, value)
+    with rt.db.session() as session:
+        found = store.get_question(session=session, question_id=question_id)
+    if found is None:
+        raise NotFound(t("qa.question_gone"))
+    if entry is not None and found.outcome == "unknown":
+        return experts.point_question(
+            rt, question_value=question_value, slug=entry.slug, user_id=user_id, origin=store.ADMIN
+        )
+    slug = entry.slug if entry is not None else None
+    with rt.db.session(write=True) as session:
+        question = store.lock_question(session=session, question_id=question_id)
+        if question is None:
+            raise NotFound(t("qa.question_gone"))
+        if question.outcome != "unknown" and store.vote_total(session=session, question_id=question_id) >= 0:
+            raise Conflict(t("qa.gaps.not_a_gap"))
+        store.add_example(
+            session,
+            text=question.text,
+            lang=question.language,
+            slug=slug,
+            origin=store.ADMIN,
+            question_id=question_id,
+            created_by=user_id,
+            now=rt.clock.now(),
+        )
+        text = question.text
+    engine(rt).refresh(rt, force=True)
+    log.info("question %s moved by an admin to %s", question_id, slug or "beyond the bot's knowledge")
+    return builders.build_moved(text=text, slug=slug)

@@ -1,19 +1,26 @@
 """Resident memory of `transition-bot run` with 20,000 partners, idle and after serving a mix of commands.
 
     python -m tests.bench.memory [--partners 20000] [--commands 3000] [--db sqlite|postgresql] [--without-typos]
+                                 [--cold | --lexical]
 
-The bot runs as an operator starts it (scheduler included) against the Slack stand-in in its own
+The bot runs as an operator starts it (scheduler included, the sentence encoder loaded at start, its
+files unpacked into your cache folder if not there yet) against the Slack stand-in in its own
 process; 20 senders send a paced mix of /partner and /transition commands (show, find, mine,
-update, progress, help, a question). Printed: RSS idle, after the commands, after the last replies,
-and the process's peak (VmHWM, start-up included); aim under 150 MB.
+update, progress, help, a question). Printed: how questions are matched (/healthz), RSS idle, after
+the commands, after the last replies, and the process's peak (VmHWM, start-up included); aim under
+150 MB. `--cold` gives the bot an empty cache folder (a first start: it unpacks the encoder's files);
+`--lexical` runs it without the encoder (its cache folder cannot be made), for comparison.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+import urllib.request
 from pathlib import Path
 
+from bot.qa.semantic import cache_dir
 from tests.bench import process
 from tests.bench.load import Command, run_load
 from tests.bench.setup import DEFAULT_PG, database, deadline_in, partner_id, save, standin_process, workdir, write_book
@@ -49,6 +56,9 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--only", type=int, choices=range(len(MIX)), help="send only this entry of the mix")
     parser.add_argument("--without-typos", action="store_true", help="leave out the find with a typo (fuzzy search)")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--cold", action="store_true", help="a first start: the encoder's files are unpacked")
+    start.add_argument("--lexical", action="store_true", help="without the sentence encoder (an unusable cache)")
     args = parser.parse_args()
     senders = 20
     seconds = args.commands / (senders * args.rate)
@@ -56,12 +66,20 @@ def main() -> None:
     figures: dict[str, object] = {"args": vars(args)}
     with standin_process(args.owners) as standin, database(args.db, work, args.pg_url) as url:
         env = process.bot_env(database_url=url, api_url=standin.api_url, home=work, TRANSITION_DEADLINE=deadline_in(14))
+        env["XDG_CACHE_HOME"] = str(cache_dir().parent)
+        if args.cold:
+            env["XDG_CACHE_HOME"] = str(work / "cache")
+        if args.lexical:
+            (work / "no-cache").write_text("a file where the encoder's cache folder would be")
+            env["XDG_CACHE_HOME"] = str(work / "no-cache" / "cache")
         book = write_book(work / "book.csv", partners=args.partners, owners=args.owners)
         imported = process.cli(["import-partners", str(book)], env=env, workdir=work)
         assert imported.returncode == 0, imported.stderr[-2000:]
         bot = process.start(["run"], env=env, workdir=work, name="bot", port=process.free_port())
         try:
             time.sleep(2)
+            with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as response:
+                figures["questions"] = json.loads(response.read()).get("questions")
             figures["rss_idle_mb"] = bot.rss_mb()
 
             def next_command(sender: int, seq: int) -> Command:
