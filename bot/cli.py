@@ -103,14 +103,10 @@ def run(
             log.info("starting in Socket Mode")
             serve_socket_mode(socket_mode_handler(app, settings.slack_app_token))
         else:
-            from bot.installation import Gate
-            from bot.server import Router, serve
+            from bot.server import router_for, serve
 
             limit = settings.max_request_bytes
-            router = Router(
-                app, db, Gate(rt), max_body=limit, metrics=settings.metrics_bind == "same", encoder=rt.encoder
-            )
-            serve(router, port=port or settings.port, threads=settings.http_threads, max_body=limit)
+            serve(router_for(app, rt), port=port or settings.port, threads=settings.http_threads, max_body=limit)
     finally:
         if stop_metrics is not None:
             stop_metrics()

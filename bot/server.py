@@ -21,6 +21,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from bot import metrics
 from bot.installation import Gate
 from bot.qa.semantic import Encoder
+from bot.runtime import Runtime
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ class Router:
         max_body: int = MAX_BODY_BYTES,
         metrics: bool = True,
         encoder: Encoder | None = None,
+        answer_fit: Callable[[], str] | None = None,
     ) -> None:
         self._slack = SlackRequestHandler(app, path="/slack/events")
         self._metrics = make_wsgi_app() if metrics else None
@@ -163,6 +165,7 @@ class Router:
         self._gate = gate
         self._max_body = max_body
         self._encoder = encoder
+        self._answer_fit = answer_fit
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -234,11 +237,28 @@ class Router:
                 ok = why is None
         if self._encoder is not None:
             parts["questions"] = self._encoder.status
+        if self._answer_fit is not None:
+            parts["answer_fit"] = self._answer_fit()
         health = {"ok": ok, **parts}
         body = json.dumps(health)
         status = "200 OK" if ok else "503 Service Unavailable"
         start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
         return [body.encode()]
+
+
+def router_for(app: App, rt: Runtime) -> Router:
+    """The HTTP front of `rt`'s app, as `transition-bot run` serves it."""
+    from bot.qa.service import fit_in_use
+
+    return Router(
+        app,
+        rt.db,
+        Gate(rt),
+        max_body=rt.settings.max_request_bytes,
+        metrics=rt.settings.metrics_bind == "same",
+        encoder=rt.encoder,
+        answer_fit=lambda: fit_in_use(rt),
+    )
 
 
 def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]:

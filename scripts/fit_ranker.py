@@ -26,12 +26,15 @@ from bot.qa.semantic import shared_encoder  # noqa: E402
 from bot.qa.training import FIT_FILE, LEXICAL_WIDTH, fit_all, shipped_fit  # noqa: E402
 
 
-def _rates(probability: np.ndarray, labels: np.ndarray, groups: np.ndarray, threshold: float) -> tuple[int, ...]:
-    """Right answers, answerable questions, correct abstentions, unanswerable questions."""
+def _rates(
+    probability: np.ndarray, labels: np.ndarray, groups: np.ndarray, threshold: float, young: bool
+) -> tuple[int, ...]:
+    """Right answers, answerable questions, correct abstentions, unanswerable questions (a question about a young
+    entry is answerable even when no signal put that entry forward)."""
     order = np.lexsort((-probability, groups))
     first = np.r_[True, groups[order][1:] != groups[order][:-1]]
     tops = order[first]
-    answerable = (np.bincount(groups, weights=labels.astype(np.float64)) > 0)[groups[tops]]
+    answerable = (np.bincount(groups, weights=labels.astype(np.float64)) > 0)[groups[tops]] | young
     answers = probability[tops] >= threshold
     right = answers & labels[tops].astype(bool)
     return (
@@ -51,22 +54,28 @@ def main(check: bool = typer.Option(False, help="only say whether the shipped fi
         raise typer.Exit(0 if current else 1)
     encoder = shared_encoder()
     rows = cross_fitted(entries, labelled, encoder)
+    print(f"cross-validated over {FOLDS} folds of question sets; in each, a quarter of the entries are young")
     for name, width in (("semantic", rows.features.shape[1]), ("lexical", LEXICAL_WIDTH)):
-        totals = np.zeros(4, dtype=np.int64)
+        totals = {"grown entries": np.zeros(4, dtype=np.int64), "young entries": np.zeros(4, dtype=np.int64)}
         for k in range(FOLDS):
-            train, test = rows.folds != k, rows.folds == k
+            train = rows.folds != k
             groups = np.unique(rows.groups[train], return_inverse=True)[1]
             ranker = fit(rows.features[train, :width], rows.labels[train], groups)
-            p = ranker.probability(rows.features[test, :width])
-            totals += _rates(p, rows.labels[test], rows.groups[test], ranker.threshold)
-        right, answerable, abstained, unanswerable = (int(x) for x in totals)
-        low, high = wilson(right, answerable)
-        low2, high2 = wilson(abstained, unanswerable)
-        print(
-            f"{name:9} cross-validated over {FOLDS} folds of question sets: "
-            f"right {right}/{answerable} = {right / answerable:.1%} [{low:.1%}–{high:.1%}], "
-            f"correct I don't know {abstained}/{unanswerable} = {abstained / unanswerable:.1%} [{low2:.1%}–{high2:.1%}]"
-        )
+            for young, part in ((False, "grown entries"), (True, "young entries")):
+                test = (rows.folds == k) & (rows.young == young)
+                p = ranker.probability(rows.features[test, :width])
+                totals[part] += _rates(p, rows.labels[test], rows.groups[test], ranker.threshold, young)
+        for part, total in totals.items():
+            right, answerable, abstained, unanswerable = (int(x) for x in total)
+            low, high = wilson(right, answerable)
+            line = (
+                f"{name:9} {part}: right {right}/{answerable} = {right / max(1, answerable):.1%} [{low:.1%}–{high:.1%}]"
+            )
+            if unanswerable:
+                low, high = wilson(abstained, unanswerable)
+                share = abstained / unanswerable
+                line += f", correct I don't know {abstained}/{unanswerable} = {share:.1%} [{low:.1%}–{high:.1%}]"
+            print(line)
     made = fit_all(entries, labelled, encoder)
     (ROOT / "bot" / "knowledge" / FIT_FILE).write_text(made.to_json() + "\n", "utf-8")
     print(f"wrote bot/knowledge/{FIT_FILE}: thresholds {made.semantic.threshold:.3f} / {made.lexical.threshold:.3f}")

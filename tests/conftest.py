@@ -19,9 +19,8 @@ from sqlmodel import SQLModel
 from bot.app import build_runtime, create_app
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.installation import Gate
 from bot.runtime import Runtime
-from bot.server import Router
+from bot.server import router_for
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.databases import create_postgres_database
@@ -167,9 +166,7 @@ def start_bot(rt: Runtime, standin: SlackStandIn) -> RunningBot:
 
     app = create_app(rt)
     limit = rt.settings.max_request_bytes
-    router = Router(
-        app, rt.db, Gate(rt), max_body=limit, metrics=rt.settings.metrics_bind == "same", encoder=rt.encoder
-    )
+    router = router_for(app, rt)
     server = create_server(router, host="127.0.0.1", port=0, threads=8, max_request_body_size=limit + 1)
     stopping = threading.Event()
 

@@ -163,6 +163,13 @@ def engine(rt: Runtime) -> Engine:
     return current
 
 
+def fit_in_use(rt: Runtime) -> str:
+    """When the ranker this process answers with was fitted: "shipped" for the fit shipped with the bot."""
+    current: Engine | None = rt.qa
+    fitted = current.fit.fitted_at if current is not None else None
+    return fitted.isoformat() if fitted else "shipped"
+
+
 def warm(rt: Runtime) -> None:
     """Load the sentence model and index the knowledge base now, so the first question does not wait for them."""
     rt.encoder.load()
