@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import resource
 import sys
 import tempfile
@@ -52,6 +53,25 @@ ENTRY_GROUPS = 7
 
 def _cases(questions: list[Labelled]) -> list[Case]:
     return [Case(q.text, q.lang, q.expect) for q in questions]
+
+
+def added_in_slack(path: Path) -> tuple[str, Engine, list[Case]]:
+    """The shipped engine with the entries of `path` added as an admin adds them (one phrasing per language), and
+    the other phrasings and near misses of `path` to ask."""
+    data = json.loads(path.read_text("utf-8"))
+    added = [
+        Entry(
+            slug=item["slug"],
+            questions_en=(item["question_en"],),
+            questions_fr=(item["question_fr"],),
+            answer_en=item["answer_en"],
+            answer_fr=item["answer_fr"],
+            origin="admin",
+        )
+        for item in data["entries"]
+    ]
+    eng = Engine(shared_encoder(), entries=[*shipped().entries, *added])
+    return path.stem, eng, [Case(q["q"], q["lang"], tuple(q["expect"])) for q in data["questions"]]
 
 
 def held_out_folds() -> Iterator[tuple[str, Engine, list[Case]]]:
@@ -95,11 +115,14 @@ def main() -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--held-out-folds", action="store_true", help="labelled sets, each fold unseen by its engine")
     mode.add_argument("--leave-entries-out", action="store_true", help="entries added tomorrow, one phrasing each")
+    mode.add_argument("--added", type=Path, nargs="+", help="tests/qa/added/*.json: entries added in Slack, then asked")
     args = parser.parse_args()
     labelled_dir = ROOT / "bot" / "knowledge" / "questions"
     if any(path.resolve().parent == labelled_dir for path in args.files):
         parser.error("the labelled sets are training data: use --held-out-folds or --leave-entries-out")
-    if args.held_out_folds or args.leave_entries_out:
+    if args.added:
+        runs = (added_in_slack(path) for path in args.added)
+    elif args.held_out_folds or args.leave_entries_out:
         runs = held_out_folds() if args.held_out_folds else entries_left_out()
     else:
         runs = ((path.stem, None, load_cases(path)) for path in args.files)
