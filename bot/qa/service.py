@@ -171,9 +171,9 @@ def fit_in_use(rt: Runtime) -> str:
 
 
 def warm(rt: Runtime) -> None:
-    """Load the sentence model and index the knowledge base now, so the first question does not wait for them."""
+    """Load the sentence model, the language word lists and the index now, so the first question waits for none."""
     rt.encoder.load()
-    engine(rt)
+    engine(rt).language("warm")
 
 
 # ---- partners' names -------------------------------------------------------------------------------
@@ -246,9 +246,12 @@ def _about_partner(rt: Runtime, eng: Engine, question: str, whole: Choice, lang:
     mention = live.partners_mentioned(rt, question)
     if mention.partners:
         return _partner_answer(mention.partners, lang, source)
-    if status not in whole.ranked:
+    if whole.entry is not status:
         return None  # "Is Netgear doing the same with its partners?" is about Netgear, not a partner's status
-    for name in _unknown_names(eng, question):
+    names = _unknown_names(eng, question)
+    if whole.answered and names:
+        return _resolve_partner(rt, names[0], lang, source)  # the longest name the knowledge base does not know
+    for name in names:
         if _about_status(eng, question, name, lang):
             return _resolve_partner(rt, name, lang, source)
     return None
@@ -261,15 +264,21 @@ def _parts(question: str) -> list[str]:
     return found[:MAX_PARTS] if len(found) > 1 else []
 
 
+def _answerable(choice: Choice) -> bool:
+    """Say whether a choice is an answer: a partner's status needs a partner, and none was found by name."""
+    return choice.answered and choice.entry.live != STATUS
+
+
 def _answered(rt: Runtime, choices: list[tuple[Choice, str]], unknown: list[str], lang: str, user_id: str) -> Decision:
-    """The answers of the entries chosen, in order, each once; `unknown` names the parts nobody knows."""
+    """The answers of the entries chosen, in order, each once, then the parts of the message nobody knows."""
     entries = list({choice.entry.slug: choice.entry for choice, _ in choices}.values())
     answers = [entry_answer(rt, entry, lang, user_id) for entry in entries]
+    bodies = [body for body, _ in answers] + [t("qa.unknown_part", lang, part=escape(part)) for part in unknown]
     return Decision(
         lang=lang,
         outcome="answered",
         slug=entries[0].slug,
-        body="\n\n".join(body for body, _ in answers),
+        body="\n\n".join(bodies),
         source=" · ".join(dict.fromkeys(source for _, source in answers if source)),
         score=min(choice.likelihood for choice, _ in choices),
         unanswered=tuple(unknown),
@@ -277,7 +286,11 @@ def _answered(rt: Runtime, choices: list[tuple[Choice, str]], unknown: list[str]
 
 
 def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -> Decision:
-    """Work out the answer to `text` without logging or sending anything (`eng`: another engine, for evaluation)."""
+    """Work out the answer to `text` without logging or sending anything (`eng`: another engine, for evaluation).
+
+    A message that asks several things is answered part by part: the parts the bot knows, then the parts it does
+    not (they go to the experts). Otherwise the whole message is one question, its story included.
+    """
     eng = eng or engine(rt)
     question = clean(text)[:MAX_QUESTION_CHARS]
     lang = eng.language(question)
@@ -286,15 +299,15 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
     if partner is not None:
         return partner
     parts = [(eng.choose(part, lang), part) for part in _parts(question)]
-    known = [(choice, part) for choice, part in parts if choice.answered]
-    # A part nobody knows goes to the experts, unless it asks again what the answer says ("…right? the 8th?").
-    unknown = [part for choice, part in parts if not choice.answered and choice.entry is not whole.entry]
-    if len({choice.entry.slug for choice, _ in known}) > 1:
-        return _answered(rt, known, unknown, lang, user_id)
-    if whole.answered:
-        return _answered(rt, [(whole, question)], unknown, lang, user_id)
-    if known and whole.entry.slug == known[0][0].entry.slug:
-        return _answered(rt, known[:1], [], lang, user_id)
+    # Greetings and help (entries with no source) answer a message, never one part of it ("… tu sais ?").
+    known = [(choice, part) for choice, part in parts if _answerable(choice) and choice.entry.source(lang)]
+    if known:
+        # A part that asks again what the answer says ("…early August right? the 8th?") is no unknown question.
+        answered = {choice.entry.slug for choice, _ in known}
+        unknown = [part for choice, part in parts if not _answerable(choice) and choice.entry.slug not in answered]
+        return _answered(rt, known, unknown[:MAX_PARTS], lang, user_id)
+    if _answerable(whole):
+        return _answered(rt, [(whole, question)], [], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in whole.ranked[:SUGGESTIONS] if e.slug != "help" and not e.live)
     return Decision(
         lang=lang,
