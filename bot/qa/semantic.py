@@ -1,6 +1,6 @@
 """The semantic signal: multilingual sentence vectors that match French with English, or a plain "none".
 
-The model is Google's USE multilingual v3 in numpy (bot.qa.usem3_lean: its table stays on disk). When it cannot be
+The model is Google's USE multilingual v3 in numpy (bot.usem3_lean: its table stays on disk). When it cannot be
 loaded (package missing, cache folder unwritable, anything), `available` is False, one warning says why, /healthz
 shows it, and the engine answers from the lexical signals alone.
 """
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from bot.memory import release_free_memory
-from bot.qa.usem3_lean import DIM, LAYOUT, open_model
+from bot.usem3_lean import DIM, LAYOUT, open_model
 
 log = logging.getLogger(__name__)
 
