@@ -20,7 +20,7 @@ from bot.i18n import t
 from bot.partners import resolver
 from bot.qa import live
 from bot.qa.index import Example, Index, features
-from bot.qa.knowledge import Entry, merge, shipped, stored_entry
+from bot.qa.knowledge import Entry, StoredEntry, merge, shipped, stored_entry
 from bot.qa.language import detect
 from bot.qa.learning import as_examples, shipped_labelled
 from bot.qa.ranker import Ranker
@@ -84,19 +84,25 @@ class Engine:
         entries: Sequence[Entry] | None = None,
         examples: Sequence[Example] | None = None,
         fit: Fit | None = None,
+        stored: Knowledge | None = None,
     ) -> None:
-        """An engine on the shipped knowledge, or on other `entries`, `examples` and `fit` (for evaluation)."""
+        """An engine on the shipped knowledge and what the database holds (`stored`), or on other `entries`,
+        `examples` and `fit` (for evaluation)."""
         self._lock = threading.Lock()
         self.encoder = encoder
         seed = shipped()
         self._seed = seed if entries is None else dataclasses.replace(seed, entries=tuple(entries))
         self._examples = list(examples) if examples is not None else as_examples(shipped_labelled())
-        self._version: Any = None
         self._fit_version: Any = None
         self.fit = fit or shipped_fit()
         self._pinned = fit is not None
-        self.index = Index(self._seed.entries, self._examples, encoder)
-        self._by_slug = {entry.slug: entry for entry in self.index.entries}
+        self._version: Any = None
+        self._reindex(stored or Knowledge(None, [], []))
+
+    def _reindex(self, stored: Knowledge) -> None:
+        index = Index(merge(self._seed, stored.entries), [*self._examples, *stored.examples], self.encoder)
+        self.index, self._by_slug = index, {entry.slug: entry for entry in index.entries}
+        self._version = stored.version
 
     @property
     def ranker(self) -> Ranker:
@@ -104,24 +110,21 @@ class Engine:
         return self.fit.semantic if self.index.semantic else self.fit.lexical
 
     def refresh(self, rt: Runtime, *, force: bool = False) -> None:
-        """Re-read entries, examples and the fit when their version changed (or always with `force`)."""
-        with rt.db.session() as session:
-            version = store.entries_version(session=session)
-            stale = force or version != self._version
-            if stale:
-                stored = [stored_entry(row) for row in store.list_entries(session=session)]
-                examples = [Example(e.text, e.lang, e.slug) for e in store.list_examples(session=session)]
-            fitted = store.latest_fit(session=session)
+        """Re-read entries, examples and the fit when their version changed (or always with `force`).
+
+        One thread rebuilds while the others wait for it: two indexes at once would cost twice the memory."""
         with self._lock:
+            with rt.db.session() as session:
+                version = store.entries_version(session=session)
+                stored = _knowledge(session, version) if force or version != self._version else None
+                fitted = store.latest_fit(session=session)
             if fitted is not None and fitted.id != self._fit_version and not self._pinned:
                 self.fit = Fit.from_json(fitted.payload)
                 self._fit_version = fitted.id
                 log.info("answer ranker fitted at %s picked up", fitted.fitted_at.isoformat())
-            if stale:
-                index = Index(merge(self._seed, stored), [*self._examples, *examples], self.encoder)
-                self.index, self._by_slug = index, {entry.slug: entry for entry in index.entries}
-                self._version = version
-                log.info("knowledge base reindexed: %d entries, %d examples", len(index.entries), len(examples))
+            if stored is not None:
+                self._reindex(stored)
+                log.info("knowledge base reindexed: %d entries, %d examples", len(self.entries), len(stored.examples))
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -149,6 +152,21 @@ class Engine:
         return Choice(ranked[0], best, best >= ranker.threshold, ranked)
 
 
+@dataclass(frozen=True)
+class Knowledge:
+    """What the database adds to the shipped knowledge, at one version."""
+
+    version: Any
+    entries: list[StoredEntry]
+    examples: list[Example]
+
+
+def _knowledge(session: Any, version: Any) -> Knowledge:
+    entries = [stored_entry(row) for row in store.list_entries(session=session)]
+    examples = [Example(e.text, e.lang, e.slug) for e in store.list_examples(session=session)]
+    return Knowledge(version, entries, examples)
+
+
 _engine_lock = threading.Lock()
 
 
@@ -157,7 +175,9 @@ def engine(rt: Runtime) -> Engine:
     if rt.qa is None:
         with _engine_lock:
             if rt.qa is None:
-                rt.qa = Engine(rt.encoder)
+                with rt.db.session() as session:
+                    stored = _knowledge(session, store.entries_version(session=session))
+                rt.qa = Engine(rt.encoder, stored=stored)
     current: Engine = rt.qa
     current.refresh(rt)
     return current
