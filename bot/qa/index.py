@@ -24,6 +24,9 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 CANDIDATES = 3
 """Entries each signal puts forward for the ranker to weigh."""
+CHARS_READ = 160
+"""Characters of a question compared letter by letter with every phrasing: its end, where a long message asks. A
+comparison costs the product of the two lengths; past a phrasing's length, more says nothing."""
 NEIGHBOURS = 10
 """Nearest known questions whose entries vote on a question's meaning."""
 
@@ -157,7 +160,7 @@ class Index:
         terms = content_terms(question, lang)
         n = len(self.entries)
         lexical = self._best(self._bm25.get_scores(terms)) if terms else np.zeros(n)
-        flat = _flat(question)
+        flat = _flat(question)[-CHARS_READ:]
         chars = process.cdist([flat], self._flat, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
         semantic, answer, centre, negative = np.zeros(n), np.zeros(n), np.zeros(n), 0.0
         votes, beyond = np.zeros(n), 0.0
