@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from bot.qa.retrieval import Retriever
 from hypothesis import HealthCheck, given, settings
 
 from bot.partners.io import import_partners
@@ -16,53 +15,48 @@ from tests.qa.adversarial import FIXED, SLACK_MAX_CHARS, book_csv, messages
 
 BUDGET_MS = 100.0
 """Each adversarial message answered in-process within this, with 20,000 partners (the benchmark)."""
-SEARCHES_PER_MESSAGE = 60
-"""Knowledge-base searches one message may cause: names, readings and parts are all capped."""
+CHOICES_PER_MESSAGE = 1 + service.MAX_PARTS + service.MAX_NAMES
+"""Texts one message may have ranked: the whole, each of its parts, and each name read as "this partner"."""
+LONGEST_CHOICE = service.MAX_QUESTION_CHARS + max(len(reading) for reading in service.THIS_PARTNER.values())
+"""The most characters one ranked text may hold: the cut message, a name in it read as "this partner"."""
 
 
-class CountingSearches:
-    """Wraps the engine's retriever and counts the characters it is asked to search."""
+class CountingChoices:
+    """The engine, with the texts it is asked to rank counted."""
 
-    def __init__(self, retriever: Retriever) -> None:
-        self.inner = retriever
-        self.calls = 0
-        self.chars = 0
+    def __init__(self, engine: service.Engine) -> None:
+        self.inner = engine
+        self.sizes: list[int] = []
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
 
-    def search(self, text: str, lang: str) -> object:
-        self.calls += 1
-        self.chars += len(text)
-        return self.inner.search(text, lang)
+    def choose(self, text: str, lang: str) -> service.Choice:
+        self.sizes.append(len(text))
+        return self.inner.choose(text, lang)
 
 
-def counted(rt: Runtime, text: str) -> CountingSearches:
-    """Decide `text` with the searches counted."""
-    engine = service.engine(rt)
-    counter = CountingSearches(engine.retriever)
-    engine.retriever = counter  # type: ignore[assignment]
-    try:
-        service.decide(rt, text, user_id="U0ALICE01")
-    finally:
-        engine.retriever = counter.inner
+def counted(rt: Runtime, text: str) -> CountingChoices:
+    """Decide `text` with the engine's choices counted."""
+    counter = CountingChoices(service.engine(rt))
+    service.decide(rt, text, user_id="U0ALICE01", eng=counter)  # type: ignore[arg-type]
     return counter
 
 
 @pytest.mark.parametrize("name", sorted(FIXED))
-def test_each_adversarial_message_costs_a_bounded_number_of_searches(rt: Runtime, name: str) -> None:
+def test_each_adversarial_message_costs_a_bounded_number_of_choices(rt: Runtime, name: str) -> None:
     found = counted(rt, FIXED[name])
-    assert found.calls <= SEARCHES_PER_MESSAGE
-    # Every search reads at most a few times the (cut) question: no search per occurrence of a repeated name.
-    assert found.chars <= 12 * service.MAX_QUESTION_CHARS
+    assert 1 <= len(found.sizes) <= CHOICES_PER_MESSAGE
+    # No choice reads more than the cut message: no search per occurrence of a repeated name.
+    assert max(found.sizes) <= LONGEST_CHOICE
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=messages())
-def test_any_message_up_to_slacks_limit_is_decided_with_bounded_searches(rt: Runtime, text: str) -> None:
+def test_any_message_up_to_slacks_limit_is_decided_with_bounded_choices(rt: Runtime, text: str) -> None:
     assert len(text) <= SLACK_MAX_CHARS
     found = counted(rt, text)
-    assert found.calls <= SEARCHES_PER_MESSAGE and found.chars <= 12 * service.MAX_QUESTION_CHARS
+    assert 1 <= len(found.sizes) <= CHOICES_PER_MESSAGE and max(found.sizes) <= LONGEST_CHOICE
 
 
 def best_of(runs: int, work: Callable[[], object]) -> float:

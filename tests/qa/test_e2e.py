@@ -6,10 +6,14 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from bot.ids import Field as FieldId
-from tests.conftest import ADMIN, RunningBot
+from bot.qa import lexicon
+from bot.runtime import Runtime
+from tests.conftest import ADMIN, RunningBot, start_bot
 from tests.slack_standin import BOT_USER_ID, SlackStandIn, text_of
 
 ALICE, BRUNO = "U0ALICE01", "U0BRUNO01"
@@ -50,15 +54,28 @@ def submit(bot: RunningBot, user: str, view: dict[str, Any], values: dict[str, s
     return status, body
 
 
-def test_a_direct_message_is_answered_in_the_dm_quickly(bot: RunningBot, standin: SlackStandIn) -> None:
-    started = time.perf_counter()
+def test_a_direct_message_is_answered_in_the_dm(bot: RunningBot, standin: SlackStandIn) -> None:
     bot.sender.direct_message(ALICE, "When is the deadline?")
     reply = standin.wait_for(lambda s: posts_to(s, "D0ALICE01"))[0]
-    assert time.perf_counter() - started < 0.5
     assert "16 September 2008" in text_of(reply) and "Source:" in text_of(reply)
     assert "thread_ts" not in reply
     button(reply, Action.ANSWER_VOTE_UP)
     assert not standin.problems
+
+
+def test_the_first_direct_message_after_start_is_answered_quickly(
+    rt: Runtime, standin: SlackStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexicon, "_lexicon", None)  # a process that has just started
+    bot = start_bot(rt, standin)
+    try:
+        started = time.perf_counter()
+        bot.sender.direct_message(ALICE, "When is the deadline?")
+        reply = standin.wait_for(lambda s: posts_to(s, "D0ALICE01"))[0]
+        assert time.perf_counter() - started < 0.5
+        assert "16 September 2008" in text_of(reply)
+    finally:
+        bot.stop()
 
 
 def test_a_french_dm_gets_a_french_answer(bot: RunningBot, standin: SlackStandIn) -> None:

@@ -1,8 +1,8 @@
 """The frozen test split (tests/qa/frozen) stays frozen: big enough, varied, and never in what the bot learns from.
 
-The split was written by a helper who saw only the article and each entry's answer, never the entries' phrasings,
-the labelled sets or the synonyms. It is measured, never fitted or tuned on: no rule, synonym, phrasing or labelled
-question may come from it. `scripts/eval_qa.py tests/qa/frozen/*.jsonl` gives its figures.
+The split was written by a helper who saw only the article and each entry's answer, never the entries' phrasings
+or the labelled sets. It is measured, never fitted or tuned on: no rule, phrasing or labelled question may come
+from it. `scripts/eval_qa.py tests/qa/frozen/*.jsonl` gives its figures.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.qa.classifier import examples
-
 from bot.qa.evaluation import Case, load_cases
+from bot.qa.learning import shipped_labelled
 
 ROOT = Path(__file__).resolve().parents[2]
 FROZEN = Path(__file__).resolve().parent / "frozen"
@@ -59,7 +58,7 @@ def test_the_split_is_big_enough_and_varied() -> None:
 
 
 def test_no_frozen_question_is_learnt_from() -> None:
-    learnt = {_fold(example.text) for example in examples()}
+    learnt = {_fold(question.text) for question in shipped_labelled()}
     copied = [c.question for c in _frozen() if _fold(c.question) in learnt]
     assert not copied, copied
 

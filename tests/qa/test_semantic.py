@@ -195,7 +195,13 @@ def test_without_the_encoder_healthz_says_lexical_and_questions_are_answered(
 ) -> None:
     assert health(lexical_bot) == (
         200,
-        {"ok": True, "database": "up", "slack": "ok", "questions": "lexical: NotADirectoryError"},
+        {
+            "ok": True,
+            "database": "up",
+            "slack": "ok",
+            "questions": "lexical: NotADirectoryError",
+            "answer_fit": "shipped",
+        },
     )
     lexical_bot.sender.direct_message(ALICE, "When is the deadline?")
     reply = standin.wait_for(

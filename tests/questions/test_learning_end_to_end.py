@@ -191,7 +191,6 @@ def test_an_expert_points_an_escalated_question_at_an_entry(start: Start, standi
     assert not standin.problems
 
 
-@pytest.mark.xfail(strict=True, reason="engine reads examples: lead")
 def test_a_question_pointed_at_an_entry_is_answered_with_it_at_once(start: Start, standin: SlackStandIn) -> None:
     bot = start()
     _, block = escalate(bot, standin, ALICE, COUNT_QUESTION)
