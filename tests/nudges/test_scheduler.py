@@ -10,6 +10,7 @@ from bot.clock import FixedClock
 from bot.nudges.scheduler import (
     HOUSEKEEPING_EVERY,
     HOUSEKEEPING_JOB_ID,
+    REFIT_JOB_ID,
     SWEEP_JOB_ID,
     TICK_EVERY,
     TICK_JOB_ID,
@@ -26,10 +27,14 @@ def test_jobs_have_explicit_ids_utc_coalescing_one_instance_and_a_chosen_grace(r
     scheduler = start_scheduler(rt, first_tick_after=dt.timedelta(hours=1))
     try:
         assert str(scheduler.timezone) == "UTC"
-        assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB_ID, SWEEP_JOB_ID, HOUSEKEEPING_JOB_ID}
+        jobs = {TICK_JOB_ID, SWEEP_JOB_ID, HOUSEKEEPING_JOB_ID, REFIT_JOB_ID}
+        assert {job.id for job in scheduler.get_jobs()} == jobs
         housekeeping = scheduler.get_job(HOUSEKEEPING_JOB_ID)
         assert housekeeping.coalesce is True and housekeeping.max_instances == 1
         assert housekeeping.trigger.interval == HOUSEKEEPING_EVERY
+        refit = scheduler.get_job(REFIT_JOB_ID)
+        assert refit.coalesce is True and refit.max_instances == 1
+        assert refit.trigger.interval == dt.timedelta(minutes=rt.settings.qa_refit_minutes)
         for job_id in (TICK_JOB_ID, SWEEP_JOB_ID):
             job = scheduler.get_job(job_id)
             assert job.coalesce is True
@@ -51,7 +56,7 @@ def test_adding_the_jobs_again_replaces_them_instead_of_doubling(rt: Runtime) ->
     try:
         add_jobs(scheduler, rt)
         assert sorted(job.id for job in scheduler.get_jobs()) == sorted(
-            [HOUSEKEEPING_JOB_ID, SWEEP_JOB_ID, TICK_JOB_ID]
+            [HOUSEKEEPING_JOB_ID, REFIT_JOB_ID, SWEEP_JOB_ID, TICK_JOB_ID]
         )
     finally:
         scheduler.shutdown(wait=False)

@@ -33,12 +33,21 @@ def test_a_revoked_bot_sends_nothing_says_so_and_resumes_after_a_reinstall(
     caplog.set_level(logging.INFO)
     rt = bot.rt
     add(rt, "LNK-0001", "Réseaux Dupont", ALICE)
-    assert healthz(bot) == (200, {"ok": True, "database": "up", "slack": "ok", "questions": "semantic"})
+    assert healthz(bot) == (
+        200,
+        {"ok": True, "database": "up", "slack": "ok", "questions": "semantic", "answer_fit": "shipped"},
+    )
 
     standin.revoked.add(TOKEN)
     assert post(bot, load(sample), event_id="Ev0REVOKED1")[0] == 200
     standin.wait_for(lambda s: healthz(bot)[0] == 503)
-    assert healthz(bot)[1] == {"ok": False, "database": "up", "slack": "revoked", "questions": "semantic"}
+    assert healthz(bot)[1] == {
+        "ok": False,
+        "database": "up",
+        "slack": "revoked",
+        "questions": "semantic",
+        "answer_fit": "shipped",
+    }
 
     # What `transition-bot scheduler` does in its own process: it reads the revocation from the database.
     gate = Gate(rt)
@@ -53,7 +62,10 @@ def test_a_revoked_bot_sends_nothing_says_so_and_resumes_after_a_reinstall(
 
     standin.revoked.clear()  # reinstalled: auth.test succeeds again
     tick(rt, gate)
-    assert healthz(bot) == (200, {"ok": True, "database": "up", "slack": "ok", "questions": "semantic"})
+    assert healthz(bot) == (
+        200,
+        {"ok": True, "database": "up", "slack": "ok", "questions": "semantic", "answer_fit": "shipped"},
+    )
     assert [c.args["channel"] for c in standin.calls_to("chat.postMessage")] == [ALICE, "C0SALES01"]
 
 
