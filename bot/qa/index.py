@@ -107,6 +107,12 @@ class Index:
         for i, entry in enumerate(self.entries):
             vocabularies[i].update(content_terms(entry.answer_en, "en") + content_terms(entry.answer_fr, "fr"))
         self._vocabularies = vocabularies
+        by_lang: dict[str, set[str]] = {"en": set(), "fr": set()}
+        for entry in self.entries:
+            by_lang["en"].update(word for text in entry.questions_en for word in _flat(text).split())
+            by_lang["fr"].update(word for text in entry.questions_fr for word in _flat(text).split())
+        self.neutral = frozenset(by_lang["en"] & by_lang["fr"])
+        """Words the entries use in both languages (names): no hint of the asker's language."""
         self.surfaces: set[str] = set()
         """The words, as written, of the entries themselves (not of examples, which name partners)."""
         for entry in self.entries:

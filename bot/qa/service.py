@@ -137,7 +137,7 @@ class Engine:
 
     def language(self, text: str) -> str:
         """The asker's language."""
-        return detect(text)
+        return detect(text, neutral=self.index.neutral)
 
     def choose(self, text: str, lang: str) -> Choice:
         """The entry most likely to answer `text`, and whether it is likely enough to answer with."""
