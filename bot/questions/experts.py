@@ -4,6 +4,7 @@ the asker gets the answer by DM."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -18,6 +19,7 @@ from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.slack_text import clean, escape
 from storage import knowledge as store
+from storage.models import Question
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,18 @@ def check_expert_answer(rt: Runtime, values: dict[str, str], *, user_id: str) ->
     return {}
 
 
+def _open_question(session: Any, question_id: int) -> Question:
+    """The escalated question `question_id`, locked, that nobody answered yet; or the reason why not."""
+    question = store.lock_question(session=session, question_id=question_id)
+    if question is None:
+        raise NotFound(t("qa.question_gone"))
+    if question.answered_by:
+        raise Conflict(t("qa.already_answered", expert=f"<@{question.answered_by}>"))
+    if question.outcome != "unknown":
+        raise Conflict(t("qa.not_escalated"))
+    return question
+
+
 def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, values: dict[str, str]) -> None:
     """Store an expert's answer as a new entry (used at once), DM it to the asker, and mark the experts' post."""
     _check_expert(rt, expert_id)
@@ -61,13 +75,7 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
     now = rt.clock.now()
     slug = f"expert-q{question_id}"
     with rt.db.session(write=True) as session:
-        question = store.lock_question(session=session, question_id=question_id)
-        if question is None:
-            raise NotFound(t("qa.question_gone"))
-        if question.answered_by:
-            raise Conflict(t("qa.already_answered", expert=f"<@{question.answered_by}>"))
-        if question.outcome != "unknown":
-            raise Conflict(t("qa.not_escalated"))
+        question = _open_question(session, question_id)
         lang = question.language
         other = values.get(BlockId.ANSWER_FR if lang == "en" else BlockId.ANSWER_EN, "").strip()
         store.save_entry(
@@ -127,13 +135,7 @@ def point_question(rt: Runtime, *, question_value: str, slug: str, user_id: str,
     entry = entries.chosen(rt, slug)
     now = rt.clock.now()
     with rt.db.session(write=True) as session:
-        question = store.lock_question(session=session, question_id=question_id)
-        if question is None:
-            raise NotFound(t("qa.question_gone"))
-        if question.answered_by:
-            raise Conflict(t("qa.already_answered", expert=f"<@{question.answered_by}>"))
-        if question.outcome != "unknown":
-            raise Conflict(t("qa.not_escalated"))
+        question = _open_question(session, question_id)
         store.add_example(
             session,
             text=question.text,
