@@ -272,6 +272,12 @@ def save_fit(session: Session, *, payload: str, digest: str, fitted_at: dt.datet
     return fit
 
 
+def latest_fit_id(session: Session) -> int | None:
+    """The newest fitted ranker's ID, without its payload: what workers compare before each question."""
+    query = select(QaFit.id).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(1)
+    return session.exec(query).first()
+
+
 def latest_fit(session: Session) -> QaFit | None:
     """The newest fitted ranker, or None before the first fit."""
     return session.exec(select(QaFit).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(1)).first()

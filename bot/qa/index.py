@@ -161,7 +161,14 @@ class Index:
         votes = np.bincount(self._owner[mine], minlength=len(self.entries)) / np.clip(self.phrasings, 1, max(1, k))
         return votes, float(len(nearest) - len(mine)) / max(1, k)
 
-    def measure(self, question: str, lang: str) -> Signals:
+    def vectors(self, texts: list[str]) -> list[np.ndarray | None]:
+        """The sentence vectors of `texts` from one call to the model (one batch costs about what one text does), or
+        None each without a model."""
+        if self.encoder is None or not texts:
+            return [None] * len(texts)
+        return list(self.encoder.encode_cached(texts))
+
+    def measure(self, question: str, lang: str, vector: np.ndarray | None = None) -> Signals:
         """`question` measured against every entry."""
         terms = content_terms(question, lang)
         n = len(self.entries)
@@ -171,7 +178,7 @@ class Index:
         semantic, answer, centre, negative = np.zeros(n), np.zeros(n), np.zeros(n), 0.0
         votes, beyond = np.zeros(n), 0.0
         if self.encoder is not None:
-            vector = self.encoder.encode_cached([question])[0]
+            vector = self.encoder.encode_cached([question])[0] if vector is None else vector
             near = self._vectors @ vector
             semantic = self._best(near)
             answer = self._answers @ vector

@@ -117,8 +117,9 @@ class Engine:
             with rt.db.session() as session:
                 version = store.entries_version(session=session)
                 stored = _knowledge(session, version) if force or version != self._version else None
-                fitted = store.latest_fit(session=session)
-            if fitted is not None and fitted.id != self._fit_version and not self._pinned:
+                newer = not self._pinned and store.latest_fit_id(session) != self._fit_version
+                fitted = store.latest_fit(session=session) if newer else None
+            if fitted is not None:
                 self.fit = Fit.from_json(fitted.payload)
                 self._fit_version = fitted.id
                 log.info("answer ranker fitted at %s picked up", fitted.fitted_at.isoformat())
@@ -139,10 +140,11 @@ class Engine:
         """The asker's language."""
         return detect(text, neutral=self.index.neutral)
 
-    def choose(self, text: str, lang: str) -> Choice:
-        """The entry most likely to answer `text`, and whether it is likely enough to answer with."""
+    def choose(self, text: str, lang: str, vector: np.ndarray | None = None) -> Choice:
+        """The entry most likely to answer `text` (whose sentence vector may be given), and whether it is likely
+        enough to answer with."""
         index, ranker = self.index, self.ranker
-        signals = index.measure(text, lang)
+        signals = index.measure(text, lang, vector)
         candidates = signals.candidates()
         rows = features(signals, candidates, semantic=index.semantic)
         likelihood = ranker.probability(rows)
@@ -314,11 +316,13 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
     eng = eng or engine(rt)
     question = clean(text)[:MAX_QUESTION_CHARS]
     lang = eng.language(question)
-    whole = eng.choose(question, lang)
+    texts = [question, *_parts(question)]
+    vectors = eng.index.vectors(texts)
+    whole = eng.choose(question, lang, vectors[0])
     partner = _about_partner(rt, eng, question, whole, lang)
     if partner is not None:
         return partner
-    parts = [(eng.choose(part, lang), part) for part in _parts(question)]
+    parts = [(eng.choose(part, lang, vector), part) for part, vector in zip(texts[1:], vectors[1:], strict=True)]
     # Greetings and help (entries with no source) answer a message, never one part of it ("… tu sais ?").
     known = [(choice, part) for choice, part in parts if _answerable(choice) and choice.entry.source(lang)]
     if known:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -31,9 +32,9 @@ class CountingChoices:
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
 
-    def choose(self, text: str, lang: str) -> service.Choice:
+    def choose(self, text: str, lang: str, vector: np.ndarray | None = None) -> service.Choice:
         self.sizes.append(len(text))
-        return self.inner.choose(text, lang)
+        return self.inner.choose(text, lang, vector)
 
 
 def counted(rt: Runtime, text: str) -> CountingChoices:
