@@ -154,8 +154,3 @@ def pooled(name: str, reports: Sequence[Report]) -> Report:
                 counted.best_latencies_ms.extend(part.best_latencies_ms)
                 counted.failures.extend(part.failures)
     return total
-
-
-def worst(reports: Sequence[Report]) -> tuple[float, float]:
-    """The lowest accuracy and abstention rate among `reports`."""
-    return min(r.accuracy for r in reports), min(r.abstention for r in reports)

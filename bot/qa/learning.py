@@ -18,7 +18,6 @@ import numpy as np
 
 from bot.qa.index import Example, Index, features
 from bot.qa.knowledge import Entry
-from bot.qa.ranker import Ranker, fit
 from bot.qa.semantic import Encoder
 
 QUESTIONS_DIR = "questions"
@@ -117,9 +116,3 @@ def cross_fitted(
             row_folds += [k] * len(candidates)
             young_rows += [bool(young & set(question.expect))] * len(candidates)
     return Rows(np.vstack(rows), np.array(labels), np.array(groups), np.array(row_folds), np.array(young_rows))
-
-
-def fit_ranker(entries: Sequence[Entry], labelled: Sequence[Labelled], encoder: Encoder | None) -> Ranker:
-    """The ranker fitted on every labelled question."""
-    rows = cross_fitted(entries, labelled, encoder)
-    return fit(rows.features, rows.labels, rows.groups, digest=digest(entries, labelled))
