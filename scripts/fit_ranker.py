@@ -20,21 +20,21 @@ sys.path.insert(0, str(ROOT))
 
 from bot.qa.evaluation import wilson  # noqa: E402
 from bot.qa.knowledge import shipped  # noqa: E402
-from bot.qa.learning import FOLDS, cross_fitted, digest, shipped_labelled  # noqa: E402
+from bot.qa.learning import FOLDS, added_rows, cross_fitted, digest, shipped_added, shipped_labelled  # noqa: E402
 from bot.qa.ranker import fit  # noqa: E402
 from bot.qa.semantic import shared_encoder  # noqa: E402
 from bot.qa.training import FIT_FILE, LEXICAL_WIDTH, fit_all, shipped_fit  # noqa: E402
 
 
 def _rates(
-    probability: np.ndarray, labels: np.ndarray, groups: np.ndarray, threshold: float, young: bool
+    probability: np.ndarray, labels: np.ndarray, groups: np.ndarray, threshold: float, young: np.ndarray
 ) -> tuple[int, ...]:
     """Right answers, answerable questions, correct abstentions, unanswerable questions (a question about a young
-    entry is answerable even when no signal put that entry forward)."""
+    entry, `young` for its rows, is answerable even when no signal put that entry forward)."""
     order = np.lexsort((-probability, groups))
     first = np.r_[True, groups[order][1:] != groups[order][:-1]]
     tops = order[first]
-    answerable = (np.bincount(groups, weights=labels.astype(np.float64)) > 0)[groups[tops]] | young
+    answerable = (np.bincount(groups, weights=labels.astype(np.float64)) > 0)[groups[tops]] | young[tops]
     answers = probability[tops] >= threshold
     right = answers & labels[tops].astype(bool)
     return (
@@ -48,22 +48,32 @@ def _rates(
 def main(check: bool = typer.Option(False, help="only say whether the shipped fit is current")) -> None:
     entries = list(shipped().entries)
     labelled = shipped_labelled()
+    added = shipped_added()
     if check:
-        current = shipped_fit().digest == digest(entries, labelled)
+        current = shipped_fit().digest == digest(entries, labelled, added)
         print("the shipped fit is current" if current else "the shipped fit is stale: run scripts/fit_ranker.py")
         raise typer.Exit(0 if current else 1)
     encoder = shared_encoder()
-    rows = cross_fitted(entries, labelled, encoder)
-    print(f"cross-validated over {FOLDS} folds of question sets; in each, a quarter of the entries are young")
+    rows = cross_fitted(entries, labelled, encoder) + added_rows(entries, labelled, added, encoder)
+    print(
+        f"cross-validated over {FOLDS} folds of question sets; in each, a quarter of the entries are young, and the "
+        f"sets of entries added in Slack (bot/knowledge/added) are asked with theirs just added"
+    )
+    kinds = {
+        "grown entries": ~rows.young & ~rows.added,
+        "young entries": rows.young & ~rows.added,
+        "added in Slack": rows.added,
+    }
     for name, width in (("semantic", rows.features.shape[1]), ("lexical", LEXICAL_WIDTH)):
-        totals = {"grown entries": np.zeros(4, dtype=np.int64), "young entries": np.zeros(4, dtype=np.int64)}
+        totals = {kind: np.zeros(4, dtype=np.int64) for kind in kinds}
         for k in range(FOLDS):
             train = rows.folds != k
             groups = np.unique(rows.groups[train], return_inverse=True)[1]
             ranker = fit(rows.features[train, :width], rows.labels[train], groups)
-            for young, part in ((False, "grown entries"), (True, "young entries")):
-                test = (rows.folds == k) & (rows.young == young)
+            for part, kind in kinds.items():
+                test = (rows.folds == k) & kind
                 p = ranker.probability(rows.features[test, :width])
+                young = rows.young[test]
                 totals[part] += _rates(p, rows.labels[test], rows.groups[test], ranker.threshold, young)
         for part, total in totals.items():
             right, answerable, abstained, unanswerable = (int(x) for x in total)

@@ -64,6 +64,7 @@ class Signals:
     lexical: np.ndarray  # best BM25 score of a phrasing
     chars: np.ndarray  # best character similarity with a phrasing, 0..1
     coverage: np.ndarray  # share of the question's terms the entry's texts use
+    weighted: np.ndarray  # the same, each term weighing as it is rare: what a near miss adds is often rare
     known: float  # share of the question's terms the knowledge base uses anywhere
     negative: float  # best cosine with a question known to be beyond the knowledge base
     votes: np.ndarray  # share of the nearest known questions that are the entry's
@@ -72,9 +73,10 @@ class Signals:
     phrasings: np.ndarray  # how many phrasings each entry has
 
     def candidates(self) -> list[int]:
-        """The entries any signal puts in its first CANDIDATES."""
+        """The entries any signal puts in its first CANDIDATES (the answer's meaning too: an entry added with one
+        phrasing may be nearer a question by its answer than by its phrasing)."""
         chosen: dict[int, None] = {}
-        for scores in (self.semantic, self.lexical, self.chars, self.centre):
+        for scores in (self.semantic, self.lexical, self.chars, self.centre, self.answer):
             for i in np.argsort(-scores, kind="stable")[:CANDIDATES]:
                 chosen[int(i)] = None
         return list(chosen)
@@ -107,6 +109,12 @@ class Index:
         for i, entry in enumerate(self.entries):
             vocabularies[i].update(content_terms(entry.answer_en, "en") + content_terms(entry.answer_fr, "fr"))
         self._vocabularies = vocabularies
+        counts: dict[str, int] = {}
+        for found in tokens:
+            for term in set(found):
+                counts[term] = counts.get(term, 0) + 1
+        self._rarest = math.log1p(len(tokens))
+        self._weight = {term: math.log1p(len(tokens) / (1 + n)) for term, n in counts.items()}
         by_lang: dict[str, set[str]] = {"en": set(), "fr": set()}
         for entry in self.entries:
             by_lang["en"].update(word for text in entry.questions_en for word in _flat(text).split())
@@ -188,6 +196,9 @@ class Index:
             votes, beyond = self._votes(near, far)
         unique = set(terms)
         coverage = np.array([len(unique & vocabulary) / max(1, len(unique)) for vocabulary in self._vocabularies])
+        weight = {term: self._weight.get(term, self._rarest) for term in unique}
+        total = max(1e-9, sum(weight.values()))
+        weighted = np.array([sum(weight[t] for t in unique & vocabulary) / total for vocabulary in self._vocabularies])
         return Signals(
             semantic=semantic,
             answer=answer,
@@ -195,6 +206,7 @@ class Index:
             lexical=lexical,
             chars=self._best(chars.astype(np.float64) / 100),
             coverage=coverage,
+            weighted=weighted,
             known=len(unique & self.vocabulary) / max(1, len(unique)),
             negative=negative,
             votes=votes,
@@ -226,6 +238,8 @@ def features(signals: Signals, chosen: Sequence[int], *, semantic: bool) -> np.n
         _lead(signals.chars, at),
         signals.coverage[at],
         _lead(signals.coverage, at),
+        signals.weighted[at],
+        _lead(signals.weighted, at),
         ones * signals.known,
         ones * math.log1p(signals.terms),
         np.log1p(signals.phrasings[at].astype(np.float64)),

@@ -15,6 +15,7 @@ from bot.slack_text import clean
 
 SEED_FILE = "seed.toml"
 QUESTIONS_DIR = "questions"
+ADDED_DIR = "added"
 LIVE_KINDS = frozenset({"deadline", "days_left", "progress", "my_partners", "partner_status"})
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
@@ -159,6 +160,11 @@ def shipped_texts() -> tuple[str, ...]:
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.name.endswith(".jsonl"):
             texts += [json.loads(line)["q"] for line in path.read_text("utf-8").splitlines() if line.strip()]
+    for path in sorted((resources.files("bot.knowledge") / ADDED_DIR).iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".json"):
+            data = json.loads(path.read_text("utf-8"))
+            texts += [text for item in data["entries"] for key, text in item.items() if key != "slug"]
+            texts += [question["q"] for question in data["questions"]]
     return tuple(dict.fromkeys(text for text in texts if text))
 
 

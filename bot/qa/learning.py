@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 
 from bot.qa.index import Example, Index, features
-from bot.qa.knowledge import Entry
+from bot.qa.knowledge import ADDED_DIR, Entry
 from bot.qa.semantic import Encoder
 
 QUESTIONS_DIR = "questions"
@@ -59,12 +59,50 @@ def fold_of(question: Labelled, folds: int = FOLDS) -> int:
     return zlib.crc32(key.encode()) % folds
 
 
-def digest(entries: Sequence[Entry], labelled: Sequence[Labelled]) -> str:
+@dataclass(frozen=True)
+class AddedSet:
+    """Entries as an admin adds them in Slack (one phrasing per language), with other people's questions: their
+    other phrasings, and near misses that no entry answers."""
+
+    name: str
+    entries: tuple[Entry, ...]
+    questions: tuple[Labelled, ...]
+
+
+def added_set(name: str, text: str) -> AddedSet:
+    """The set in `text` (JSON: `entries` and `questions`); its slugs are prefixed with `name`, so no entry of the
+    knowledge base shares one."""
+    data = json.loads(text)
+    entries = tuple(
+        Entry(
+            slug=f"{name}/{item['slug']}",
+            questions_en=(item["question_en"],),
+            questions_fr=(item["question_fr"],),
+            answer_en=item["answer_en"],
+            answer_fr=item["answer_fr"],
+            origin="admin",
+        )
+        for item in data["entries"]
+    )
+    questions = tuple(
+        Labelled(q["q"], q["lang"], tuple(f"{name}/{slug}" for slug in q["expect"]), name) for q in data["questions"]
+    )
+    return AddedSet(name, entries, questions)
+
+
+def shipped_added() -> list[AddedSet]:
+    """The sets of bot/knowledge/added/*.json: how entries added in Slack are asked, for the ranker to learn from."""
+    folder = resources.files("bot.knowledge").joinpath(ADDED_DIR)
+    paths = sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name)
+    return [added_set(path.name.removesuffix(".json"), path.read_text("utf-8")) for path in paths]
+
+
+def digest(entries: Sequence[Entry], labelled: Sequence[Labelled], added: Sequence[AddedSet] = ()) -> str:
     """A short fingerprint of what a fit learns from."""
     h = hashlib.sha256()
-    for entry in entries:
+    for entry in [*entries, *(e for s in added for e in s.entries)]:
         h.update(repr((entry.slug, entry.questions_en, entry.questions_fr, entry.answer_en, entry.answer_fr)).encode())
-    for q in labelled:
+    for q in [*labelled, *(q for s in added for q in s.questions)]:
         h.update(repr((q.text, q.lang, q.expect)).encode())
     return h.hexdigest()[:16]
 
@@ -88,6 +126,20 @@ class Rows:
     groups: np.ndarray
     folds: np.ndarray  # the fold of each row's question
     young: np.ndarray  # whether the row's question is about an entry made young in its fold
+    added: np.ndarray  # whether the row's question comes from a set of entries added in Slack
+
+    def __add__(self, other: Rows) -> Rows:
+        """Both sets of rows; `other`'s questions are numbered after these."""
+        shift = int(self.groups.max()) + 1 if len(self.groups) else 0
+        return Rows(
+            *(
+                np.concatenate([mine, theirs + shift if name == "groups" else theirs])
+                for name, mine, theirs in (
+                    (field.name, getattr(self, field.name), getattr(other, field.name))
+                    for field in dataclasses.fields(self)
+                )
+            )
+        )
 
 
 def cross_fitted(
@@ -115,4 +167,43 @@ def cross_fitted(
             groups += [number] * len(candidates)
             row_folds += [k] * len(candidates)
             young_rows += [bool(young & set(question.expect))] * len(candidates)
-    return Rows(np.vstack(rows), np.array(labels), np.array(groups), np.array(row_folds), np.array(young_rows))
+    return Rows(
+        np.vstack(rows),
+        np.array(labels),
+        np.array(groups),
+        np.array(row_folds),
+        np.array(young_rows),
+        np.zeros(len(labels), dtype=bool),
+    )
+
+
+def added_rows(
+    entries: Sequence[Entry], labelled: Sequence[Labelled], sets: Sequence[AddedSet], encoder: Encoder | None
+) -> Rows:
+    """The candidate rows of each set's questions, asked of the knowledge base with that set's entries just added:
+    what the ranker sees the day after an admin adds an entry. Set number i falls in fold i % FOLDS."""
+    rows: list[np.ndarray] = []
+    labels: list[int] = []
+    groups: list[int] = []
+    row_folds: list[int] = []
+    examples = as_examples(labelled)
+    number = 0
+    for k, added in enumerate(sets):
+        index = Index([*entries, *added.entries], examples, encoder)
+        for question in added.questions:
+            signals = index.measure(question.text, question.lang)
+            candidates = signals.candidates()
+            rows.append(features(signals, candidates, semantic=index.semantic))
+            labels += [int(index.entries[i].slug in question.expect) for i in candidates]
+            groups += [number] * len(candidates)
+            row_folds += [k % FOLDS] * len(candidates)
+            number += 1
+    young = np.array([bool(q.expect) for s in sets for q in s.questions])
+    return Rows(
+        np.vstack(rows),
+        np.array(labels),
+        np.array(groups),
+        np.array(row_folds),
+        young[np.array(groups, dtype=np.int64)] if groups else np.zeros(0, dtype=bool),
+        np.ones(len(labels), dtype=bool),
+    )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from bot.qa.knowledge import Entry, merge, shipped, stored_entry
-from bot.qa.learning import Labelled, cross_fitted, digest, shipped_labelled
+from bot.qa.learning import AddedSet, Labelled, added_rows, cross_fitted, digest, shipped_added, shipped_labelled
 from bot.qa.ranker import Ranker, fit
 from bot.qa.semantic import Encoder
 from bot.runtime import Runtime
@@ -19,7 +19,7 @@ from storage import knowledge as store
 log = logging.getLogger(__name__)
 
 FIT_FILE = "ranker.json"
-LEXICAL_WIDTH = 10
+LEXICAL_WIDTH = 12
 """Features of a row that need no model (bot/qa/index.py `features`): the fallback ranker reads these only."""
 
 
@@ -63,11 +63,18 @@ def shipped_fit() -> Fit:
 
 
 def fit_all(
-    entries: Sequence[Entry], labelled: list[Labelled], encoder: Encoder, *, now: dt.datetime | None = None
+    entries: Sequence[Entry],
+    labelled: list[Labelled],
+    encoder: Encoder,
+    *,
+    added: Sequence[AddedSet] | None = None,
+    now: dt.datetime | None = None,
 ) -> Fit:
-    """Both rankers fitted on `labelled`, their features measured against `entries` with the question's fold out."""
-    rows = cross_fitted(entries, labelled, encoder)
-    stamp = digest(entries, labelled)
+    """Both rankers fitted on `labelled`, their features measured against `entries` with the question's fold out,
+    and on the questions of `added` (default: the shipped sets), asked with each set's entries just added."""
+    added = shipped_added() if added is None else added
+    rows = cross_fitted(entries, labelled, encoder) + added_rows(entries, labelled, added, encoder)
+    stamp = digest(entries, labelled, added)
     semantic = fit(rows.features, rows.labels, rows.groups, digest=stamp)
     lexical = fit(rows.features[:, :LEXICAL_WIDTH], rows.labels, rows.groups, digest=stamp)
     return Fit(semantic, lexical, now)
@@ -85,7 +92,7 @@ def refit(rt: Runtime, encoder: Encoder) -> bool:
     entries = list(merge(shipped(), [stored_entry(row) for row in stored]))
     slack = [Labelled(v.text, v.lang, (v.slug,) if v.slug else (), "slack") for v in verdicts]
     labelled = [*shipped_labelled(), *slack]
-    stamp = digest(entries, labelled)
+    stamp = digest(entries, labelled, shipped_added())
     if latest is not None and latest.digest == stamp:
         return False
     if latest is None and not slack and stamp == shipped_fit().digest:
