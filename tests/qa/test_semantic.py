@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.qa import semantic
 from bot.qa.knowledge import shipped_texts
 from bot.qa.semantic import DIM, Encoder, Unavailable, model_version, shared_encoder, shipped_vectors, text_key
 from bot.runtime import Runtime
@@ -135,6 +136,20 @@ def test_encode_cached_encodes_what_was_not_shipped(encoder: Encoder) -> None:
     assert np.allclose(cached[1], encoder.encode([texts[1]])[0], atol=1e-6)
     assert np.sum(cached * encoder.encode(texts), axis=1).min() > 0.99
     assert encoder.encode_cached([]).shape == (0, DIM)
+
+
+def test_word_vectors_are_each_words_own_and_kept_within_bounds(
+    encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(semantic, "WORDS_KEPT", 8)
+    fresh = Encoder()
+    words = [f"mot{i}" for i in range(20)] + ["fee", "fee", "payant"]
+    found = fresh.word_vectors(words)
+    assert sorted(found) == sorted(set(words))
+    assert np.allclose(found["payant"], encoder.encode(["payant"])[0], atol=1e-6)
+    assert len(fresh._words) == 8, "more word vectors kept than WORDS_KEPT"
+    assert list(fresh._words)[-2:] == ["fee", "payant"], "the latest words are the ones kept"
+    assert float(found["fee"] @ found["payant"]) > float(found["fee"] @ found["mot3"])
 
 
 def test_processes_starting_at_once_unpack_the_model_once_each_whole(tmp_path: Path) -> None:
