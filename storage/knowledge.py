@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -32,13 +33,28 @@ def entries_version(*, session: Session) -> tuple[int, dt.datetime | None]:
     Entries and examples both count: (entries + examples, the newest of an entry's `updated_at` and an example's
     `created_at`). A replaced example takes its own time, so replacing one changes the version too.
     """
+    return knowledge_state(session=session)[0]
+
+
+def knowledge_state(*, session: Session) -> tuple[tuple[int, dt.datetime | None], int | None]:
+    """`entries_version` and `latest_fit_id` in one query: what workers compare before each question."""
+    count, latest, example_latest, fit_id = session.exec(_state_query()).one()
+    stamps = [stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC) for stamp in (latest, example_latest) if stamp]
+    return (int(count), max(stamps, default=None)), fit_id
+
+
+@cache
+def _state_query() -> Any:
+    """Built once: building it cost more than running it (0.4 ms against 0.25 on SQLite)."""
     examples = select(func.count(col(QaExample.id))).scalar_subquery()
     latest_example = select(func.max(QaExample.created_at)).scalar_subquery()
-    count, latest, example_count, example_latest = session.exec(
-        select(func.count(col(KnowledgeEntry.id)), func.max(KnowledgeEntry.updated_at), examples, latest_example)
-    ).one()
-    stamps = [stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC) for stamp in (latest, example_latest) if stamp]
-    return int(count) + int(example_count), max(stamps, default=None)
+    newest_fit = select(QaFit.id).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(1)
+    return select(
+        func.count(col(KnowledgeEntry.id)) + examples,
+        func.max(KnowledgeEntry.updated_at),
+        latest_example,
+        newest_fit.scalar_subquery(),
+    )
 
 
 def save_entry(
