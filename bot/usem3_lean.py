@@ -33,7 +33,7 @@ _BLOCK = 256  # table rows unpacked per step: 2 MB in hand
 _TEXTS_PER_PASS = 16  # texts encoded between two releases of the table's pages: at most some 20 MB of them
 _SPACE = "\u2581"  # what the tokenizer's normaliser makes of spaces, and what begins a word
 _WORDS_KEPT = 8192  # words whose pieces the tokenizer remembers, the least recently seen forgotten first
-_LONGEST_KEPT = 32  # characters of the longest word remembered: at most some 2 MB for all
+_LONGEST_KEPT = 32  # longest word remembered, in characters: all of them hold 4 MB at worst (random words)
 
 
 class Model:
@@ -164,7 +164,7 @@ def _tokenizer(vocabulary: Path) -> Any:
             self._unk_score = float(self._scores.min()) - 10.0
             self._normalizer = _Normalizer(charsmap)
             self._normalizer._units = array("I", self._normalizer._units)  # a tuple of 44,000 ints: 1.7 MB, not 0.2
-            self._words: OrderedDict[str, tuple[int, ...]] = OrderedDict()
+            self._words: OrderedDict[str, array[int]] = OrderedDict()  # pieces as 4-byte ints, not int objects
             self._lock = threading.Lock()
 
         def _viterbi(self, text: str) -> list[int]:
@@ -181,10 +181,10 @@ def _tokenizer(vocabulary: Path) -> Any:
                     if ids is not None:
                         self._words.move_to_end(word)
             new = list(dict.fromkeys(word for word, ids in zip(words, known, strict=True) if ids is None))
-            found: dict[str, tuple[int, ...]] = {}
+            found: dict[str, array[int]] = {}
             if new:
                 # Only the first word of a text may lack its "▁", and it comes first here too: one walk for all.
-                found = dict(zip(new, self._segment(new), strict=True))
+                found = {word: array("i", ids) for word, ids in zip(new, self._segment(new), strict=True)}
                 with self._lock:
                     for word, ids in found.items():
                         if len(word) <= _LONGEST_KEPT:
