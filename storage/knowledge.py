@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import JSON, Text, any_, bindparam, delete, func
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -32,13 +34,28 @@ def entries_version(*, session: Session) -> tuple[int, dt.datetime | None]:
     Entries and examples both count: (entries + examples, the newest of an entry's `updated_at` and an example's
     `created_at`). A replaced example takes its own time, so replacing one changes the version too.
     """
+    return knowledge_state(session=session)[0]
+
+
+def knowledge_state(*, session: Session) -> tuple[tuple[int, dt.datetime | None], int | None]:
+    """`entries_version` and `latest_fit_id` in one query: what workers compare before each question."""
+    count, latest, example_latest, fit_id = session.exec(_state_query()).one()
+    stamps = [stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC) for stamp in (latest, example_latest) if stamp]
+    return (int(count), max(stamps, default=None)), fit_id
+
+
+@cache
+def _state_query() -> Any:
+    """Built once: building it cost more than running it (0.4 ms against 0.25 on SQLite)."""
     examples = select(func.count(col(QaExample.id))).scalar_subquery()
     latest_example = select(func.max(QaExample.created_at)).scalar_subquery()
-    count, latest, example_count, example_latest = session.exec(
-        select(func.count(col(KnowledgeEntry.id)), func.max(KnowledgeEntry.updated_at), examples, latest_example)
-    ).one()
-    stamps = [stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC) for stamp in (latest, example_latest) if stamp]
-    return int(count) + int(example_count), max(stamps, default=None)
+    newest_fit = select(QaFit.id).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(1)
+    return select(
+        func.count(col(KnowledgeEntry.id)) + examples,
+        func.max(KnowledgeEntry.updated_at),
+        latest_example,
+        newest_fit.scalar_subquery(),
+    )
 
 
 def save_entry(
@@ -285,14 +302,14 @@ def latest_fit(session: Session) -> QaFit | None:
 
 MAX_NAME_WORDS = 12
 """Longest partner name, in words, found whole inside a question."""
-_IN_CHUNK = 500
 
 
 def partners_named_in(*, session: Session, folded_text: str, limit: int = 5) -> list[Partner]:
     """Partners whose whole folded name appears in `folded_text` (a question), longest names first.
 
     The question's runs of up to MAX_NAME_WORDS words are looked up by equality on the indexed folded name: the
-    work grows with the question, not with the partner book, and no name is ever read as a LIKE pattern.
+    work grows with the question, not with the partner book, and no name is ever read as a LIKE pattern. The runs
+    go to the database as one JSON parameter: one statement, compiled once, whatever the question's length.
     """
     tokens = folded_text.split()
     every = {
@@ -301,9 +318,19 @@ def partners_named_in(*, session: Session, folded_text: str, limit: int = 5) -> 
         for size in range(1, min(MAX_NAME_WORDS, len(tokens) - i) + 1)
     }
     runs = sorted(run for run in every if len(run) >= 4)
-    found: dict[int, Partner] = {}
-    for start in range(0, len(runs), _IN_CHUNK):
-        chunk = runs[start : start + _IN_CHUNK]
-        for partner in session.exec(select(Partner).where(col(Partner.name_folded).in_(chunk))):
-            found[partner.id or 0] = partner
-    return sorted(found.values(), key=lambda p: (-len(p.name_folded), p.id or 0))[:limit]
+    if not runs:
+        return []
+    dialect = session.get_bind().dialect.name
+    found = session.exec(_named_query(dialect), params={"runs": runs})
+    return sorted(found, key=lambda p: (-len(p.name_folded), p.id or 0))[:limit]
+
+
+@cache
+def _named_query(dialect: str) -> Any:
+    """The partners whose folded name is one of the parameter `runs`: an array in PostgreSQL (whose planner then
+    probes the index for each, where a set-returning function over JSON had it scan the whole book), JSON in SQLite."""
+    if dialect == "postgresql":
+        names = any_(bindparam("runs", type_=postgresql.ARRAY(Text)))
+        return select(Partner).where(col(Partner.name_folded) == names)
+    each = func.json_each(bindparam("runs", type_=JSON)).table_valued("value")
+    return select(Partner).where(col(Partner.name_folded).in_(select(each.c.value)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -30,8 +31,14 @@ class Ranker:
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         """The chance each row's entry answers its question."""
-        z = expand((rows - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights) + self.bias
+        mean, scale, weights = self._arrays
+        z = expand((rows - mean) / scale) @ weights + self.bias
         return 1.0 / (1.0 + np.exp(-z))
+
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The mean, scale and weights as arrays: made once, not at every question."""
+        return np.asarray(self.mean), np.asarray(self.scale), np.asarray(self.weights)
 
     def to_json(self) -> str:
         """The fit, to store in the database or ship."""
@@ -62,8 +69,13 @@ class Ranker:
 
 def expand(z: np.ndarray) -> np.ndarray:
     """Standardised features and their pairwise products: how one signal counts can depend on another."""
-    i, j = np.triu_indices(z.shape[1])
+    i, j = _pairs(z.shape[1])
     return np.hstack([z, z[:, i] * z[:, j]])
+
+
+@cache
+def _pairs(width: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(width)
 
 
 def _logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:

@@ -115,9 +115,9 @@ class Engine:
         One thread rebuilds while the others wait for it: two indexes at once would cost twice the memory."""
         with self._lock:
             with rt.db.session() as session:
-                version = store.entries_version(session=session)
+                version, fit_id = store.knowledge_state(session=session)
                 stored = _knowledge(session, version) if force or version != self._version else None
-                newer = not self._pinned and store.latest_fit_id(session) != self._fit_version
+                newer = not self._pinned and fit_id != self._fit_version
                 fitted = store.latest_fit(session=session) if newer else None
             if fitted is not None:
                 self.fit = Fit.from_json(fitted.payload)

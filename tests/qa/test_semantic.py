@@ -17,6 +17,7 @@ from bot.qa import semantic
 from bot.qa.knowledge import shipped_texts
 from bot.qa.semantic import DIM, Encoder, Unavailable, model_version, shared_encoder, shipped_vectors, text_key
 from bot.runtime import Runtime
+from bot.usem3_lean import _LONGEST_KEPT, _WORDS_KEPT
 from tests.conftest import RunningBot, start_bot
 from tests.slack_standin import SlackStandIn, text_of
 
@@ -29,6 +30,8 @@ SAME_QUESTION = [
 UNRELATED = "The canteen serves fish every Friday at noon."
 AWKWARD = ["", "   ", "LNK-0042 été 16/09/2008 !!", "naïve café Ærø ﬁle ①②", "物 ir 石 ów 😀", "\tmixed\nlines\r\n"]
 AWKWARD += ["x" * 3000, "Réseaux Dupont & Fils — quand ? " * 40]
+SPACE_SYMBOLS = ["▁", "▁▁a▁ ▁b", "a▁b▁▁c", " ▁x ▁", "\u3000pleine\u3000largeur", "ﬀ ﬁ ﬂ Ⅻ ⅓ ㎏"]
+"""The tokenizer's own word mark typed in a message, and characters its normaliser turns into several."""
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +72,20 @@ def test_tokens_and_vectors_are_the_packages_own(encoder: Encoder) -> None:
     ours = encoder._model.backend  # its tokenizer is the one under test
     assert [ours.sp.encode(t) for t in texts] == [reference._tokenizer.encode(t) for t in texts]
     assert np.allclose(encoder.encode(texts), reference.encode(texts), atol=1e-6)
+    # Words it has seen are segmented from memory: the same pieces again, whatever the words around them.
+    again = [" ".join(reversed(t.split())) for t in texts] + SPACE_SYMBOLS
+    assert [ours.sp.encode(t) for t in again] == [reference._tokenizer.encode(t) for t in again]
+
+
+def test_the_words_the_tokenizer_remembers_are_bounded(encoder: Encoder) -> None:
+    tokenizer = encoder._model.backend.sp
+    rng = np.random.default_rng(7)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyzé"))
+    unique = [" ".join("".join(rng.choice(letters, 12)) for _ in range(500)) for _ in range(20)]
+    for text in [*unique, "x" * 3000]:
+        tokenizer.encode(text)
+    assert len(tokenizer._words) <= _WORDS_KEPT
+    assert max(map(len, tokenizer._words)) <= _LONGEST_KEPT
 
 
 def test_two_threads_encode_at_once(encoder: Encoder) -> None:

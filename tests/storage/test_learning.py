@@ -161,12 +161,15 @@ def test_a_question_an_admin_gave_a_verdict_on_leaves_the_gaps(db: Database) -> 
 def test_fits_keep_only_the_newest_few_and_the_latest_is_read_back(db: Database) -> None:
     with db.session() as session:
         assert store.latest_fit(session) is None
+        assert store.knowledge_state(session=session) == ((0, None), None)
     for n in range(store.FITS_KEPT + 2):
         with db.session(write=True) as session:
             store.save_fit(session, payload=f'{{"n": {n}}}', digest=f"d{n}", fitted_at=NOW + dt.timedelta(minutes=n))
     with db.session() as session:
         latest = store.latest_fit(session)
         kept = list(session.exec(select(QaFit).order_by(col(QaFit.fitted_at))))
+        # What workers compare before each question, in one query: the knowledge's version and the newest fit's ID.
+        assert latest is not None and store.knowledge_state(session=session) == ((0, None), latest.id)
     assert latest is not None and latest.payload == f'{{"n": {store.FITS_KEPT + 1}}}'
     assert (
         latest.fitted_at == NOW + dt.timedelta(minutes=store.FITS_KEPT + 1)
