@@ -233,9 +233,12 @@ class Index:
         )
         unique = set(terms)
         coverage = np.array([len(unique & vocabulary) / max(1, len(unique)) for vocabulary in self._vocabularies])
-        weight = {term: self._weight.get(term, self._rarest) for term in unique}
+        # Summed in one order whatever the process's hash seed: the same question gets the same score everywhere.
+        weight = {term: self._weight.get(term, self._rarest) for term in sorted(unique)}
         total = max(1e-9, sum(weight.values()))
-        weighted = np.array([sum(weight[t] for t in unique & vocabulary) / total for vocabulary in self._vocabularies])
+        weighted = np.array(
+            [sum(w for t, w in weight.items() if t in vocabulary) / total for vocabulary in self._vocabularies]
+        )
         return Signals(
             semantic=semantic,
             answer=answer,
