@@ -68,15 +68,6 @@ class Report:
             f"latency p50 {statistics.median(self.latencies_ms or [0]):.1f} ms, p95 {self.percentile(95):.1f} ms"
         )
 
-    def summary(self) -> str:
-        return (
-            f"{self.name}: {self.answerable + self.out_of_scope} questions | "
-            f"right {self.right}/{self.answerable} = {100 * self.accuracy:.1f}% | "
-            f'correct "I don\'t know" {self.abstained}/{self.out_of_scope} = {100 * self.abstention:.1f}% | '
-            f"wrong language {self.wrong_language} | "
-            f"latency p50 {statistics.median(self.latencies_ms or [0]):.1f} ms, p95 {self.percentile(95):.1f} ms"
-        )
-
 
 def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval of a proportion (95 % by default); (0, 1) when nothing was counted."""

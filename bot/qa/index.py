@@ -120,11 +120,8 @@ class Index:
             by_lang["fr"].update(word for text in entry.questions_fr for word in _flat(text).split())
         self.neutral = frozenset(by_lang["en"] & by_lang["fr"])
         """Words the entries use in both languages (names): no hint of the asker's language."""
-        self.surfaces: set[str] = set()
+        self.surfaces = {word for entry in self.entries for text, _ in own_texts(entry) for word in _flat(text).split()}
         """The words, as written, of the entries themselves (not of examples, which name partners)."""
-        for entry in self.entries:
-            for text in (*entry.questions_en, *entry.questions_fr, entry.answer_en, entry.answer_fr):
-                self.surfaces.update(_flat(text).split())
         self.vocabulary = set().union(*vocabularies)
         self.encoder = encoder if encoder is not None and encoder.available else None
         if self.encoder is not None:

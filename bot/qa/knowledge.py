@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tomllib
@@ -46,11 +47,6 @@ class Entry:
         mine, other = (self.answer_fr, self.answer_en) if lang == "fr" else (self.answer_en, self.answer_fr)
         return mine or other
 
-    def answer_lang(self, lang: str) -> str:
-        """The language `answer(lang)` is actually written in."""
-        mine = self.answer_fr if lang == "fr" else self.answer_en
-        return lang if mine else ("en" if lang == "fr" else "fr")
-
     def source(self, lang: str) -> str:
         """Where the answer comes from, in `lang`."""
         return self.source_fr if lang == "fr" else self.source_en
@@ -72,16 +68,7 @@ class StoredEntry:
 
 def stored_entry(row: Any) -> StoredEntry:
     """The entry a database row holds."""
-    return StoredEntry(
-        slug=row.slug,
-        questions_en=row.questions_en,
-        questions_fr=row.questions_fr,
-        answer_en=row.answer_en,
-        answer_fr=row.answer_fr,
-        source=row.source,
-        origin=row.origin,
-        active=row.active,
-    )
+    return StoredEntry(**{field.name: getattr(row, field.name) for field in dataclasses.fields(StoredEntry)})
 
 
 def split_lines(text: str) -> tuple[str, ...]:

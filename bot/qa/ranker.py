@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -42,28 +43,15 @@ class Ranker:
 
     def to_json(self) -> str:
         """The fit, to store in the database or ship."""
-        return json.dumps(
-            {
-                "mean": self.mean,
-                "scale": self.scale,
-                "weights": self.weights,
-                "bias": self.bias,
-                "threshold": self.threshold,
-                "digest": self.digest,
-            }
-        )
+        return json.dumps(dataclasses.asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> Ranker:
         """A fit stored by `to_json`."""
         data = json.loads(text)
+        vectors = {name: tuple(data[name]) for name in ("mean", "scale", "weights")}
         return cls(
-            mean=tuple(data["mean"]),
-            scale=tuple(data["scale"]),
-            weights=tuple(data["weights"]),
-            bias=float(data["bias"]),
-            threshold=float(data["threshold"]),
-            digest=str(data.get("digest", "")),
+            **vectors, bias=float(data["bias"]), threshold=float(data["threshold"]), digest=data.get("digest", "")
         )
 
 

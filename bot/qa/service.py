@@ -221,12 +221,9 @@ def _about_status(eng: Engine, question: str, name: str, lang: str) -> bool:
 
 def entry_answer(rt: Runtime, entry: Entry, lang: str, user_id: str) -> tuple[str, str]:
     """The answer text and source of `entry` in `lang`, computed now for live entries."""
-    if entry.live == "deadline":
-        return live.deadline(rt, lang), entry.source(lang)
-    if entry.live == "days_left":
-        return live.days_left(rt, lang), entry.source(lang)
-    if entry.live == "progress":
-        return live.progress(rt, lang), entry.source(lang)
+    computed = {"deadline": live.deadline, "days_left": live.days_left, "progress": live.progress}
+    if entry.live in computed:
+        return computed[entry.live](rt, lang), entry.source(lang)
     if entry.live == "my_partners":
         return live.my_partners(rt, lang, user_id), entry.source(lang)
     return escape(entry.answer(lang)), entry.source(lang)

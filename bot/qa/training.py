@@ -37,24 +37,18 @@ class Fit:
         return self.semantic.digest
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "semantic": json.loads(self.semantic.to_json()),
-                "lexical": json.loads(self.lexical.to_json()),
-                "fitted_at": self.fitted_at.isoformat() if self.fitted_at else None,
-            },
-            indent=1,
-        )
+        """Both rankers and when they were fitted."""
+        stamp = self.fitted_at.isoformat() if self.fitted_at else None
+        rankers = {name: json.loads(getattr(self, name).to_json()) for name in ("semantic", "lexical")}
+        return json.dumps({**rankers, "fitted_at": stamp}, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> Fit:
+        """A fit stored by `to_json`."""
         data = json.loads(text)
-        fitted_at = dt.datetime.fromisoformat(data["fitted_at"]) if data.get("fitted_at") else None
-        return cls(
-            semantic=Ranker.from_json(json.dumps(data["semantic"])),
-            lexical=Ranker.from_json(json.dumps(data["lexical"])),
-            fitted_at=fitted_at,
-        )
+        stamp = data.get("fitted_at")
+        rankers = {name: Ranker.from_json(json.dumps(data[name])) for name in ("semantic", "lexical")}
+        return cls(**rankers, fitted_at=dt.datetime.fromisoformat(stamp) if stamp else None)
 
 
 def shipped_fit() -> Fit:
