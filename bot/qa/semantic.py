@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mmap
 import os
+import shutil
 import threading
 from collections.abc import Sequence
 from functools import cache
@@ -20,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from bot.memory import release_free_memory
-from bot.usem3_lean import DIM, LAYOUT, open_model
+from bot.usem3_lean import DIM, LAYOUT, map_npy, open_model, write_once
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Encoder:
         self._lock = threading.Lock()
         self._model: Any = None
         self._tried = False
+        self._shipped = _Shipped(np.zeros(0, np.uint64), np.zeros((0, DIM), np.float16), None)
         self.status = "lexical: not loaded yet"
         """"semantic", or "lexical: <why>" (an exception's type): for the log and /healthz."""
 
@@ -94,6 +97,7 @@ class Encoder:
 
         folder = (self._cache or cache_dir()) / f"{model_version().replace(' ', '-')}-{LAYOUT}"
         model = open_model(folder)
+        self._shipped = _mapped_shipped_vectors(folder)
         # One BLAS thread for the whole process: these products are small, and a second thread only waits for a
         # core beside the web server's (p95 of one question 31-106 ms with two threads on a busy host, 6-15 with one).
         threadpool_limits(1, user_api="blas")
@@ -115,23 +119,61 @@ class Encoder:
         """`encode`, with the shipped vectors of the texts that have one: give it many texts at once."""
         if not self.load():
             raise Unavailable(self.status)
-        rows, index = _shipped_rows()
-        found = {i: index[key] for i, key in enumerate(map(text_key, texts)) if key in index}
+        found, rows = self._shipped.find(texts)
         vectors = np.empty((len(texts), DIM), np.float32)
-        if found:
-            shipped = rows[list(found.values())].astype(np.float32)
-            vectors[list(found)] = shipped / np.linalg.norm(shipped, axis=1, keepdims=True)  # float16 rounded them
-        missing = [i for i in range(len(texts)) if i not in found]
+        if len(found):
+            shipped = self._shipped.rows_of(rows)
+            vectors[found] = shipped / np.linalg.norm(shipped, axis=1, keepdims=True)  # float16 rounded them
+        missing = np.setdiff1d(np.arange(len(texts)), found).tolist()
         if missing:
             vectors[missing] = self.encode([texts[i] for i in missing])
         return vectors
 
 
+class _Shipped:
+    """The shipped vectors as the encoder reads them: their sorted keys in memory, their rows on disk, mapped."""
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray, mapping: mmap.mmap | None) -> None:
+        self._keys, self._rows, self._mapping = keys, rows, mapping
+
+    def find(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The positions in `texts` of those that have a shipped vector, in order, and the rows of their vectors."""
+        keys = np.fromiter(map(text_key, texts), np.uint64, len(texts))
+        if not len(self._keys):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        rows = np.minimum(self._keys.searchsorted(keys), len(self._keys) - 1)
+        found = (self._keys[rows] == keys).nonzero()[0]
+        return found, rows[found]
+
+    def rows_of(self, rows: np.ndarray) -> np.ndarray:
+        """The vectors of these rows, as float32 (not yet unit: float16 rounded them)."""
+        try:
+            return self._rows[rows].astype(np.float32)
+        finally:
+            if self._mapping is not None:
+                # The rows read stay in the page cache for the next index, but leave this process's RSS (6 MB).
+                self._mapping.madvise(mmap.MADV_DONTNEED)
+
+
 @cache
-def _shipped_rows() -> tuple[np.ndarray, dict[int, int]]:
-    """The shipped vectors and each key's row: read once, not at every question."""
-    keys, rows = shipped_vectors()
-    return rows, dict(zip(keys.tolist(), range(len(keys)), strict=True))
+def _mapped_shipped_vectors(folder: Path) -> _Shipped:
+    """The shipped vectors, their rows copied uncompressed into `folder` once (vectors.npz keeps them compressed) and
+    mapped from there: held in the heap, they and a dict of their keys took 7 MB for every question's lookup."""
+    file = resources.files("bot.knowledge") / VECTORS_FILE
+    if file.is_file():
+        with resources.as_file(file) as path, np.load(path) as npz:
+            if str(npz["model"]) == model_version():
+                keys = npz["keys"]
+                member = npz.zip.getinfo("vectors.npy")  # the copy is named after the rows' CRC: a new file, a new copy
+
+                def copy(out: Any) -> None:
+                    with npz.zip.open(member) as rows:
+                        shutil.copyfileobj(rows, out)
+
+                copied = write_once(folder / f"shipped-{member.CRC:08x}.npy", copy)
+                rows, mapping = map_npy(copied, (len(keys), DIM), np.dtype(np.float16))
+                return _Shipped(keys, rows, mapping)
+    return _Shipped(np.zeros(0, np.uint64), np.zeros((0, DIM), np.float16), None)
 
 
 @cache
