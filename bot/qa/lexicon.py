@@ -7,10 +7,13 @@ import json
 import math
 import re
 import threading
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
+from itertools import accumulate
 
 from bot.qa.terms import fold_word
 
@@ -18,12 +21,63 @@ MIN_COUNT = 100
 """Fewer occurrences than this in a language's list and a word is treated as unknown there (lists hold noise)."""
 
 
+class Counts(Mapping[str, int]):
+    """Folded word → occurrence count, packed: the words in one string, their hashes, ends and counts in arrays.
+
+    As dicts, the 78,000 words of both languages took 9 MB of small objects for the life of the bot; packed, 2 MB.
+    A lookup finds the word's hash by binary search, then compares the word itself.
+    """
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        words = sorted(counts, key=hash)
+        self._hashes = array("q", map(hash, words))
+        self._text = "".join(words)
+        self._ends = array("q", accumulate(map(len, words)))
+        self._counts = array("q", (counts[word] for word in words))
+
+    def _word(self, i: int) -> str:
+        return self._text[self._ends[i - 1] if i else 0 : self._ends[i]]
+
+    def _find(self, word: str) -> int:
+        """The word's place, or -1."""
+        key = hash(word)
+        i = bisect_left(self._hashes, key)
+        while i < len(self._hashes) and self._hashes[i] == key:
+            if self._word(i) == word:
+                return i
+            i += 1
+        return -1
+
+    def __getitem__(self, word: str) -> int:
+        i = self._find(word)
+        if i < 0:
+            raise KeyError(word)
+        return self._counts[i]
+
+    def get(self, word: str, default: int = 0) -> int:  # type: ignore[override]
+        i = self._find(word)
+        return self._counts[i] if i >= 0 else default
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._find(word) >= 0
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._word(i) for i in range(len(self)))
+
+    def total(self) -> int:
+        """The sum of the counts."""
+        return sum(self._counts)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Folded word → occurrence count, in English and in French."""
 
-    en: Mapping[str, int]
-    fr: Mapping[str, int]
+    en: Counts
+    fr: Counts
 
     def count(self, word: str, lang: str) -> int:
         """Occurrences of the folded `word` in `lang`'s list."""
@@ -44,11 +98,11 @@ class Lexicon:
 
     @cached_property
     def _fr_total(self) -> float:
-        return float(sum(self.fr.values()) or 1)
+        return float(self.fr.total() or 1)
 
     @cached_property
     def _en_total(self) -> float:
-        return float(sum(self.en.values()) or 1)
+        return float(self.en.total() or 1)
 
 
 _ENTRY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
@@ -93,5 +147,5 @@ def lexicon() -> Lexicon:
     global _lexicon
     with _lock:
         if _lexicon is None:
-            _lexicon = Lexicon(en=_folded_counts("en"), fr=_folded_counts("fr"))
+            _lexicon = Lexicon(en=Counts(_folded_counts("en")), fr=Counts(_folded_counts("fr")))
         return _lexicon
