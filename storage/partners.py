@@ -190,10 +190,14 @@ def bump_import_version(*, session: Session) -> str:
     return token
 
 
-def name_index(*, session: Session) -> list[NameEntry]:
-    """Every partner's key and names, for fuzzy matching."""
+NAME_ROWS_PER_FETCH = 1024
+"""Rows of names the database hands over at a time: 20,000 at once made 8 MB of objects for a moment."""
+
+
+def name_index(*, session: Session) -> Iterator[NameEntry]:
+    """Every partner's key and names, for fuzzy matching, read as they are used (consume it in `session`)."""
     query = select(Partner.partner_key, Partner.partner_id, Partner.name, Partner.name_folded)
-    return [NameEntry(*row) for row in session.exec(query)]
+    return (NameEntry(*row) for row in session.exec(query.execution_options(yield_per=NAME_ROWS_PER_FETCH)))
 
 
 def partners_by_keys(*, session: Session, keys: Collection[str]) -> list[Partner]:

@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
+from storage.db import dialect_insert
 from storage.models import EmailLookupMiss, LanguageChoice, SlackUser
 
 
@@ -56,8 +55,7 @@ def save_user(
 
 def _upsert(session: Session, table: type[SQLModel], values: dict[str, Any], *, key: str) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE, on SQLite and PostgreSQL."""
-    dialect = session.get_bind().dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    insert = dialect_insert(session.get_bind().dialect.name)
     statement = insert(table).values(**values)
     updates = {name: statement.excluded[name] for name in values if name != key}
     session.execute(statement.on_conflict_do_update(index_elements=[key], set_=updates))

@@ -7,7 +7,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 
 from sqlmodel import Session
 
@@ -158,8 +158,8 @@ class NameIndex:
     """Every partner's key, ID, name and folded name, packed `chunk` partners at a time.
 
     As 20,000 NameEntry objects the names took 8 MB of small objects, scattered among the rows they
-    were read from so that the heap could not shrink (15 MB of RSS); packed, 2 MB. Fuzzy matching
-    unpacks one chunk at a time, while it scores it.
+    were read from so that the heap could not shrink (15 MB of RSS); packed, 2 MB. They are read and
+    packed a chunk at a time, and fuzzy matching unpacks one chunk at a time, while it scores it.
     """
 
     chunks: tuple[_Chunk, ...]
@@ -167,9 +167,13 @@ class NameIndex:
     size: int
 
     @classmethod
-    def of(cls, entries: Sequence[store.NameEntry], *, chunk: int = SCAN_CHUNK) -> NameIndex:
-        parts = tuple(_Chunk.of(entries[start : start + chunk]) for start in range(0, len(entries), chunk))
-        return cls(parts, chunk, len(entries))
+    def of(cls, entries: Iterable[store.NameEntry], *, chunk: int = SCAN_CHUNK) -> NameIndex:
+        """The index of `entries`, taken `chunk` at a time: they need not all be in memory at once."""
+        stream = iter(entries)
+        parts = []
+        while part := list(islice(stream, chunk)):
+            parts.append(_Chunk.of(part))
+        return cls(tuple(parts), chunk, sum(len(part.keys) for part in parts))
 
     def __len__(self) -> int:
         return self.size

@@ -48,11 +48,8 @@ class Report:
 
     def percentile(self, p: float, *, best: bool = False) -> float:
         """The p-th percentile of the latencies (or of each question's fastest run), in milliseconds."""
-        values = self.best_latencies_ms if best else self.latencies_ms
-        if not values:
-            return 0.0
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+        values = sorted(self.best_latencies_ms if best else self.latencies_ms)
+        return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] if values else 0.0
 
     def figures(self) -> str:
         """Right and correct "I don't know" with their 95 % intervals, wrong language and latency, on one line."""
@@ -81,12 +78,8 @@ def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
 
 def load_cases(path: Path) -> list[Case]:
     """Cases from a JSON-lines file of {"q", "lang", "expect": [slug, …]}."""
-    cases = []
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            cases.append(Case(item["q"], item["lang"], tuple(item["expect"])))
-    return cases
+    items = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [Case(item["q"], item["lang"], tuple(item["expect"])) for item in items]
 
 
 def evaluate(

@@ -131,15 +131,11 @@ class Rows:
     def __add__(self, other: Rows) -> Rows:
         """Both sets of rows; `other`'s questions are numbered after these."""
         shift = int(self.groups.max()) + 1 if len(self.groups) else 0
-        return Rows(
-            *(
-                np.concatenate([mine, theirs + shift if name == "groups" else theirs])
-                for name, mine, theirs in (
-                    (field.name, getattr(self, field.name), getattr(other, field.name))
-                    for field in dataclasses.fields(self)
-                )
-            )
-        )
+        joined = {
+            f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in dataclasses.fields(self)
+        }
+        joined["groups"][len(self.groups) :] += shift
+        return Rows(**joined)
 
 
 def cross_fitted(

@@ -7,11 +7,12 @@ import json
 import math
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 
+from bot.memory import PackedCounts
 from bot.qa.terms import fold_word
 
 MIN_COUNT = 100
@@ -22,16 +23,12 @@ MIN_COUNT = 100
 class Lexicon:
     """Folded word → occurrence count, in English and in French."""
 
-    en: Mapping[str, int]
-    fr: Mapping[str, int]
+    en: PackedCounts
+    fr: PackedCounts
 
     def count(self, word: str, lang: str) -> int:
         """Occurrences of the folded `word` in `lang`'s list."""
         return (self.fr if lang == "fr" else self.en).get(word, 0)
-
-    def is_word(self, word: str) -> bool:
-        """Say whether the folded `word` is a real English or French word (so not a typo)."""
-        return word in self.en or word in self.fr
 
     def lean(self, word: str) -> float:
         """Positive when the folded `word` is more French than English, negative the other way, 0 if neither."""
@@ -44,11 +41,11 @@ class Lexicon:
 
     @cached_property
     def _fr_total(self) -> float:
-        return float(sum(self.fr.values()) or 1)
+        return float(self.fr.total() or 1)
 
     @cached_property
     def _en_total(self) -> float:
-        return float(sum(self.en.values()) or 1)
+        return float(self.en.total() or 1)
 
 
 _ENTRY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
@@ -93,5 +90,5 @@ def lexicon() -> Lexicon:
     global _lexicon
     with _lock:
         if _lexicon is None:
-            _lexicon = Lexicon(en=_folded_counts("en"), fr=_folded_counts("fr"))
+            _lexicon = Lexicon(en=PackedCounts(_folded_counts("en")), fr=PackedCounts(_folded_counts("fr")))
         return _lexicon

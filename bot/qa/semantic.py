@@ -7,9 +7,11 @@ shows it, and the engine answers from the lexical signals alone.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -20,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from bot.memory import release_free_memory
-from bot.usem3_lean import DIM, LAYOUT, open_model
+from bot.memory import MappedRows, release_free_memory
+from bot.usem3_lean import DIM, LAYOUT, map_npy, open_model, write_once
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class Encoder:
         self._model: Any = None
         self._tried = False
         self._words: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._shipped = MappedRows(np.zeros(0, np.uint64), np.zeros((0, DIM), np.float16), None)
         self.status = "lexical: not loaded yet"
         """"semantic", or "lexical: <why>" (an exception's type): for the log and /healthz."""
 
@@ -99,6 +102,7 @@ class Encoder:
 
         folder = (self._cache or cache_dir()) / f"{model_version().replace(' ', '-')}-{LAYOUT}"
         model = open_model(folder)
+        self._shipped = _mapped_shipped_vectors(folder)
         # One BLAS thread for the whole process: these products are small, and a second thread only waits for a
         # core beside the web server's (p95 of one question 31-106 ms with two threads on a busy host, 6-15 with one).
         threadpool_limits(1, user_api="blas")
@@ -120,13 +124,12 @@ class Encoder:
         """`encode`, with the shipped vectors of the texts that have one: give it many texts at once."""
         if not self.load():
             raise Unavailable(self.status)
-        rows, index = _shipped_rows()
-        found = {i: index[key] for i, key in enumerate(map(text_key, texts)) if key in index}
+        found, rows = self._shipped.find(np.fromiter(map(text_key, texts), np.uint64, len(texts)))
         vectors = np.empty((len(texts), DIM), np.float32)
-        if found:
-            shipped = rows[list(found.values())].astype(np.float32)
-            vectors[list(found)] = shipped / np.linalg.norm(shipped, axis=1, keepdims=True)  # float16 rounded them
-        missing = [i for i in range(len(texts)) if i not in found]
+        if len(found):
+            shipped = self._shipped.rows_of(rows)
+            vectors[found] = shipped / np.linalg.norm(shipped, axis=1, keepdims=True)  # float16 rounded them
+        missing = np.setdiff1d(np.arange(len(texts)), found).tolist()
         if missing:
             vectors[missing] = self.encode([texts[i] for i in missing])
         return vectors
@@ -148,10 +151,28 @@ class Encoder:
 
 
 @cache
-def _shipped_rows() -> tuple[np.ndarray, dict[int, int]]:
-    """The shipped vectors and each key's row: read once, not at every question."""
-    keys, rows = shipped_vectors()
-    return rows, dict(zip(keys.tolist(), range(len(keys)), strict=True))
+def _mapped_shipped_vectors(folder: Path) -> MappedRows:
+    """The shipped vectors, their rows copied uncompressed into `folder` once (vectors.npz keeps them compressed) and
+    mapped from there: held in the heap, they and a dict of their keys took 7 MB for every question's lookup."""
+    file = resources.files("bot.knowledge") / VECTORS_FILE
+    if file.is_file():
+        with resources.as_file(file) as path, np.load(path) as npz:
+            if str(npz["model"]) == model_version():
+                keys = npz["keys"]
+                member = npz.zip.getinfo("vectors.npy")  # the copy is named after the rows' CRC: a new file, a new copy
+
+                def copy(out: Any) -> None:
+                    with npz.zip.open(member) as rows:
+                        shutil.copyfileobj(rows, out)
+
+                copied = write_once(folder / f"shipped-{member.CRC:08x}.npy", copy)
+                for old in folder.glob("shipped-*.npy"):  # an earlier release's copy (a mapping outlives its file)
+                    if old != copied:
+                        with contextlib.suppress(OSError):
+                            old.unlink()
+                rows, mapping = map_npy(copied, (len(keys), DIM), np.dtype(np.float16))
+                return MappedRows(keys, rows, mapping)
+    return MappedRows(np.zeros(0, np.uint64), np.zeros((0, DIM), np.float16), None)
 
 
 @cache

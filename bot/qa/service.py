@@ -56,9 +56,9 @@ class Decision:
     lang: str
     outcome: str  # answered, unknown
     slug: str | None
-    body: str
-    source: str
-    score: float
+    body: str = ""
+    source: str = ""
+    score: float = 0.0
     suggestions: tuple[str, ...] = ()
     unanswered: tuple[str, ...] = ()
     """Parts of a several-part question that nobody knows: each goes to the experts on its own."""
@@ -331,11 +331,5 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
         return _answered(rt, [(whole, question)], [], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in whole.ranked[:SUGGESTIONS] if e.slug != "help" and not e.live)
     return Decision(
-        lang=lang,
-        outcome="unknown",
-        slug=whole.entry.slug,
-        body="",
-        source="",
-        score=whole.likelihood,
-        suggestions=suggestions,
+        lang=lang, outcome="unknown", slug=whole.entry.slug, score=whole.likelihood, suggestions=suggestions
     )

@@ -17,7 +17,7 @@ from bot.qa import semantic
 from bot.qa.knowledge import shipped_texts
 from bot.qa.semantic import DIM, Encoder, Unavailable, model_version, shared_encoder, shipped_vectors, text_key
 from bot.runtime import Runtime
-from bot.usem3_lean import _LONGEST_KEPT, _WORDS_KEPT
+from bot.usem3_lean import _LONGEST_KEPT, _WORDS_KEPT, LAYOUT
 from tests.conftest import RunningBot, start_bot
 from tests.slack_standin import SlackStandIn, text_of
 
@@ -178,9 +178,19 @@ def test_processes_starting_at_once_unpack_the_model_once_each_whole(tmp_path: P
         thread.join()
     assert [e.status for e in encoders] == ["semantic"] * 3
     files = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
-    assert files == ["table.npy", "vocabulary.npz"]  # no temporary file left behind
+    assert files[1:] == ["table.npy", "vocabulary.npz"]  # no temporary file left behind
+    assert files[0].startswith("shipped-") and files[0].endswith(".npy")
     vectors = [e.encode(["Quand est la date limite ?"]) for e in encoders]
     assert all(np.array_equal(v, vectors[0]) for v in vectors)
+
+
+def test_an_earlier_releases_copy_of_the_shipped_vectors_is_removed(tmp_path: Path) -> None:
+    folder = tmp_path / f"{model_version().replace(' ', '-')}-{LAYOUT}"
+    folder.mkdir(parents=True)
+    (folder / "shipped-00000000.npy").write_bytes(b"an earlier release's vectors")
+    assert Encoder(cache=tmp_path).load()
+    left = [p.name for p in folder.glob("shipped-*.npy")]
+    assert len(left) == 1 and left != ["shipped-00000000.npy"]
 
 
 def test_an_unwritable_cache_leaves_the_bot_lexical_with_one_warning(
