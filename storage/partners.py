@@ -80,15 +80,25 @@ def fold_name(name: str) -> str:
     return fold(name)
 
 
+def _stored_key(key: str) -> str | None:
+    """`key` as partner IDs are stored, or None when no stored ID can be it: PostgreSQL refuses a NUL in any text it
+    is asked about, and a forged button may hold one."""
+    key = key.strip().upper()
+    return None if "\x00" in key else key
+
+
 def get_partner(*, session: Session, key: str) -> Partner | None:
     """The partner whose ID is `key`, in any case."""
-    return session.exec(select(Partner).where(Partner.partner_key == key.strip().upper())).first()
+    stored = _stored_key(key)
+    return session.exec(select(Partner).where(Partner.partner_key == stored)).first() if stored else None
 
 
 def lock_partner(*, session: Session, key: str) -> Partner | None:
     """The partner with ID `key`, row-locked until the session ends (FOR UPDATE; SQLite's write lock)."""
-    query = select(Partner).where(Partner.partner_key == key.strip().upper()).with_for_update()
-    return session.exec(query).first()
+    stored = _stored_key(key)
+    return (
+        session.exec(select(Partner).where(Partner.partner_key == stored).with_for_update()).first() if stored else None
+    )
 
 
 def partners_named(*, session: Session, name: str, limit: int = 50) -> list[Partner]:

@@ -326,6 +326,16 @@ def test_snooze_is_for_the_owner_or_an_admin_and_is_audited(book: Runtime) -> No
     assert [(e.action, e.by, e.subject) for e in events] == [("snooze", ADMIN, "LNK-9001")]
 
 
+@pytest.mark.parametrize("key", ["LNK-\x009001", "LNK-9001\x00", "\x00"])
+def test_a_forged_partner_id_in_a_snooze_button_is_no_partner(book: Runtime, key: str) -> None:
+    from bot.errors import NotFound
+
+    with pytest.raises(NotFound):
+        service.snooze(book, actor=ADMIN, partner_key=key)
+    with book.db.session() as session:
+        assert get_partner(session=session, key=key) is None
+
+
 def test_a_forced_round_is_audited_with_what_it_sent(book: Runtime, clock: FixedClock) -> None:
     service.run_now(book, actor="cli", force=True, chart=None)
     with book.db.session() as session:
