@@ -9,13 +9,15 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Text, any_, bindparam, delete, func
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import Feedback, KnowledgeEntry, Partner, QaExample, QaFit, Question
 
 log = logging.getLogger(__name__)
+
+_NEWEST_FIT_FIRST = (col(QaFit.fitted_at).desc(), col(QaFit.id).desc())
+"""The fits' order, newest first: the one workers use is the first."""
 
 
 def list_entries(*, session: Session) -> list[KnowledgeEntry]:
@@ -38,7 +40,8 @@ def entries_version(*, session: Session) -> tuple[int, dt.datetime | None]:
 
 
 def knowledge_state(*, session: Session) -> tuple[tuple[int, dt.datetime | None], int | None]:
-    """`entries_version` and `latest_fit_id` in one query: what workers compare before each question."""
+    """`entries_version` and the newest fit's ID (not its payload) in one query: what workers compare before each
+    question."""
     count, latest, example_latest, fit_id = session.exec(_state_query()).one()
     stamps = [stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC) for stamp in (latest, example_latest) if stamp]
     return (int(count), max(stamps, default=None)), fit_id
@@ -49,7 +52,7 @@ def _state_query() -> Any:
     """Built once: building it cost more than running it (0.4 ms against 0.25 on SQLite)."""
     examples = select(func.count(col(QaExample.id))).scalar_subquery()
     latest_example = select(func.max(QaExample.created_at)).scalar_subquery()
-    newest_fit = select(QaFit.id).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(1)
+    newest_fit = select(QaFit.id).order_by(*_NEWEST_FIT_FIRST).limit(1)
     return select(
         func.count(col(KnowledgeEntry.id)) + examples,
         func.max(KnowledgeEntry.updated_at),
@@ -284,20 +287,14 @@ def save_fit(session: Session, *, payload: str, digest: str, fitted_at: dt.datet
     fit = QaFit(payload=payload, digest=digest, fitted_at=fitted_at)
     session.add(fit)
     session.flush()
-    kept = select(QaFit.id).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(FITS_KEPT)
+    kept = select(QaFit.id).order_by(*_NEWEST_FIT_FIRST).limit(FITS_KEPT)
     session.execute(delete(QaFit).where(col(QaFit.id).not_in(kept.scalar_subquery())))
     return fit
 
 
-def latest_fit_id(session: Session) -> int | None:
-    """The newest fitted ranker's ID, without its payload: what workers compare before each question."""
-    query = select(QaFit.id).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(1)
-    return session.exec(query).first()
-
-
 def latest_fit(session: Session) -> QaFit | None:
     """The newest fitted ranker, or None before the first fit."""
-    return session.exec(select(QaFit).order_by(col(QaFit.fitted_at).desc(), col(QaFit.id).desc()).limit(1)).first()
+    return session.exec(select(QaFit).order_by(*_NEWEST_FIT_FIRST).limit(1)).first()
 
 
 MAX_NAME_WORDS = 12
@@ -330,6 +327,8 @@ def _named_query(dialect: str) -> Any:
     """The partners whose folded name is one of the parameter `runs`: an array in PostgreSQL (whose planner then
     probes the index for each, where a set-returning function over JSON had it scan the whole book), JSON in SQLite."""
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql  # imported by a bot on PostgreSQL only (storage.db.dialect_insert)
+
         names = any_(bindparam("runs", type_=postgresql.ARRAY(Text)))
         return select(Partner).where(col(Partner.name_folded) == names)
     each = func.json_each(bindparam("runs", type_=JSON)).table_valued("value")
