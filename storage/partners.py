@@ -80,25 +80,23 @@ def fold_name(name: str) -> str:
     return fold(name)
 
 
-def _stored_key(key: str) -> str | None:
-    """`key` as partner IDs are stored, or None when no stored ID can be it: PostgreSQL refuses a NUL in any text it
-    is asked about, and a forged button may hold one."""
-    key = key.strip().upper()
-    return None if "\x00" in key else key
+def _by_key(key: str) -> Any | None:
+    """The query for the partner whose ID is `key` in any case, or None when no stored ID can be it: PostgreSQL
+    refuses a NUL in any text it is asked about, and a forged button may hold one."""
+    stored = key.strip().upper()
+    return None if "\x00" in stored else select(Partner).where(Partner.partner_key == stored)
 
 
 def get_partner(*, session: Session, key: str) -> Partner | None:
     """The partner whose ID is `key`, in any case."""
-    stored = _stored_key(key)
-    return session.exec(select(Partner).where(Partner.partner_key == stored)).first() if stored else None
+    query = _by_key(key)
+    return None if query is None else session.exec(query).first()
 
 
 def lock_partner(*, session: Session, key: str) -> Partner | None:
     """The partner with ID `key`, row-locked until the session ends (FOR UPDATE; SQLite's write lock)."""
-    stored = _stored_key(key)
-    return (
-        session.exec(select(Partner).where(Partner.partner_key == stored).with_for_update()).first() if stored else None
-    )
+    query = _by_key(key)
+    return None if query is None else session.exec(query.with_for_update()).first()
 
 
 def partners_named(*, session: Session, name: str, limit: int = 50) -> list[Partner]:
