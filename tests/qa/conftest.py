@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from bot.qa.semantic import Encoder, shared_encoder
 from bot.runtime import Runtime
 from storage import knowledge as store
 from storage.db import Database
@@ -59,3 +60,11 @@ def save_parking_entry(rt: Runtime) -> None:
             by=ADMIN,
             now=rt.clock.now(),
         )
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    """The process's sentence encoder, loaded: the tests that use it need the model."""
+    encoder = shared_encoder()
+    assert encoder.available, encoder.status
+    return encoder

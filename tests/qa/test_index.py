@@ -10,7 +10,7 @@ import pytest
 from bot.qa import index as index_module
 from bot.qa.index import Index
 from bot.qa.knowledge import Entry
-from bot.qa.semantic import Encoder, shared_encoder
+from bot.qa.semantic import Encoder
 
 FEE = Entry(
     slug="fee",
@@ -42,13 +42,6 @@ class CountingEncoder(Encoder):
         return super().word_vectors(words)
 
 
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    encoder = shared_encoder()
-    assert encoder.available, encoder.status
-    return encoder
-
-
 def test_an_entrys_words_match_a_question_in_other_words(encoder: Encoder) -> None:
     index = Index([FEE, PORTAL], [], encoder)
     for question, lang in (("How much does it cost to join?", "en"), ("Faut-il payer pour adhérer ?", "fr")):
@@ -57,8 +50,8 @@ def test_an_entrys_words_match_a_question_in_other_words(encoder: Encoder) -> No
         assert signals.rare_wording[0] > signals.rare_wording[1], question
 
 
-def test_a_word_the_entry_uses_matches_fully() -> None:
-    index = Index([FEE, PORTAL], [], shared_encoder())
+def test_a_word_the_entry_uses_matches_fully(encoder: Encoder) -> None:
+    index = Index([FEE, PORTAL], [], encoder)
     signals = index.measure("registration fee", "en")
     assert signals.wording[0] == pytest.approx(1.0, abs=1e-3)
 

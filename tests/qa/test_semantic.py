@@ -15,7 +15,7 @@ import pytest
 
 from bot.qa import semantic
 from bot.qa.knowledge import shipped_texts
-from bot.qa.semantic import DIM, Encoder, Unavailable, model_version, shared_encoder, shipped_vectors, text_key
+from bot.qa.semantic import DIM, Encoder, Unavailable, model_version, shipped_vectors, text_key
 from bot.runtime import Runtime
 from bot.usem3_lean import _LONGEST_KEPT, _WORDS_KEPT, LAYOUT
 from tests.conftest import RunningBot, start_bot
@@ -32,13 +32,6 @@ AWKWARD = ["", "   ", "LNK-0042 été 16/09/2008 !!", "naïve café Ærø ﬁle 
 AWKWARD += ["x" * 3000, "Réseaux Dupont & Fils — quand ? " * 40]
 SPACE_SYMBOLS = ["▁", "▁▁a▁ ▁b", "a▁b▁▁c", " ▁x ▁", "\u3000pleine\u3000largeur", "ﬀ ﬁ ﬂ Ⅻ ⅓ ㎏"]
 """The tokenizer's own word mark typed in a message, and characters its normaliser turns into several."""
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    encoder = shared_encoder()
-    assert encoder.available, encoder.status
-    return encoder
 
 
 def test_vectors_are_unit_rows_of_512_floats(encoder: Encoder) -> None:
