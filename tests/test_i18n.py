@@ -37,7 +37,9 @@ from bot.partners.io import ImportReport, LineError
 from bot.partners.resolver import Candidate
 from bot.progress import Progress, build_deadline, build_progress, days_left_text
 from bot.questions import builders as qa_builders
-from bot.questions.builders import Answered, EntryChoice, Gap, Unknown
+from bot.questions import faq_builders
+from bot.questions.builders import Answered, EntryChoice, Unknown
+from bot.questions.faq_builders import Gap
 from bot.replies import Reply
 from bot.slack_text import escape
 from bot.statuses import ORDER, label
@@ -232,8 +234,8 @@ MESSAGES: dict[str, Callable[[], Reply]] = {
     "shared": lambda: qa_builders.build_shared(
         user_id="U0ALICE01", answer=qa_builders.build_answer(Answered("en", SAFE * 40, "s", 7, share=True))
     ),
-    "gaps": lambda: qa_builders.build_gaps(unanswered=GAPS, down_voted=GAPS, command="/transition"),
-    "gaps_down": lambda: qa_builders.build_gaps(
+    "gaps": lambda: faq_builders.build_gaps(unanswered=GAPS, down_voted=GAPS, command="/transition"),
+    "gaps_down": lambda: faq_builders.build_gaps(
         unanswered=[],
         down_voted=[Gap(i, HOSTILE * 3, "en", "2008-09-02 09:30", None, -1) for i in range(30)],
         command="/transition",
@@ -245,9 +247,9 @@ MESSAGES: dict[str, Callable[[], Reply]] = {
     "pointed_reply": lambda: qa_builders.build_pointed_reply(
         question=HOSTILE * 10, answer=Answered(current().value, SAFE * 40, SAFE, 7), expert_id="U0BRUNO01"
     ),
-    "moved": lambda: qa_builders.build_moved(text=HOSTILE * 3, slug="partner_count"),
-    "moved_beyond": lambda: qa_builders.build_moved(text=HOSTILE * 3, slug=None),
-    "saved": lambda: qa_builders.build_saved(slug="entry", created=False),
+    "moved": lambda: faq_builders.build_moved(text=HOSTILE * 3, slug="partner_count"),
+    "moved_beyond": lambda: faq_builders.build_moved(text=HOSTILE * 3, slug=None),
+    "saved": lambda: faq_builders.build_saved(slug="entry", created=False),
     "file_bad_lines": lambda: file_builders.build_import_report(
         name=HOSTILE, report=ImportReport(rows=30, errors=[LineError(i, HOSTILE) for i in range(30)]), import_id=None
     ),
@@ -262,8 +264,8 @@ VIEWS: dict[str, Callable[[], dict[str, Any]]] = {
     "update_form_empty": lambda: builders.build_update_form(),
     "expert_modal_en": lambda: qa_builders.build_expert_modal(question_id=7, text=HOSTILE * 10, lang="en"),
     "expert_modal_fr": lambda: qa_builders.build_expert_modal(question_id=7, text=HOSTILE * 10, lang="fr"),
-    "faq_add": lambda: qa_builders.build_faq_modal(),
-    "faq_edit": lambda: qa_builders.build_faq_modal(slug="s", questions_en=[HOSTILE] * 30, answer_fr=HOSTILE * 20),
+    "faq_add": lambda: faq_builders.build_faq_modal(),
+    "faq_edit": lambda: faq_builders.build_faq_modal(slug="s", questions_en=[HOSTILE] * 30, answer_fr=HOSTILE * 20),
     "home": lambda: build_home(
         groups={s: [partner(i, status=s.value) for i in range(20)] for s in ORDER},
         counts={s: 4_000 for s in ORDER},

@@ -138,6 +138,18 @@ class Rows:
         return Rows(**joined)
 
 
+def _measure(index: Index, questions: Sequence[Labelled]) -> tuple[list[np.ndarray], list[int], list[int]]:
+    """Each question's candidate rows against `index`, whether each candidate answers it, and the question's place."""
+    rows, labels, places = [], [], []
+    for place, question in enumerate(questions):
+        signals = index.measure(question.text, question.lang)
+        candidates = signals.candidates()
+        rows.append(features(signals, candidates, semantic=index.semantic))
+        labels += [int(index.entries[i].slug in question.expect) for i in candidates]
+        places += [place] * len(candidates)
+    return rows, labels, places
+
+
 def cross_fitted(
     entries: Sequence[Entry], labelled: Sequence[Labelled], encoder: Encoder | None, *, folds: int = FOLDS
 ) -> Rows:
@@ -145,31 +157,21 @@ def cross_fitted(
     rows: list[np.ndarray] = []
     labels: list[int] = []
     groups: list[int] = []
-    row_folds: list[int] = []
     young_rows: list[bool] = []
     of = [fold_of(q, folds) for q in labelled]
     for k in range(folds):
         young = {e.slug for e in entries if zlib.crc32(e.slug.encode()) % YOUNG_EVERY == k % YOUNG_EVERY}
         known = [young_version(e) if e.slug in young else e for e in entries]
         kept = [q for q, f in zip(labelled, of, strict=True) if f != k and not young & set(q.expect)]
-        index = Index(known, as_examples(kept), encoder)
-        for number, (question, f) in enumerate(zip(labelled, of, strict=True)):
-            if f != k:
-                continue
-            signals = index.measure(question.text, question.lang)
-            candidates = signals.candidates()
-            rows.append(features(signals, candidates, semantic=index.semantic))
-            labels += [int(index.entries[i].slug in question.expect) for i in candidates]
-            groups += [number] * len(candidates)
-            row_folds += [k] * len(candidates)
-            young_rows += [bool(young & set(question.expect))] * len(candidates)
+        numbers = [number for number, f in enumerate(of) if f == k]
+        measured, found, places = _measure(Index(known, as_examples(kept), encoder), [labelled[n] for n in numbers])
+        rows += measured
+        labels += found
+        groups += [numbers[place] for place in places]
+        young_rows += [bool(young & set(labelled[numbers[place]].expect)) for place in places]
+    group = np.array(groups, dtype=np.int64)
     return Rows(
-        np.vstack(rows),
-        np.array(labels),
-        np.array(groups),
-        np.array(row_folds),
-        np.array(young_rows),
-        np.zeros(len(labels), dtype=bool),
+        np.vstack(rows), np.array(labels), group, np.array(of)[group], np.array(young_rows), np.zeros(len(labels), bool)
     )
 
 
@@ -183,23 +185,13 @@ def added_rows(
     groups: list[int] = []
     row_folds: list[int] = []
     examples = as_examples(labelled)
-    number = 0
     for k, added in enumerate(sets):
-        index = Index([*entries, *added.entries], examples, encoder)
-        for question in added.questions:
-            signals = index.measure(question.text, question.lang)
-            candidates = signals.candidates()
-            rows.append(features(signals, candidates, semantic=index.semantic))
-            labels += [int(index.entries[i].slug in question.expect) for i in candidates]
-            groups += [number] * len(candidates)
-            row_folds += [k % FOLDS] * len(candidates)
-            number += 1
-    young = np.array([bool(q.expect) for s in sets for q in s.questions])
-    return Rows(
-        np.vstack(rows),
-        np.array(labels),
-        np.array(groups),
-        np.array(row_folds),
-        young[np.array(groups, dtype=np.int64)] if groups else np.zeros(0, dtype=bool),
-        np.ones(len(labels), dtype=bool),
-    )
+        asked = sum(len(s.questions) for s in sets[:k])  # questions are numbered across the sets
+        measured, found, places = _measure(Index([*entries, *added.entries], examples, encoder), added.questions)
+        rows += measured
+        labels += found
+        groups += [asked + place for place in places]
+        row_folds += [k % FOLDS] * len(places)
+    young = np.array([bool(q.expect) for s in sets for q in s.questions], dtype=bool)
+    group = np.array(groups, dtype=np.int64)
+    return Rows(np.vstack(rows), np.array(labels), group, np.array(row_folds), young[group], np.ones(len(labels), bool))

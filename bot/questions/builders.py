@@ -1,4 +1,5 @@
-"""Pure Block Kit builders for answers, "I don't know", the experts' loop, votes and the FAQ admin."""
+"""Pure Block Kit builders for answers, "I don't know", the experts' loop and votes (the FAQ admin's are in
+faq_builders)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from bot.blocks import (
     actions,
     button,
     context,
-    divider,
     plain_text,
     section,
     split_sections,
@@ -27,8 +27,6 @@ from bot.slack_text import escape, truncate
 MODAL_INPUT_MAX = 3000
 MODAL_TITLE_MAX = 24
 QUOTE_MAX = 500
-GAPS_LISTED = 10
-"""Questions listed in each half of the gaps: each takes two blocks (the question, its buttons and picker)."""
 OPTION_TEXT_MAX = 75
 OPTIONS_MAX = 100
 """Slack shows at most 100 options in a menu."""
@@ -138,7 +136,7 @@ def question_of_block(block_id: str) -> str:
     return value if prefix == BlockId.QUESTION else ""
 
 
-def _entry_picker(action_id: str, placeholder: str) -> Block:
+def entry_picker(action_id: str, placeholder: str) -> Block:
     # Entries may outgrow a static menu's 100 options: Slack asks for the options matching what is typed.
     return {
         "type": "external_select",
@@ -179,7 +177,7 @@ def build_expert_request(*, question_id: int, user_id: str, text: str, lang: str
             section(head),
             actions(
                 button(t("qa.answer"), Action.EXPERT_ANSWER, str(question_id), style="primary"),
-                _entry_picker(Action.EXPERT_POINT, t("qa.point")),
+                entry_picker(Action.EXPERT_POINT, t("qa.point")),
                 block_id=question_block_id(question_id),
             ),
         ],
@@ -217,7 +215,7 @@ def build_pointed_done(*, asker: str, slug: str) -> Reply:
     return Reply(text=t("qa.pointed_done", asker=f"<@{asker}>", slug=escape(slug)))
 
 
-def _input(block_id: str, label: str, *, initial: str = "", optional: bool = False, hint: str = "") -> Block:
+def modal_input(block_id: str, label: str, *, initial: str = "", optional: bool = False, hint: str = "") -> Block:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": FieldId.TEXT,
@@ -255,44 +253,12 @@ def build_expert_modal(*, question_id: int, text: str, lang: str) -> dict[str, A
         "close": plain_text(t("form.cancel"), MODAL_TITLE_MAX),
         "blocks": [
             section(t("qa.modal.question") + f"\n{quote(text)}"),
-            _input(
+            modal_input(
                 BlockId.ANSWER,
                 t(f"qa.modal.answer_in.{asker.value}"),
                 hint=t("qa.modal.answer_hint"),
             ),
-            _input(other_id, t(f"qa.modal.same_answer_in.{other_lang.value}"), optional=True),
-        ],
-    }
-
-
-def build_faq_modal(
-    *,
-    slug: str = "",
-    questions_en: Sequence[str] = (),
-    questions_fr: Sequence[str] = (),
-    answer_en: str = "",
-    answer_fr: str = "",
-) -> dict[str, Any]:
-    """The modal to add an entry, or edit the one named by `slug`."""
-    return {
-        "type": "modal",
-        "callback_id": View.FAQ_ENTRY,
-        "private_metadata": slug,
-        "title": plain_text(t("qa.modal.faq_edit" if slug else "qa.modal.faq_add"), MODAL_TITLE_MAX),
-        "submit": plain_text(t("form.save"), MODAL_TITLE_MAX),
-        "close": plain_text(t("form.cancel"), MODAL_TITLE_MAX),
-        "blocks": [
-            context(t("qa.modal.entry", slug=escape(slug)) if slug else t("qa.modal.new_entry")),
-            _input(
-                BlockId.QUESTIONS_EN,
-                t("qa.modal.questions_in.en"),
-                initial="\n".join(questions_en),
-                optional=True,
-                hint=t("qa.modal.questions_hint"),
-            ),
-            _input(BlockId.QUESTIONS_FR, t("qa.modal.questions_in.fr"), initial="\n".join(questions_fr), optional=True),
-            _input(BlockId.ANSWER_EN, t("qa.modal.answer_in.en"), initial=answer_en, optional=True),
-            _input(BlockId.ANSWER_FR, t("qa.modal.answer_in.fr"), initial=answer_fr, optional=True),
+            modal_input(other_id, t(f"qa.modal.same_answer_in.{other_lang.value}"), optional=True),
         ],
     }
 
@@ -317,64 +283,6 @@ def build_shared(*, user_id: str, answer: Reply, lang: str | None = None) -> Rep
     intro = t("qa.shared", lang, user=f"<@{user_id}>")
     blocks = [section(intro), *[b for b in (answer.blocks or []) if b.get("type") != "actions"]]
     return Reply(text=f"{intro}\n{answer.text}", blocks=blocks[:MESSAGE_BLOCKS_MAX], ephemeral=False)
-
-
-@dataclass(frozen=True)
-class Gap:
-    """A question to look at: never answered, or its answer voted down."""
-
-    question_id: int
-    text: str
-    lang: str
-    asked: str
-    slug: str | None
-    votes: int | None
-
-
-def _gap_actions(gap: Gap, first: Block | None) -> Block:
-    picker = _entry_picker(Action.GAP_MOVE, t("qa.gaps.move"))
-    return actions(*([first] if first else []), picker, block_id=question_block_id(gap.question_id))
-
-
-def build_gaps(*, unanswered: Sequence[Gap], down_voted: Sequence[Gap], command: str) -> Reply:
-    """`/transition faq gaps`: questions without an answer and answers voted down, with buttons to fix them and a
-    picker to move each to the entry that answers it, or out of the bot's knowledge."""
-    blocks: list[Block] = [section(t("qa.gaps.unanswered_head"))]
-    lines = [t("qa.gaps.unanswered_plain")]
-    if not unanswered:
-        blocks.append(context(t("qa.gaps.unanswered_none")))
-    listed = unanswered[:GAPS_LISTED]
-    for gap in listed:
-        blocks.append(section(f"{quote(gap.text)}\n_{gap.asked} · {gap.lang.upper()}_"))
-        blocks.append(_gap_actions(gap, button(t("qa.answer"), Action.EXPERT_ANSWER, str(gap.question_id))))
-        lines.append(f"- {escape(truncate(gap.text, 200))}")
-    blocks += [divider(), section(t("qa.gaps.down_head"))]
-    lines.append(t("qa.gaps.down_plain"))
-    if not down_voted:
-        blocks.append(context(t("qa.gaps.down_none")))
-    # A block ID names one question once in a message.
-    seen = {gap.question_id for gap in listed}
-    for gap in [gap for gap in down_voted if gap.question_id not in seen][:GAPS_LISTED]:
-        votes = f"{gap.votes:+d}"
-        line = f"{quote(gap.text)}\n_" + t("qa.gaps.answered_from", slug=escape(gap.slug or "?"), votes=votes) + "_"
-        blocks.append(section(line))
-        blocks.append(_gap_actions(gap, button(t("qa.gaps.edit"), Action.FAQ_EDIT, gap.slug) if gap.slug else None))
-        lines.append(f"- {escape(truncate(gap.text, 200))} ({gap.slug}, {votes})")
-    blocks.append(context(t("qa.gaps.footer", command=command)))
-    return Reply(text="\n".join(lines), blocks=blocks[:MESSAGE_BLOCKS_MAX])
-
-
-def build_moved(*, text: str, slug: str | None) -> Reply:
-    """Tell an admin that a question now leads to the entry `slug`, or (None) lies beyond the bot's knowledge."""
-    question = escape(truncate(text, 200))
-    if slug is None:
-        return Reply(text=t("qa.gaps.moved_beyond", question=question))
-    return Reply(text=t("qa.gaps.moved", question=question, slug=escape(slug)))
-
-
-def build_saved(*, slug: str, created: bool) -> Reply:
-    """Confirmation to an admin that an entry was saved."""
-    return Reply(text=t("qa.saved_added" if created else "qa.saved_updated", slug=escape(slug)))
 
 
 def _answer_with_head(head: str, answer: Answered) -> Reply:

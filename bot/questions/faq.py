@@ -13,9 +13,10 @@ from bot.ids import Block as BlockId
 from bot.qa.knowledge import SLUG, split_lines
 from bot.qa.service import engine
 from bot.qa.terms import fold_word
-from bot.questions import builders, entries, experts
+from bot.questions import entries, experts, faq_builders
 from bot.questions.asking import read_question_id
-from bot.questions.builders import BEYOND, Gap
+from bot.questions.builders import BEYOND
+from bot.questions.faq_builders import Gap
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.slack_text import escape
@@ -37,7 +38,7 @@ def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
     if action in ("gaps", "trous", "lacunes"):
         return gaps(rt)
     if action in ("add", "ajouter") and len(args) == 1:
-        return OpenModal(builders.build_faq_modal())
+        return OpenModal(faq_builders.build_faq_modal())
     if action in ("edit", "modifier") and len(args) == 2:
         return edit_modal(rt, slug=args[1])
     raise BadInput(t("qa.faq_usage"), hint=t("qa.faq_usage_hint", command=command))
@@ -60,7 +61,7 @@ def gaps(rt: Runtime) -> Reply:
         )
         for d in bad
     ]
-    return builders.build_gaps(unanswered=unanswered, down_voted=down, command=rt.settings.transition_command)
+    return faq_builders.build_gaps(unanswered=unanswered, down_voted=down, command=rt.settings.transition_command)
 
 
 def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
@@ -74,7 +75,7 @@ def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
     if entry.live:
         raise BadInput(t("qa.live_entry", slug=entry.slug), hint=t("qa.live_entry_hint"))
     return OpenModal(
-        builders.build_faq_modal(
+        faq_builders.build_faq_modal(
             slug=entry.slug,
             questions_en=entry.questions_en,
             questions_fr=entry.questions_fr,
@@ -136,7 +137,7 @@ def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, st
         )
     eng.refresh(rt, force=True)
     log.info("knowledge entry %s saved by an admin", slug)
-    return builders.build_saved(slug=slug, created=existing is None)
+    return faq_builders.build_saved(slug=slug, created=existing is None)
 
 
 def move_question(rt: Runtime, *, question_value: str, value: str, user_id: str) -> Reply:
@@ -177,4 +178,4 @@ def move_question(rt: Runtime, *, question_value: str, value: str, user_id: str)
         text = question.text
     engine(rt).refresh(rt, force=True)
     log.info("question %s moved by an admin to %s", question_id, slug or "beyond the bot's knowledge")
-    return builders.build_moved(text=text, slug=slug)
+    return faq_builders.build_moved(text=text, slug=slug)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.blocks import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX
 from bot.ids import Action, View
-from bot.questions import builders
-from bot.questions.builders import Answered, Gap, Unknown
+from bot.questions import builders, faq_builders
+from bot.questions.builders import Answered, Unknown
+from bot.questions.faq_builders import Gap
 
 
 def _texts(blocks: list[dict]) -> list[str]:
@@ -42,8 +43,8 @@ def test_expert_request_quotes_the_question_inertly() -> None:
 def test_modals_respect_slack_limits() -> None:
     for view in (
         builders.build_expert_modal(question_id=1, text="x" * 5000, lang="fr"),
-        builders.build_faq_modal(slug="ceo", questions_en=["q"] * 10, answer_en="a" * 4000),
-        builders.build_faq_modal(),
+        faq_builders.build_faq_modal(slug="ceo", questions_en=["q"] * 10, answer_en="a" * 4000),
+        faq_builders.build_faq_modal(),
     ):
         assert len(view["title"]["text"]) <= 24
         assert view["callback_id"] in (View.EXPERT_ANSWER, View.FAQ_ENTRY)
@@ -54,7 +55,7 @@ def test_modals_respect_slack_limits() -> None:
 
 def test_gaps_list_fits_in_one_message() -> None:
     gaps = [Gap(i, f"question {i}", "en", "2008-09-02 09:30", "ceo", -2) for i in range(100)]
-    reply = builders.build_gaps(unanswered=gaps, down_voted=gaps, command="/transition")
+    reply = faq_builders.build_gaps(unanswered=gaps, down_voted=gaps, command="/transition")
     assert reply.blocks is not None and len(reply.blocks) <= MESSAGE_BLOCKS_MAX
     assert "question 0" in reply.text
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.i18n import Lang, reading
 from bot.ids import Action
 from bot.qa.knowledge import Entry, shipped
-from bot.questions import builders
-from bot.questions.builders import BEYOND, Gap
+from bot.questions import builders, faq_builders
+from bot.questions.builders import BEYOND
 from bot.questions.entries import choice, pickable, rank
+from bot.questions.faq_builders import Gap
 
 ENTRIES = pickable(shipped().entries)
 
@@ -78,7 +79,7 @@ def test_the_experts_post_offers_the_picker_beside_the_answer_button() -> None:
 def test_the_gaps_give_each_question_a_picker_and_name_a_question_once() -> None:
     unanswered = [Gap(1, "a?", "en", "now", None, None), Gap(2, "b?", "fr", "now", None, None)]
     down = [Gap(2, "b?", "fr", "now", "deadline", -1), Gap(3, "c?", "en", "now", None, -2)]
-    reply = builders.build_gaps(unanswered=unanswered, down_voted=down, command="/transition")
+    reply = faq_builders.build_gaps(unanswered=unanswered, down_voted=down, command="/transition")
     rows = [b for b in reply.blocks or [] if b["type"] == "actions"]
     assert [r["block_id"] for r in rows] == ["question.1", "question.2", "question.3"]
     assert [[e["action_id"] for e in r["elements"]] for r in rows] == [
