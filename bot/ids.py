@@ -26,6 +26,7 @@ class Action(StrEnum):
     FAQ_EDIT = "faq_edit"
     EXPERT_POINT = "expert_point"  # the experts' "Already answered by…" picker
     GAP_MOVE = "gap_move"  # the gaps' "Move to…" picker
+    BEYOND_MOVE = "beyond_move"  # "Answer it with this entry" under a question marked beyond the bot's knowledge
     # nudges
     # Slack wants action_ids unique within a block, so each digest button has its own.
     NUDGE_CONTACTED = "nudge_contacted"

@@ -64,6 +64,9 @@ def register(app: App, rt: Runtime) -> None:
         )
         respond_with(respond, reply)
 
+    def relabel_beyond(body: dict[str, Any], respond: Respond) -> None:
+        respond_with(respond, faq.relabel_beyond(rt, value=clicked(body).value, user_id=actor(body)))
+
     # Slack waits for options in the acknowledgement itself; the entries are in memory, so this is quick.
     def entry_options(ack: Ack, body: dict[str, Any]) -> None:
         ack(**entries.options(rt, query=str(body.get("value") or ""), beyond=False))
@@ -102,6 +105,7 @@ def register(app: App, rt: Runtime) -> None:
     app.action(Action.FAQ_EDIT)(ack_then(app, open_faq_edit))
     app.action(Action.EXPERT_POINT)(ack_then(app, point_question))
     app.action(Action.GAP_MOVE)(ack_then(app, move_question))
+    app.action(Action.BEYOND_MOVE)(ack_then(app, relabel_beyond))
     app.options(Action.EXPERT_POINT)(entry_options)
     app.options(Action.GAP_MOVE)(gap_options)
     app.view(View.EXPERT_ANSWER)(ack_then(app, save_expert_answer, check=check_expert_answer))

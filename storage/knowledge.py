@@ -268,6 +268,22 @@ def add_example(
     return example
 
 
+def relabel(session: Session, *, text: str, lang: str, slug: str, created_by: str, now: dt.datetime) -> bool:
+    """Make the question `text`, known to be beyond the bot's knowledge, one more phrasing of the entry `slug`: every
+    verdict given on it changes, or (a shipped question, which has none) a new one replaces its shipped label.
+
+    False when it already led to `slug`: nothing changes.
+    """
+    found = list(session.exec(select(QaExample).where(QaExample.text == text)))
+    if found and all(example.slug == slug for example in found):
+        return False
+    for example in found or [QaExample(text=text, lang=lang, origin=ADMIN, created_by=created_by)]:
+        example.slug, example.origin, example.created_by, example.created_at = slug, ADMIN, created_by, now
+        session.add(example)
+    session.flush()
+    return True
+
+
 def list_examples(session: Session) -> list[QaExample]:
     """Every verdict on a question, oldest first."""
     return list(session.exec(select(QaExample).order_by(col(QaExample.id))))

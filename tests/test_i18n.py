@@ -250,6 +250,10 @@ MESSAGES: dict[str, Callable[[], Reply]] = {
     "moved": lambda: faq_builders.build_moved(text=HOSTILE * 3, slug="partner_count"),
     "moved_beyond": lambda: faq_builders.build_moved(text=HOSTILE * 3, slug=None),
     "saved": lambda: faq_builders.build_saved(slug="entry", created=False),
+    "saved_near": lambda: faq_builders.build_saved(
+        slug="e" * 100, created=True, near=[faq_builders.Near("k" * 16, HOSTILE * 20, "fr")] * 9
+    ),
+    "relabelled": lambda: faq_builders.build_relabelled(text=HOSTILE * 3, slug="partner_count"),
     "file_bad_lines": lambda: file_builders.build_import_report(
         name=HOSTILE, report=ImportReport(rows=30, errors=[LineError(i, HOSTILE) for i in range(30)]), import_id=None
     ),

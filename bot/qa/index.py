@@ -47,6 +47,10 @@ def content_terms(text: str, lang: str) -> list[str]:
     return [stem(word, lang) for word in meaningful_words(text, lang)]
 
 
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+
+
 def _flat(text: str) -> str:
     return " ".join(fold_word(word) for word in words(text))
 
@@ -93,7 +97,7 @@ class Index:
             texts += [(i, text, "fr") for text in entry.questions_fr]
         texts += [(position[e.slug], e.text, e.lang) for e in examples if e.slug in position]
         texts.sort(key=lambda item: item[0])
-        self.negatives = [e.text for e in examples if e.slug is None]
+        self.negatives = [e for e in examples if e.slug is None]
         owner = np.array([i for i, _, _ in texts], dtype=np.int64)
         self._owner = owner
         self._starts = np.searchsorted(owner, np.arange(len(self.entries)))
@@ -126,21 +130,16 @@ class Index:
         self.encoder = encoder if encoder is not None and encoder.available else None
         if self.encoder is not None:
             answers = [text for entry in self.entries for text in (entry.answer_en, entry.answer_fr)]
-            vectors = self.encoder.encode_cached([text for _, text, _ in texts] + answers + self.negatives)
-            self._vectors = vectors[: len(texts)]
+            vectors = self.encoder.encode_cached([t for _, t, _ in texts] + answers + [e.text for e in self.negatives])
+            self._vectors, self._negatives = vectors[: len(texts)], vectors[len(texts) + len(answers) :]
             # An entry's answer in both languages: the mean of their vectors (an empty answer counts for nothing).
-            pairs = vectors[len(texts) : len(texts) + len(answers)].reshape(len(self.entries), 2, -1)
-            pairs = (
-                pairs
-                * np.array([[bool(a), bool(b)] for a, b in zip(answers[::2], answers[1::2], strict=True)])[..., None]
+            given = np.array([bool(answer) for answer in answers])[:, None]
+            self._answers = _unit(
+                (vectors[len(texts) : len(texts) + len(answers)] * given).reshape(len(answers) // 2, 2, -1).sum(axis=1)
             )
-            mean = pairs.sum(axis=1)
-            self._answers = mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-9)
-            self._negatives = vectors[len(texts) + len(answers) :]
             sums = np.zeros_like(self._answers)
             np.add.at(sums, owner, self._vectors)
-            centroids = sums / np.maximum(1, self.phrasings)[:, None] + self._answers
-            self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+            self._centroids = _unit(sums / np.maximum(1, self.phrasings)[:, None] + self._answers)
             self._index_words(self.encoder)
 
     def _index_words(self, encoder: Encoder) -> None:
@@ -162,6 +161,20 @@ class Index:
     def semantic(self) -> bool:
         """Say whether the meaning of questions is compared, not only their words."""
         return self.encoder is not None
+
+    def near_beyond(self, slug: str, *, floor: float, limit: int) -> list[Example]:
+        """The questions known to be beyond the knowledge base nearest the entry `slug` in meaning (to any of its
+        phrasings or its answer, cosine `floor` at least), nearest first: labelled before the entry existed, some
+        may be what it now answers. None without the model."""
+        at = [i for i, entry in enumerate(self.entries) if entry.slug == slug]
+        if self.encoder is None or not at or not len(self._negatives):
+            return []
+        own = np.vstack([self._vectors[self._owner == at[0]], self._answers[at[0]]])
+        near = (self._negatives @ own.T).max(axis=1)
+        found = {
+            self.negatives[k].text: self.negatives[k] for k in np.argsort(-near, kind="stable") if near[k] >= floor
+        }
+        return list(found.values())[:limit]
 
     def _best(self, scores: np.ndarray) -> np.ndarray:
         """The best score of each entry's phrasings (-1 for an entry with none)."""

@@ -53,6 +53,12 @@ def as_examples(labelled: Iterable[Labelled]) -> list[Example]:
     return [Example(q.text, q.lang, q.expect[0] if q.expect else None) for q in labelled if len(q.expect) <= 1]
 
 
+def with_verdicts(verdicts: Sequence[Labelled]) -> list[Labelled]:
+    """The shipped questions, then the verdicts given in Slack: a verdict on a shipped question replaces its label."""
+    relabelled = {q.text for q in verdicts}
+    return [*(q for q in shipped_labelled() if q.text not in relabelled), *verdicts]
+
+
 def fold_of(question: Labelled, folds: int = FOLDS) -> int:
     """The fold a question falls in: a set's questions stay together, verdicts from Slack spread out."""
     key = question.text if question.group == "slack" else question.group

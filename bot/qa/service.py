@@ -100,7 +100,10 @@ class Engine:
         self._reindex(stored or Knowledge(None, [], []))
 
     def _reindex(self, stored: Knowledge) -> None:
-        index = Index(merge(self._seed, stored.entries), [*self._examples, *stored.examples], self.encoder)
+        # A verdict given in Slack on a shipped question (an admin moving it to a new entry) replaces its label.
+        relabelled = {example.text for example in stored.examples}
+        examples = [*(e for e in self._examples if e.text not in relabelled), *stored.examples]
+        index = Index(merge(self._seed, stored.entries), examples, self.encoder)
         self.index, self._by_slug = index, {entry.slug: entry for entry in index.entries}
         self._version = stored.version
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from bot.qa.knowledge import Entry, merge, shipped, stored_entry
-from bot.qa.learning import AddedSet, Labelled, added_rows, cross_fitted, digest, shipped_added, shipped_labelled
+from bot.qa.learning import AddedSet, Labelled, added_rows, cross_fitted, digest, shipped_added, with_verdicts
 from bot.qa.ranker import Ranker, fit
 from bot.qa.semantic import Encoder
 from bot.runtime import Runtime
@@ -85,7 +85,7 @@ def refit(rt: Runtime, encoder: Encoder) -> bool:
         latest = store.latest_fit(session=session)
     entries = list(merge(shipped(), [stored_entry(row) for row in stored]))
     slack = [Labelled(v.text, v.lang, (v.slug,) if v.slug else (), "slack") for v in verdicts]
-    labelled = [*shipped_labelled(), *slack]
+    labelled = with_verdicts(slack)
     stamp = digest(entries, labelled, shipped_added())
     if latest is not None and latest.digest == stamp:
         return False

@@ -4,6 +4,7 @@ saved here is used at once."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 
@@ -16,13 +17,17 @@ from bot.qa.terms import fold_word
 from bot.questions import entries, experts, faq_builders
 from bot.questions.asking import read_question_id
 from bot.questions.builders import BEYOND
-from bot.questions.faq_builders import Gap
+from bot.questions.faq_builders import NEAR_LISTED, Gap, Near
 from bot.replies import OpenModal, Outcome, Reply
 from bot.runtime import Runtime
 from bot.slack_text import escape
 from storage import knowledge as store
 
 log = logging.getLogger(__name__)
+
+NEAR_FLOOR = 0.75
+"""Cosine from which a question marked beyond the bot's knowledge is offered to a saved entry that sits close to it
+(to one of its phrasings or its answer): below it, in the shipped questions, few are what the entry answers."""
 
 
 def _when(rt: Runtime, at: dt.datetime) -> str:
@@ -137,7 +142,37 @@ def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, st
         )
     eng.refresh(rt, force=True)
     log.info("knowledge entry %s saved by an admin", slug)
-    return faq_builders.build_saved(slug=slug, created=existing is None)
+    near = eng.index.near_beyond(slug, floor=NEAR_FLOOR, limit=NEAR_LISTED)
+    offered = [Near(question_key(example.text), example.text, example.lang) for example in near]
+    return faq_builders.build_saved(slug=slug, created=existing is None, near=offered)
+
+
+def question_key(text: str) -> str:
+    """A question's short fingerprint, for a button to name it (its text may be too long for a button's value)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def relabel_beyond(rt: Runtime, *, value: str, user_id: str) -> Reply:
+    """`Answer with <entry>` under a question marked beyond the bot's knowledge (offered when the entry was saved):
+    the question becomes one more phrasing of the entry, at once, and the next refit learns from it."""
+    if not rt.is_admin(user_id):
+        raise NotAllowed(t("qa.admins_only_change"), hint=t("qa.admins_only_hint"))
+    slug, _, key = value.partition(" ")
+    entry = entries.chosen(rt, slug)
+    eng = engine(rt)
+    found = next((example for example in eng.index.negatives if question_key(example.text) == key), None)
+    if found is None:
+        with rt.db.session() as session:
+            done = [e.text for e in store.list_examples(session) if e.slug == slug and question_key(e.text) == key]
+        if not done:  # a second click on the same button finds it moved already
+            raise Conflict(t("qa.not_beyond"))
+        return faq_builders.build_relabelled(text=done[0], slug=entry.slug)
+    now = rt.clock.now()
+    with rt.db.session(write=True) as session:
+        store.relabel(session, text=found.text, lang=found.lang, slug=entry.slug, created_by=user_id, now=now)
+    eng.refresh(rt, force=True)
+    log.info("a question marked beyond the knowledge moved to %s by an admin", entry.slug)
+    return faq_builders.build_relabelled(text=found.text, slug=entry.slug)
 
 
 def move_question(rt: Runtime, *, question_value: str, value: str, user_id: str) -> Reply:

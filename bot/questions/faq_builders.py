@@ -105,6 +105,38 @@ def build_moved(*, text: str, slug: str | None) -> Reply:
     return Reply(text=t("qa.gaps.moved", question=question, slug=escape(slug)))
 
 
-def build_saved(*, slug: str, created: bool) -> Reply:
-    """Confirmation to an admin that an entry was saved."""
-    return Reply(text=t("qa.saved_added" if created else "qa.saved_updated", slug=escape(slug)))
+@dataclass(frozen=True)
+class Near:
+    """A question marked beyond the bot's knowledge that sits close to an entry, and the key its button carries."""
+
+    key: str
+    text: str
+    lang: str
+
+
+NEAR_LISTED = 5
+"""Questions beyond the bot's knowledge offered to a newly saved entry: each is one block, with its button."""
+
+
+def near_value(slug: str, key: str) -> str:
+    """What the button moving a question to the entry `slug` carries (slugs hold no space)."""
+    return f"{slug} {key}"
+
+
+def build_saved(*, slug: str, created: bool, near: Sequence[Near] = ()) -> Reply:
+    """Confirmation to an admin that an entry was saved, with the questions marked beyond the bot's knowledge that
+    look close to it, each with a button to answer it with the entry from now on."""
+    text = t("qa.saved_added" if created else "qa.saved_updated", slug=escape(slug))
+    if not near:
+        return Reply(text=text)
+    blocks = [section(text), section(t("qa.near_beyond", slug=escape(slug)))]
+    for question in near[:NEAR_LISTED]:
+        move = button(t("qa.near_move", slug=slug), Action.BEYOND_MOVE, near_value(slug, question.key))
+        blocks.append(section(f"{quote(question.text)}\n_{question.lang.upper()}_", accessory=move))
+    lines = [text, t("qa.near_beyond", slug=escape(slug))] + [f"- {escape(truncate(q.text, 200))}" for q in near]
+    return Reply(text="\n".join(lines[: NEAR_LISTED + 2]), blocks=blocks)
+
+
+def build_relabelled(*, text: str, slug: str) -> Reply:
+    """Tell an admin that a question once beyond the bot's knowledge now leads to the entry `slug`."""
+    return Reply(text=t("qa.relabelled", question=escape(truncate(text, 200)), slug=escape(slug)))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bot.qa import index as index_module
-from bot.qa.index import Index
+from bot.qa.index import Example, Index
 from bot.qa.knowledge import Entry
 from bot.qa.semantic import Encoder
 
@@ -71,3 +71,19 @@ def test_without_the_model_the_signal_is_zero() -> None:
 
     signals = Index([FEE, PORTAL], [], Missing()).measure("How much does it cost?", "en")
     assert not signals.wording.any() and not signals.rare_wording.any()
+
+
+def test_questions_beyond_the_knowledge_nearest_an_entry_come_first_once_each(encoder: Encoder) -> None:
+    beyond = [
+        Example("Does it cost anything to sign up?", "en", None),
+        Example("What is the capital of Peru?", "en", None),
+        Example("Does it cost anything to sign up?", "en", None),  # two sets asked it: listed once
+        Example("Where do I log in?", "en", "portal"),  # an entry's example, not beyond the knowledge
+    ]
+    index = Index([FEE, PORTAL], beyond, encoder)
+    near = index.near_beyond("fee", floor=0.0, limit=5)
+    assert [example.text for example in near] == ["Does it cost anything to sign up?", "What is the capital of Peru?"]
+    assert [e.text for e in index.near_beyond("fee", floor=0.6, limit=5)] == ["Does it cost anything to sign up?"]
+    assert index.near_beyond("fee", floor=0.0, limit=1) == near[:1]
+    assert index.near_beyond("no-such-entry", floor=0.0, limit=5) == []
+    assert Index([FEE, PORTAL], beyond, None).near_beyond("fee", floor=0.0, limit=5) == []

@@ -16,8 +16,10 @@ from bot.clock import FixedClock
 from bot.i18n import t
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
-from bot.qa.service import decide
+from bot.qa.service import decide, engine
 from bot.questions.builders import BEYOND
+from bot.questions.faq import question_key
+from bot.slack_text import escape
 from storage import knowledge as store
 from storage.db import Database
 from storage.models import QaExample, Question
@@ -351,3 +353,56 @@ def test_an_entry_added_in_slack_answers_a_paraphrase_at_once(
     # No restart anywhere: another worker on the same database answers it too.
     elsewhere = decide(other_worker, "Does registering with Cisco cost anything?", user_id=BRUNO)
     assert elsewhere.outcome == "answered" and "free" in elsewhere.body
+
+
+# ---- an admin moves questions once beyond the knowledge to the entry just saved --------------------
+FEE_ENTRY = {
+    BlockId.QUESTIONS_EN: "Is there a fee to register with Cisco?",
+    BlockId.QUESTIONS_FR: "L'inscription chez Cisco est-elle payante ?",
+    BlockId.ANSWER_EN: "No: registering with Cisco is free.",
+    BlockId.ANSWER_FR: "Non : l'inscription chez Cisco est gratuite.",
+}
+
+
+def offered(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """The questions a saved entry's confirmation offers to move to it: (quoted text, button value)."""
+    return [
+        (str(block["text"]["text"]), str(block["accessory"]["value"]))
+        for block in payload.get("blocks") or []
+        if block.get("accessory", {}).get("action_id") == Action.BEYOND_MOVE
+    ]
+
+
+def test_an_admin_moves_a_question_marked_beyond_the_knowledge_to_the_entry_just_saved(
+    start: Start, standin: SlackStandIn
+) -> None:
+    bot = start()
+    bot.sender.command("/transition", "faq add", ADMIN)
+    modal = standin.wait_for(lambda s: s.calls_to("views.open"))[0].args["view"]
+    assert submit(bot, ADMIN, modal, FEE_ENTRY)[0] == 200
+    saved = standin.wait_for(lambda s: posts_to(s, ADMIN))[0]
+    choices = offered(saved)
+    assert choices and "yet close to" in text_of(saved)
+    slug, key = choices[0][1].split(" ")
+    shown = next(e for e in engine(bot.rt).index.negatives if question_key(e.text) == key)
+    assert escape(shown.text) in choices[0][0]
+
+    # Only an admin may move it, and a forged button names no question: nothing changes.
+    _, _, refused = bot.sender.click(BRUNO, Action.BEYOND_MOVE, choices[0][1], channel="D0ADMIN01")
+    assert "admins" in text_of(standin.wait_response(refused))
+    _, _, forged = bot.sender.click(ADMIN, Action.BEYOND_MOVE, f"{slug} 0000000000000000", channel="D0ADMIN01")
+    assert "no longer marked beyond" in text_of(standin.wait_response(forged))
+    assert examples(bot.rt.db) == []
+
+    _, _, moved = bot.sender.click(ADMIN, Action.BEYOND_MOVE, choices[0][1], channel="D0ADMIN01")
+    assert f"now leads to `{slug}`" in text_of(standin.wait_response(moved))
+    assert [(e.text, e.slug, e.origin, e.question_id) for e in examples(bot.rt.db)] == [
+        (shown.text, slug, "admin", None)
+    ]
+    decision = decide(bot.rt, shown.text, user_id=ALICE)
+    assert decision.outcome == "answered" and decision.slug == slug
+    # A second click on the same button says so again and changes nothing.
+    _, _, again = bot.sender.click(ADMIN, Action.BEYOND_MOVE, choices[0][1], channel="D0ADMIN01")
+    assert f"now leads to `{slug}`" in text_of(standin.wait_response(again))
+    assert len(examples(bot.rt.db)) == 1
+    assert not standin.problems

@@ -185,3 +185,21 @@ def test_a_large_fit_is_stored_whole(db: Database) -> None:
     with db.session() as session:
         latest = store.latest_fit(session)
     assert latest is not None and latest.payload == payload
+
+
+def test_relabelling_a_question_beyond_the_knowledge_changes_its_verdicts_or_adds_one(db: Database) -> None:
+    question_id = ask(db, "Is there a fee?")
+    verdict(db, question_id, None)  # an admin marked it beyond the knowledge from the gaps
+    later = NOW + dt.timedelta(days=1)
+
+    def relabel(text: str, slug: str) -> bool:
+        with db.session(write=True) as session:
+            return store.relabel(session, text=text, lang="en", slug=slug, created_by="U0ADMIN02", now=later)
+
+    assert relabel("Is there a fee?", "fees")
+    assert [(e.question_id, e.slug, e.created_by, e.created_at) for e in examples(db)] == [
+        (question_id, "fees", "U0ADMIN02", later)
+    ]
+    assert not relabel("Is there a fee?", "fees")  # already there: nothing changes
+    assert relabel("Do partners pay to join?", "fees")  # a shipped question: it gets its first verdict
+    assert [(e.text, e.slug, e.question_id) for e in examples(db)][1:] == [("Do partners pay to join?", "fees", None)]
