@@ -171,9 +171,8 @@ class Index:
             return []
         own = np.vstack([self._vectors[self._owner == at[0]], self._answers[at[0]]])
         near = (self._negatives @ own.T).max(axis=1)
-        found = {
-            self.negatives[k].text: self.negatives[k] for k in np.argsort(-near, kind="stable") if near[k] >= floor
-        }
+        order = np.argsort(-near, kind="stable")
+        found = {self.negatives[k].text: self.negatives[k] for k in order if near[k] >= floor}
         return list(found.values())[:limit]
 
     def _best(self, scores: np.ndarray) -> np.ndarray:

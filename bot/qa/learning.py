@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import TypeVar
 
 import numpy as np
 
@@ -53,10 +54,19 @@ def as_examples(labelled: Iterable[Labelled]) -> list[Example]:
     return [Example(q.text, q.lang, q.expect[0] if q.expect else None) for q in labelled if len(q.expect) <= 1]
 
 
+Asked = TypeVar("Asked", Example, Labelled)
+
+
+def relabelled(shipped: Iterable[Asked], verdicts: Sequence[Asked]) -> list[Asked]:
+    """The shipped questions, then the verdicts given in Slack: a verdict on a shipped question replaces its label
+    (in the index a worker answers from, and in what the refit learns from)."""
+    texts = {q.text for q in verdicts}
+    return [q for q in shipped if q.text not in texts] + list(verdicts)
+
+
 def with_verdicts(verdicts: Sequence[Labelled]) -> list[Labelled]:
-    """The shipped questions, then the verdicts given in Slack: a verdict on a shipped question replaces its label."""
-    relabelled = {q.text for q in verdicts}
-    return [*(q for q in shipped_labelled() if q.text not in relabelled), *verdicts]
+    """The shipped labelled questions relabelled by the verdicts given in Slack."""
+    return relabelled(shipped_labelled(), verdicts)
 
 
 def fold_of(question: Labelled, folds: int = FOLDS) -> int:

@@ -22,7 +22,7 @@ from bot.qa import live
 from bot.qa.index import Example, Index, features
 from bot.qa.knowledge import Entry, StoredEntry, merge, shipped, stored_entry
 from bot.qa.language import detect
-from bot.qa.learning import as_examples, shipped_labelled
+from bot.qa.learning import as_examples, relabelled, shipped_labelled
 from bot.qa.ranker import Ranker
 from bot.qa.semantic import Encoder
 from bot.qa.terms import clauses, fold_word, name_spans, words
@@ -100,10 +100,7 @@ class Engine:
         self._reindex(stored or Knowledge(None, [], []))
 
     def _reindex(self, stored: Knowledge) -> None:
-        # A verdict given in Slack on a shipped question (an admin moving it to a new entry) replaces its label.
-        relabelled = {example.text for example in stored.examples}
-        examples = [*(e for e in self._examples if e.text not in relabelled), *stored.examples]
-        index = Index(merge(self._seed, stored.entries), examples, self.encoder)
+        index = Index(merge(self._seed, stored.entries), relabelled(self._examples, stored.examples), self.encoder)
         self.index, self._by_slug = index, {entry.slug: entry for entry in index.entries}
         self._version = stored.version
 

@@ -129,12 +129,14 @@ def build_saved(*, slug: str, created: bool, near: Sequence[Near] = ()) -> Reply
     text = t("qa.saved_added" if created else "qa.saved_updated", slug=escape(slug))
     if not near:
         return Reply(text=text)
-    blocks = [section(text), section(t("qa.near_beyond", slug=escape(slug)))]
-    for question in near[:NEAR_LISTED]:
+    shown = near[:NEAR_LISTED]
+    head = t("qa.near_beyond", slug=escape(slug))
+    blocks = [section(text), section(head)]
+    for question in shown:
         move = button(t("qa.near_move", slug=slug), Action.BEYOND_MOVE, near_value(slug, question.key))
         blocks.append(section(f"{quote(question.text)}\n_{question.lang.upper()}_", accessory=move))
-    lines = [text, t("qa.near_beyond", slug=escape(slug))] + [f"- {escape(truncate(q.text, 200))}" for q in near]
-    return Reply(text="\n".join(lines[: NEAR_LISTED + 2]), blocks=blocks)
+    lines = [text, head, *(f"- {escape(truncate(q.text, 200))}" for q in shown)]
+    return Reply(text="\n".join(lines), blocks=blocks)
 
 
 def build_relabelled(*, text: str, slug: str) -> Reply:
