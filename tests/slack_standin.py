@@ -668,9 +668,10 @@ class SlackSender:
         channel: str = "C0SALES01",
         response_key: str | None = None,
         message_ts: str = "1.000001",
+        block_id: str = "b",
         **kw: Any,
     ) -> tuple[int, bytes, str]:
-        """Click a button; return status, body and the response_url key."""
+        """Click a button (in the block `block_id`); return status, body and the response_url key."""
         key = response_key or f"r{next(self._n)}"
         payload = {
             "type": "block_actions",
@@ -687,7 +688,7 @@ class SlackSender:
                 {
                     "type": "button",
                     "action_id": action_id,
-                    "block_id": "b",
+                    "block_id": block_id,
                     "value": value,
                     "action_ts": str(time.time()),
                 }

@@ -251,7 +251,10 @@ MESSAGES: dict[str, Callable[[], Reply]] = {
     "moved_beyond": lambda: faq_builders.build_moved(text=HOSTILE * 3, slug=None),
     "saved": lambda: faq_builders.build_saved(slug="entry", created=False),
     "saved_near": lambda: faq_builders.build_saved(
-        slug="e" * 100, created=True, near=[faq_builders.Near("k" * 16, HOSTILE * 20, "fr")] * 9
+        slug="e" * 100,
+        created=True,
+        near=[faq_builders.Near("k" * 16, HOSTILE * 20, "fr")] * 9,
+        waiting=[Gap(n, HOSTILE * 20, "en", "2008-09-02 09:30", None, None) for n in range(9)],
     ),
     "relabelled": lambda: faq_builders.build_relabelled(text=HOSTILE * 3, slug="partner_count"),
     "file_bad_lines": lambda: file_builders.build_import_report(

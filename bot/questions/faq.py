@@ -51,6 +51,12 @@ def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
 
 def gaps(rt: Runtime) -> Reply:
     """Unanswered questions and down-voted answers."""
+    unanswered, down = _open_gaps(rt)
+    return faq_builders.build_gaps(unanswered=unanswered, down_voted=down, command=rt.settings.transition_command)
+
+
+def _open_gaps(rt: Runtime) -> tuple[list[Gap], list[Gap]]:
+    """The questions nobody answered, and the answers voted down, that no admin has reviewed yet."""
     with rt.db.session() as session:
         missing = store.unanswered(session=session)
         bad = store.down_voted(session=session)
@@ -66,7 +72,7 @@ def gaps(rt: Runtime) -> Reply:
         )
         for d in bad
     ]
-    return faq_builders.build_gaps(unanswered=unanswered, down_voted=down, command=rt.settings.transition_command)
+    return unanswered, down
 
 
 def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
@@ -144,7 +150,11 @@ def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, st
     log.info("knowledge entry %s saved by an admin", slug)
     near = eng.index.near_beyond(slug, floor=NEAR_FLOOR, limit=NEAR_LISTED)
     offered = [Near(question_key(example.text), example.text, example.lang) for example in near]
-    return faq_builders.build_saved(slug=slug, created=existing is None, near=offered)
+    # The gaps this entry now comes first for: moving one answers whoever still waits (as the gaps' picker does).
+    unanswered, down = _open_gaps(rt)
+    open_gaps = {gap.question_id: gap for gap in [*unanswered, *down]}.values()  # a block ID names a question once
+    waiting = [gap for gap in open_gaps if eng.choose(gap.text, gap.lang).entry.slug == slug]
+    return faq_builders.build_saved(slug=slug, created=existing is None, near=offered, waiting=waiting)
 
 
 def question_key(text: str) -> str:

@@ -115,7 +115,17 @@ class Near:
 
 
 NEAR_LISTED = 5
-"""Questions beyond the bot's knowledge offered to a newly saved entry: each is one block, with its button."""
+"""Questions of each kind offered to a newly saved entry (beyond the knowledge, waiting in the gaps): a block each."""
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """A question offered to a saved entry: its text, where it comes from, and the button that moves it."""
+
+    text: str
+    where: str
+    action: Block
+    block_id: str | None = None
 
 
 def near_value(slug: str, key: str) -> str:
@@ -123,20 +133,39 @@ def near_value(slug: str, key: str) -> str:
     return f"{slug} {key}"
 
 
-def build_saved(*, slug: str, created: bool, near: Sequence[Near] = ()) -> Reply:
-    """Confirmation to an admin that an entry was saved, with the questions marked beyond the bot's knowledge that
-    look close to it, each with a button to answer it with the entry from now on."""
+def build_saved(*, slug: str, created: bool, near: Sequence[Near] = (), waiting: Sequence[Gap] = ()) -> Reply:
+    """Confirmation to an admin that an entry was saved, with the questions it may answer, each with a button to
+    answer it with the entry from now on: those marked beyond the bot's knowledge that look close to it, and those
+    waiting in the gaps that it now comes first for (the button does what the gaps' picker does)."""
     text = t("qa.saved_added" if created else "qa.saved_updated", slug=escape(slug))
-    if not near:
-        return Reply(text=text)
-    shown = near[:NEAR_LISTED]
-    head = t("qa.near_beyond", slug=escape(slug))
-    blocks = [section(text), section(head)]
-    for question in shown:
-        move = button(t("qa.near_move", slug=slug), Action.BEYOND_MOVE, near_value(slug, question.key))
-        blocks.append(section(f"{quote(question.text)}\n_{question.lang.upper()}_", accessory=move))
-    lines = [text, head, *(f"- {escape(truncate(q.text, 200))}" for q in shown)]
-    return Reply(text="\n".join(lines), blocks=blocks)
+    move = t("qa.near_move", slug=slug)
+    beyond = [
+        _Offer(q.text, f"_{q.lang.upper()}_", button(move, Action.BEYOND_MOVE, near_value(slug, q.key)))
+        for q in near[:NEAR_LISTED]
+    ]
+    gaps = [
+        _Offer(
+            g.text,
+            f"_{g.asked} · {g.lang.upper()}_",
+            button(move, Action.GAP_MOVE, slug),
+            question_block_id(g.question_id),
+        )
+        for g in waiting[:NEAR_LISTED]
+    ]
+    blocks, lines = [section(text)], [text]
+    for head, offers in (
+        (t("qa.near_beyond", slug=escape(slug)), beyond),
+        (t("qa.near_waiting", slug=escape(slug)), gaps),
+    ):
+        if offers:
+            blocks.append(section(head))
+            lines.append(head)
+        for offer in offers:
+            blocks.append(
+                section(f"{quote(offer.text)}\n{offer.where}", accessory=offer.action, block_id=offer.block_id)
+            )
+            lines.append(f"- {escape(truncate(offer.text, 200))}")
+    return Reply(text="\n".join(lines), blocks=blocks if len(blocks) > 1 else None)
 
 
 def build_relabelled(*, text: str, slug: str) -> Reply:

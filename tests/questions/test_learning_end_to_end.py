@@ -17,7 +17,7 @@ from bot.i18n import t
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from bot.qa.service import decide, engine
-from bot.questions.builders import BEYOND
+from bot.questions.builders import BEYOND, question_block_id
 from bot.questions.faq import question_key
 from bot.slack_text import escape
 from storage import knowledge as store
@@ -405,4 +405,30 @@ def test_an_admin_moves_a_question_marked_beyond_the_knowledge_to_the_entry_just
     _, _, again = bot.sender.click(ADMIN, Action.BEYOND_MOVE, choices[0][1], channel="D0ADMIN01")
     assert f"now leads to `{slug}`" in text_of(standin.wait_response(again))
     assert len(examples(bot.rt.db)) == 1
+    assert not standin.problems
+
+
+def test_a_saved_entry_offers_the_gaps_it_now_answers_and_a_click_answers_whoever_waits(
+    start: Start, standin: SlackStandIn
+) -> None:
+    bot = start()
+    question_id, _ = escalate(bot, standin, ALICE, "Does registering with Cisco cost anything?")
+    escalate(bot, standin, BRUNO, "Will Linksys warranties still be honoured?")  # a gap the fee entry does not answer
+    bot.sender.command("/transition", "faq add", ADMIN)
+    modal = standin.wait_for(lambda s: s.calls_to("views.open"))[0].args["view"]
+    assert submit(bot, ADMIN, modal, FEE_ENTRY)[0] == 200
+    saved = standin.wait_for(lambda s: posts_to(s, ADMIN))[0]
+    waiting = [block for block in saved["blocks"] if block.get("accessory", {}).get("action_id") == Action.GAP_MOVE]
+    assert [block["block_id"] for block in waiting] == [question_block_id(question_id)]
+    assert "wait in the gaps" in text_of(saved) and "warranties" not in text_of(saved)
+    slug = waiting[0]["accessory"]["value"]
+
+    _, _, refused = bot.sender.click(BRUNO, Action.GAP_MOVE, slug, channel="D0ADMIN01", block_id=waiting[0]["block_id"])
+    assert "admins" in text_of(standin.wait_response(refused))
+    assert question(bot.rt.db, question_id).answered_by is None
+    _, _, moved = bot.sender.click(ADMIN, Action.GAP_MOVE, slug, channel="D0ADMIN01", block_id=waiting[0]["block_id"])
+    standin.wait_response(moved)
+    assert "registering with Cisco is free" in text_of(standin.wait_for(lambda s: dms(s, ALICE, "is free"))[0])
+    assert question(bot.rt.db, question_id).answered_by == ADMIN
+    assert [(e.slug, e.question_id) for e in examples(bot.rt.db)] == [(slug, question_id)]
     assert not standin.problems
