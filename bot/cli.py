@@ -68,9 +68,10 @@ def run(
     no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Do not run the nudge scheduler here")] = False,
 ) -> None:
     """Run the bot: HTTP mode on a production server, or Socket Mode when SLACK_APP_TOKEN is set."""
-    from bot.memory import cap_malloc_arenas
+    from bot.memory import cap_malloc_arenas, fix_mmap_threshold
 
     cap_malloc_arenas()  # before any thread starts: arenas glibc has made stay
+    fix_mmap_threshold()
     settings = settings_or_exit()
     try:
         require(settings, "SLACK_BOT_TOKEN")

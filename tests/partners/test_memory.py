@@ -1,4 +1,5 @@
-"""The malloc arena cap of bot/memory.py holds: many threads share the capped arenas (glibc only).
+"""What bot/memory.py asks of glibc's malloc holds: many threads share the capped arenas, and big blocks freed leave
+the process (glibc only).
 
 Here with the partner tests because the fuzzy lookups' memory (issue 6) is what it was measured on.
 """
@@ -45,3 +46,30 @@ def arenas(mode: str) -> int:
 def test_threads_share_the_capped_arenas() -> None:
     assert arenas("capped") <= 2
     assert arenas("default") > 2  # without the cap, these threads do make more
+
+
+HELD_AFTER_FREE = """
+import sys
+from bot.memory import fix_mmap_threshold
+if sys.argv[1] == "fixed":
+    assert fix_mmap_threshold()
+def rss_mb():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 >> 20
+first = bytearray(8 << 20)
+del first  # freeing a mapped block: glibc's own threshold rises to 8 MB
+base = rss_mb()
+blocks = [bytearray(1 << 20) for _ in range(64)]
+above = [bytearray(1000) for _ in range(100)]  # small blocks above them: the heap's top cannot shrink
+del blocks
+print(rss_mb() - base)
+"""
+
+
+def held_after_free(mode: str) -> int:
+    done = subprocess.run([sys.executable, "-c", HELD_AFTER_FREE, mode], capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def test_big_blocks_freed_leave_the_process_with_the_threshold_fixed() -> None:
+    assert held_after_free("fixed") < 8
+    assert held_after_free("default") > 48  # without it, glibc keeps the 64 MB in its heap
