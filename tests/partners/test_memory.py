@@ -10,7 +10,10 @@ import platform
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+
+from bot.memory import Int8Rows
 
 pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's")
 
@@ -73,3 +76,30 @@ def held_after_free(mode: str) -> int:
 def test_big_blocks_freed_leave_the_process_with_the_threshold_fixed() -> None:
     assert held_after_free("fixed") < 8
     assert held_after_free("default") > 48  # without it, glibc keeps the 64 MB in its heap
+
+
+def _unit_rows(n: int, seed: int) -> np.ndarray:
+    rows = np.random.default_rng(seed).normal(size=(n, 512)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_int8_rows_give_float32_products_to_within_rounding() -> None:
+    rows = _unit_rows(300, 1)  # not a multiple of the chunk: the last chunk is short
+    rows[7] = 0  # a row of zeros stays zeros
+    packed = Int8Rows(rows)
+    others = _unit_rows(3, 2)
+    assert packed.nbytes < rows.nbytes / 3
+    assert np.abs(packed @ others[0] - rows @ others[0]).max() < 2e-3
+    assert np.abs(packed @ others.T - rows @ others.T).max() < 2e-3
+    assert (packed @ others.T).shape == (300, 3)
+    assert np.abs(packed[[3, 299]] - rows[[3, 299]]).max() < 2e-3
+    mask = np.zeros(300, bool)
+    mask[[0, 7]] = True
+    assert np.array_equal(packed[mask][1], np.zeros(512, np.float32))
+
+
+def test_no_int8_rows_give_empty_products() -> None:
+    packed = Int8Rows(np.zeros((0, 512), np.float32))
+    assert len(packed) == 0
+    assert (packed @ np.ones(512, np.float32)).shape == (0,)
+    assert packed[[]].shape == (0, 512)
