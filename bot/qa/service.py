@@ -25,7 +25,7 @@ from bot.qa.language import detect
 from bot.qa.learning import as_examples, relabelled, shipped_labelled
 from bot.qa.ranker import Ranker
 from bot.qa.semantic import Encoder
-from bot.qa.terms import clauses, fold_word, name_spans, words
+from bot.qa.terms import clauses, core, fold_word, name_spans, words
 from bot.qa.training import Fit, shipped_fit
 from bot.runtime import Runtime
 from bot.slack_text import clean, escape
@@ -277,12 +277,6 @@ def _about_partner(rt: Runtime, eng: Engine, question: str, whole: Choice, lang:
 
 
 # ---- deciding --------------------------------------------------------------------------------------
-def _parts(question: str) -> list[str]:
-    """The questions of a message that asks several things: "Who is the CEO, and what is his salary?" → two."""
-    found = clauses(question)
-    return found[:MAX_PARTS] if len(found) > 1 else []
-
-
 def _answerable(choice: Choice) -> bool:
     """Say whether a choice is an answer: a partner's status needs a partner, and none was found by name."""
     return choice.answered and choice.entry.live != STATUS
@@ -313,7 +307,8 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
     eng = eng or engine(rt)
     question = clean(text)[:MAX_QUESTION_CHARS]
     lang = eng.language(question)
-    texts = [question, *_parts(question)]
+    asked = clauses(question)
+    texts = [question, *(asked[:MAX_PARTS] if len(asked) > 1 else [])]
     vectors = eng.index.vectors(texts)
     whole = eng.choose(question, lang, vectors[0])
     partner = _about_partner(rt, eng, question, whole, lang)
@@ -329,6 +324,10 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
         return _answered(rt, known, unknown[:MAX_PARTS], lang, user_id)
     if _answerable(whole):
         return _answered(rt, [(whole, question)], [], lang, user_id)
+    # One question after its story, which the whole message was too long a way to ask: the question alone.
+    trimmed = eng.choose(core(asked[0]), lang) if len(asked) == 1 and core(asked[0]) != asked[0] else whole
+    if _answerable(trimmed) and trimmed.entry.source(lang):
+        return _answered(rt, [(trimmed, question)], [], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in whole.ranked[:SUGGESTIONS] if e.slug != "help" and not e.live)
     return Decision(
         lang=lang, outcome="unknown", slug=whole.entry.slug, score=whole.likelihood, suggestions=suggestions

@@ -185,7 +185,7 @@ def name_spans(text: str, common: Callable[[str], bool] = lambda word: False) ->
 
 
 _QUESTION_START = re.compile(
-    r"(?:^|[.:!,\n«\"—–-]\s*)(?:what|whats|who|whose|when|where|why|how|which|is|are|was|were|does|do|did|can|could|"
+    r"(?:^|[.:!,\n«\"—–-]\s*)(?P<word>what|whats|who|whose|when|where|why|how|which|is|are|was|were|does|do|did|can|could|"
     r"will|would|should|has|have|quel|quelle|quels|quelles|qui|quand|ou|où|pourquoi|comment|combien|que|qu|"
     r"est-ce|c'est|c’est|y a-t-il|peut|peuvent|doit|doivent|faut)\b",
     re.IGNORECASE,
@@ -220,6 +220,13 @@ def clauses(text: str) -> list[str]:
             found.append(part)
         start = separator.end() if separator else end
     return found
+
+
+def core(part: str) -> str:
+    """A question without the context told before it: "Drafting a slide: when was it announced" → "when was it
+    announced". The first question word after a comma, colon, dash or sentence end that leaves 3 words or more."""
+    starts = (found.start("word") for found in _QUESTION_START.finditer(part) if found.start() > 0)
+    return part[next((start for start in starts if len(part[start:].split()) >= 3), 0) :]
 
 
 class _Stemmers(threading.local):

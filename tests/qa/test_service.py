@@ -99,6 +99,17 @@ def test_a_two_part_question_gets_the_part_the_article_answers_and_a_plain_i_don
     assert "John Chambers" in decision.body and "Je ne sais pas pour « quel âge a-t-il »" in decision.body
 
 
+def test_a_question_told_after_its_story_is_answered_as_the_question_alone(rt: Runtime) -> None:
+    story = "For the onboarding deck on Monday, who heads Cisco?"
+    eng = service.engine(rt)
+    assert not eng.choose(story, "en").answered  # the whole message reads as no known question
+    assert service.decide(rt, story, user_id=ALICE).slug == "ceo"
+    fr = service.decide(
+        rt, "Un client m'a appelé ce matin au sujet de son contrat, qui dirige Cisco en ce moment ?", user_id=ALICE
+    )
+    assert (fr.outcome, fr.slug, fr.lang) == ("answered", "ceo", "fr")
+
+
 def test_a_known_question_among_many_unknown_ones_is_answered(rt: Runtime) -> None:
     unknown = " ".join(f"What is the price of the Cisco mug number {n}?" for n in range(30))
     decision = service.decide(rt, "Who is the CEO of Cisco? " + unknown, user_id=ALICE)

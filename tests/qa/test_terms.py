@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.qa.terms import clauses, fold_word, is_stopword, name_spans, stem, strip_slack_markup, words
+from bot.qa.terms import clauses, core, fold_word, is_stopword, name_spans, stem, strip_slack_markup, words
 
 
 def test_french_elisions_and_english_clitics_are_split() -> None:
@@ -77,6 +77,15 @@ def test_a_part_that_asks_nothing_is_context_not_a_question() -> None:
         "What about the deadline",
     ]
     assert clauses("thanks!") == []  # too short to stand alone
+
+
+def test_the_core_of_a_question_leaves_out_the_story_told_before_it() -> None:
+    assert core("My manager wants it in the weekly report: who is leading Cisco these days") == (
+        "who is leading Cisco these days"
+    )
+    assert core("Un client m'a appelé ce matin, qui dirige Cisco en ce moment") == "qui dirige Cisco en ce moment"
+    assert core("Linksys and Cisco: who pays") == "Linksys and Cisco: who pays"  # 2 words are too few to stand alone
+    assert core("who is the CEO of Cisco") == "who is the CEO of Cisco"
 
 
 def test_an_abbreviations_period_ends_no_sentence() -> None:
