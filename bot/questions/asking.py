@@ -185,5 +185,4 @@ def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:
         store.record_vote(
             session=session, question_id=question_id, user_id=user_id, vote=1 if up else -1, at=rt.clock.now()
         )
-        lang = question.language
-    return builders.build_thanks(lang, 1 if up else -1)
+    return builders.build_thanks(1 if up else -1)

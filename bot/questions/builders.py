@@ -273,9 +273,9 @@ def read_modal(values: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def build_thanks(lang: str, vote: int) -> Reply:
-    """The reply to a 👍 or 👎."""
-    return Reply(text=t("qa.thanks_up" if vote > 0 else "qa.thanks_down", lang))
+def build_thanks(vote: int) -> Reply:
+    """The reply to a 👍 or 👎, in the language of whoever clicked (not necessarily the answer's)."""
+    return Reply(text=t("qa.thanks_up" if vote > 0 else "qa.thanks_down"))
 
 
 def build_shared(*, user_id: str, answer: Reply, lang: str | None = None) -> Reply:

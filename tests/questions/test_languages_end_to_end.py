@@ -58,6 +58,19 @@ def _ask(bot: RunningBot, standin: SlackStandIn, user: str, text: str) -> str:
     return text_of(standin.wait_response(key))
 
 
+def test_a_vote_is_thanked_in_the_clickers_language(start: Start, standin: SlackStandIn) -> None:
+    bot = start()
+    bot.sender.mention(FRANCOISE, "Quelle est la date limite ?")
+    answer = standin.wait_for(lambda s: posts_to(s, "C0SALES01"))[0]
+    assert "septembre" in text_of(answer)
+    question_id = button(answer, Action.ANSWER_VOTE_UP)["value"]
+    _, _, key = bot.sender.click(ALICE, Action.ANSWER_VOTE_UP, question_id)
+    assert text_of(standin.wait_response(key)) == "Thanks for the 👍 — noted."
+    _, _, key = bot.sender.click(FRANCOISE, Action.ANSWER_VOTE_DOWN, question_id)
+    assert text_of(standin.wait_response(key)).startswith("Merci pour le 👎")
+    assert not standin.problems
+
+
 def test_an_experts_first_form_is_refused_in_their_language(start: Start, standin: SlackStandIn) -> None:
     bot = start()
     status, _ = submit(bot, FRANCOISE, _expert_form("999"), {BlockId.ANSWER: "Il est noir."})
