@@ -43,6 +43,8 @@ class Answered:
     source: str
     question_id: int | None
     share: bool = False
+    written_in: str | None = None
+    """The other language, when the answer exists only in that one (an entry written in one language only)."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,12 @@ def build_answer(answer: Answered) -> Reply:
         tail.append(context(source_line(answer.source, answer.lang)))
     if answer.question_id is not None:
         tail.append(_vote_buttons(answer.question_id, answer.lang, share=answer.share))
-    body = split_sections(answer.body)[: MESSAGE_BLOCKS_MAX - len(tail)]
-    text = answer.body + (f"\n{source_line(answer.source, answer.lang)}" if answer.source else "")
+    said = answer.body
+    if answer.written_in:
+        language = t(f"qa.language_name.{Lang(answer.written_in).value}", answer.lang)
+        said = t("qa.only_in", answer.lang, language=language) + f"\n{said}"
+    body = split_sections(said)[: MESSAGE_BLOCKS_MAX - len(tail)]
+    text = said + (f"\n{source_line(answer.source, answer.lang)}" if answer.source else "")
     return Reply(text=text, blocks=[*body, *tail])
 
 

@@ -1,5 +1,6 @@
 """Whose language each message of the questions' loop is in, over signed HTTP against the Slack stand-in, on SQLite
-and PostgreSQL."""
+and PostgreSQL: a vote's thanks in the clicker's, an expert's first form in the expert's, an expert's answer with a
+clean source line in each asker's, and a note when it exists only in the other language."""
 
 from __future__ import annotations
 
@@ -85,4 +86,23 @@ def test_an_experts_first_form_is_refused_in_their_language(start: Start, standi
     assert status == 200
     late = standin.wait_for(lambda s: posts_to(s, FRANCK))[0]
     assert text_of(late) == f"<@{FRANCOISE}> a déjà répondu à cette question."
+    assert not standin.problems
+
+
+def test_an_experts_answer_names_its_source_cleanly_in_each_language(start: Start, standin: SlackStandIn) -> None:
+    bot = start()
+    question_id = _escalate(bot, standin, ALICE, CAT_QUESTION)
+    submit(bot, FRANCOISE, _expert_form(question_id), {BlockId.ANSWER: "Il est noir."})
+    standin.wait_for(lambda s: posts_to(s, ALICE))
+
+    french = _ask(bot, standin, FRANCOISE, CAT_QUESTION)
+    assert "Il est noir." in french
+    assert f"Source : réponse de notre expert <@{FRANCOISE}> (2008-09-02)" in french
+    assert "answer from" not in french and "Cette réponse n'existe" not in french
+
+    # Asked in English, the French answer comes with a note that it exists only in French.
+    english = _ask(bot, standin, ALICE, "What colour is the CEO's cat?")
+    assert "This answer exists only in French:\nIl est noir." in english
+    assert f"Source: answer from our expert <@{FRANCOISE}> (2008-09-02)" in english
+    assert "our expert answer from" not in english
     assert not standin.problems
