@@ -13,6 +13,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot import i18n
 from bot.replies import OpenModal, Outcome, Reply
 from bot.server import QuestionPool
 from bot.slack_text import unescape
@@ -118,7 +119,8 @@ def ack_then_question(
     is busy, and no ack ever waits for a question.
     """
     executor = app.listener_runner.listener_executor
-    guarded, refuse = after_ack(work), after_ack(busy)
+    # A question is answered in its own language: its reader's is learnt only if something needs it.
+    guarded, answering, refuse = after_ack(work), after_ack(work, reader_first=False), after_ack(busy)
 
     def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
@@ -127,18 +129,23 @@ def ack_then_question(
         run = contextvars.copy_context().run
         if not asks(body):
             executor.submit(run, guarded, body, respond, client)
-        elif not pool.submit(run, guarded, body, respond, client, asker=asker):
+        elif not pool.submit(run, answering, body, respond, client, asker=asker):
             executor.submit(run, refuse, body, respond, client)
 
     acknowledge.__name__ = acknowledge.__qualname__ = f"ack_then_{work.__name__}"
     return acknowledge
 
 
-def after_ack(fn: Callable[..., Any]) -> Callable[[dict[str, Any], Respond, WebClient], None]:
+def after_ack(
+    fn: Callable[..., Any], *, reader_first: bool = True
+) -> Callable[[dict[str, Any], Respond, WebClient], None]:
     """Wrap work that runs after the ack so its errors reach the user like any other.
 
     Nothing above the executor would see them; this sends them through the same
-    `errors.report` path as the app's error handler.
+    `errors.report` path as the app's error handler. With `reader_first`, the reader's language
+    (handlers/middleware.py) is learnt before the work starts: learning it may cache their Slack
+    profile, and inside the work's own write transaction that second writer would wait on SQLite
+    until it gave up, leaving a French reader their first reply in the default language.
     """
     wanted = set(inspect.signature(fn).parameters)
     unknown = wanted - _WORK_ARGS
@@ -148,6 +155,8 @@ def after_ack(fn: Callable[..., Any]) -> Callable[[dict[str, Any], Respond, WebC
     def runner(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         available = {"body": body, "respond": respond, "client": client}
         try:
+            if reader_first:
+                i18n.current()
             fn(**{k: v for k, v in available.items() if k in wanted})
         except Exception as exc:
             errors.report(exc, body=body, respond=respond, client=client)

@@ -63,7 +63,7 @@ def register(app: App, rt: Runtime) -> None:
 
     @app.middleware
     def reader_language(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
-        # Looked up on first use only, and after the ack: most acks build no text at all.
+        # Looked up after the ack, before the work (handlers/common.py), or for a question on first use only.
         reader = reader_of(body)
         i18n.set_reader(lambda: rt.language_of(reader), without_writes=lambda: rt.language_of(reader, stored_only=True))
         return next()

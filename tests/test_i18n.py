@@ -230,7 +230,7 @@ MESSAGES: dict[str, Callable[[], Reply]] = {
     "expert_reply": lambda: qa_builders.build_expert_reply(
         question=HOSTILE, answer=SAFE * 40, expert_id="U0BRUNO01", lang=current().value, question_id=7
     ),
-    "thanks": lambda: qa_builders.build_thanks(current().value, -1),
+    "thanks": lambda: qa_builders.build_thanks(-1),
     "shared": lambda: qa_builders.build_shared(
         user_id="U0ALICE01", answer=qa_builders.build_answer(Answered("en", SAFE * 40, "s", 7, share=True))
     ),

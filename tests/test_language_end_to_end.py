@@ -11,13 +11,13 @@ import pytest
 from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.i18n import Lang, reading
-from bot.ids import Action
+from bot.ids import Action, Block, Field, View
 from bot.nudges.rounds import Mode, run_round
 from bot.partners.io import export_csv
 from storage import partners as store
 from storage.db import Database
 from tests.conftest import RunningBot, make_settings, start_bot
-from tests.slack_standin import SlackStandIn, text_of
+from tests.slack_standin import TEAM_ID, SlackStandIn, text_of
 
 FRANCOISE = "U0FRANC01"
 ALICE = "U0ALICE01"
@@ -170,3 +170,44 @@ def test_numbers_are_written_for_each_language(french_bot: RunningBot, standin: 
     assert "Votre note fait 1\u202f001 caractères" in error and "jusqu'à 1\u202f000" in error
     error = text_of(partner_command(french_bot, standin, f"update LNK-A001 contacted {long_note}", user=ALICE))
     assert "Your note has 1,001 characters" in error
+
+
+def test_a_first_click_or_form_is_answered_in_the_clickers_language(
+    french_bot: RunningBot, standin: SlackStandIn
+) -> None:
+    """Each French user here has never met the bot: their first interaction must already read French."""
+    for user in ("U0FRANC02", "U0FRANC03"):
+        standin.add_person(user, user.lower(), f"{user.lower()}@example.com", "Europe/Paris", locale="fr-FR")
+
+    _, _, key = french_bot.sender.click(FRANCOISE, f"{Action.PARTNER_SET_STATUS}.contacted", "LNK-A001|contacted")
+    refused = text_of(standin.wait_response(key))
+    assert "Vous n'êtes pas autorisé à modifier" in refused and "not allowed" not in refused
+
+    _, _, key = french_bot.sender.click("U0FRANC02", Action.PARTNER_UNDO, "999")
+    assert "Ce changement n'est pas dans l'historique." in text_of(standin.wait_response(key))
+
+    values = {
+        Block.PARTNER: {Field.PARTNER: {"type": "external_select", "selected_option": {"value": "LNK-A001"}}},
+        Block.STATUS: {Field.STATUS: {"type": "static_select", "selected_option": {"value": "contacted"}}},
+        Block.NOTE: {Field.NOTE: {"type": "plain_text_input", "value": ""}},
+    }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID},
+        "user": {"id": "U0FRANC03", "name": "u0franc03"},
+        "api_app_id": "A0STANDIN",
+        "token": "unused",
+        "trigger_id": "1.trigger",
+        "view": {"id": "VMODAL1", "type": "modal", "callback_id": View.PARTNER_UPDATE, "state": {"values": values}},
+    }
+    status, _, _ = french_bot.sender.interaction(payload)
+    assert status == 200
+    dm = standin.wait_for(
+        lambda s: [c.args for c in s.calls_to("chat.postMessage") if c.args["channel"] == "U0FRANC03"]
+    )
+    assert "Vous n'êtes pas autorisé à modifier" in text_of(dm[0])
+
+    # A French owner's change, on a click that is no longer their first, is confirmed in French too.
+    _, _, key = french_bot.sender.click(FRANCOISE, f"{Action.PARTNER_SET_STATUS}.in_progress", "LNK-F002|in_progress")
+    assert "Non contacté → *:large_yellow_circle: En cours*" in text_of(standin.wait_response(key))
+    assert not standin.problems

@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError
 from bot import metrics
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.i18n import reading, t
-from bot.qa.service import Decision, decide
-from bot.questions import builders
+from bot.qa.service import Decision, decide, engine
+from bot.questions import builders, entries
 from bot.questions.builders import Answered, Unknown
 from bot.replies import Reply
 from bot.runtime import Runtime
@@ -85,6 +85,11 @@ def _escalate(rt: Runtime, asked: Asked, decision: Decision, question_id: int) -
     return True
 
 
+def _written_in(rt: Runtime, decision: Decision) -> str | None:
+    """The other language, when the entry that answers exists only in that one."""
+    return entries.written_in(engine(rt).entry(decision.slug) if decision.slug else None, decision.lang)
+
+
 def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = None) -> Reply:
     """Answer a question: log it, pass it to the experts when unknown, and return (or `send` first) the reply.
 
@@ -115,7 +120,14 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
         log.info("question %s kept for the gaps: its asker reached the hourly share of the experts", question_id)
     if decision.outcome == "answered":
         reply = builders.build_answer(
-            Answered(decision.lang, decision.body, decision.source, question_id, share=asked.share)
+            Answered(
+                decision.lang,
+                decision.body,
+                decision.source,
+                question_id,
+                share=asked.share,
+                written_in=_written_in(rt, decision),
+            )
         )
         if send is not None:
             send(reply)
@@ -171,7 +183,9 @@ def share(rt: Runtime, *, question_value: str, user_id: str) -> Reply:
     decision = decide(rt, question.text, user_id=question.user_id)
     if decision.outcome != "answered":
         raise Conflict(t("qa.nothing_to_share"))
-    reply = builders.build_answer(Answered(decision.lang, decision.body, decision.source, question_id))
+    reply = builders.build_answer(
+        Answered(decision.lang, decision.body, decision.source, question_id, written_in=_written_in(rt, decision))
+    )
     return builders.build_shared(user_id=user_id, answer=reply, lang=decision.lang)
 
 
@@ -185,5 +199,4 @@ def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:
         store.record_vote(
             session=session, question_id=question_id, user_id=user_id, vote=1 if up else -1, at=rt.clock.now()
         )
-        lang = question.language
-    return builders.build_thanks(lang, 1 if up else -1)
+    return builders.build_thanks(1 if up else -1)

@@ -43,6 +43,8 @@ class Answered:
     source: str
     question_id: int | None
     share: bool = False
+    written_in: str | None = None
+    """The other language, when the answer exists only in that one (an entry written in one language only)."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,12 @@ def build_answer(answer: Answered) -> Reply:
         tail.append(context(source_line(answer.source, answer.lang)))
     if answer.question_id is not None:
         tail.append(_vote_buttons(answer.question_id, answer.lang, share=answer.share))
-    body = split_sections(answer.body)[: MESSAGE_BLOCKS_MAX - len(tail)]
-    text = answer.body + (f"\n{source_line(answer.source, answer.lang)}" if answer.source else "")
+    said = answer.body
+    if answer.written_in:
+        language = t(f"qa.language_name.{Lang(answer.written_in).value}", answer.lang)
+        said = t("qa.only_in", answer.lang, language=language) + f"\n{said}"
+    body = split_sections(said)[: MESSAGE_BLOCKS_MAX - len(tail)]
+    text = said + (f"\n{source_line(answer.source, answer.lang)}" if answer.source else "")
     return Reply(text=text, blocks=[*body, *tail])
 
 
@@ -273,9 +279,9 @@ def read_modal(values: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def build_thanks(lang: str, vote: int) -> Reply:
-    """The reply to a 👍 or 👎."""
-    return Reply(text=t("qa.thanks_up" if vote > 0 else "qa.thanks_down", lang))
+def build_thanks(vote: int) -> Reply:
+    """The reply to a 👍 or 👎, in the language of whoever clicked (not necessarily the answer's)."""
+    return Reply(text=t("qa.thanks_up" if vote > 0 else "qa.thanks_down"))
 
 
 def build_shared(*, user_id: str, answer: Reply, lang: str | None = None) -> Reply:

@@ -38,6 +38,14 @@ def chosen(rt: Runtime, slug: str) -> Entry:
     return entry
 
 
+def written_in(entry: Entry | None, lang: str) -> str | None:
+    """The other language, when `entry` has its answer only in that one (a live entry's is computed in either)."""
+    if entry is None or entry.live:
+        return None
+    mine, other = (entry.answer_fr, "en") if lang == "fr" else (entry.answer_en, "fr")
+    return other if not mine and entry.answer(lang) else None
+
+
 def _folded_words(text: str) -> list[str]:
     return _WORD.findall(fold(text, ligatures=True))
 

@@ -85,7 +85,9 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
             questions_fr=clean(question.text) if lang == "fr" else "",
             answer_en=main if lang == "en" else other,
             answer_fr=main if lang == "fr" else other,
-            source=f"answer from <@{expert_id}> ({now.date().isoformat()})",
+            # Who and when only, as `faq add` stores it: the knowledge base writes "answer from our expert …" in
+            # each reader's language around it.
+            source=f"<@{expert_id}> ({now.date().isoformat()})",
             origin="expert",
             by=expert_id,
             now=now,
@@ -151,7 +153,7 @@ def point_question(rt: Runtime, *, question_value: str, slug: str, user_id: str,
     engine(rt).refresh(rt, force=True)
     log.info("question %s pointed at entry %s by an %s", question_id, entry.slug, origin)
     body, source = entry_answer(rt, entry, lang, asker)
-    answer = Answered(lang, body, source, question_id)
+    answer = Answered(lang, body, source, question_id, written_in=entries.written_in(entry, lang))
     dm = builders.build_pointed_reply(question=text, answer=answer, expert_id=user_id)
     rt.client.chat_postMessage(channel=asker, **dm.as_message_kwargs())
     with reading(rt.settings.experts_language) as experts_lang:

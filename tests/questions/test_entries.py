@@ -1,4 +1,5 @@
-"""The pickers of entries: what they offer, in which order, and the blocks that carry a question's ID."""
+"""The pickers of entries: what they offer, in which order, and the blocks that carry a question's ID; an entry's
+answer in one language only, and how it is said."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from bot.ids import Action
 from bot.qa.knowledge import Entry, shipped
 from bot.questions import builders, faq_builders
 from bot.questions.builders import BEYOND
-from bot.questions.entries import choice, pickable, rank
+from bot.questions.entries import choice, pickable, rank, written_in
 from bot.questions.faq_builders import Gap
 
 ENTRIES = pickable(shipped().entries)
@@ -89,3 +90,14 @@ def test_the_gaps_give_each_question_a_picker_and_name_a_question_once() -> None
     ]
     options = builders.build_entry_options([], beyond=True)["options"]
     assert [o["value"] for o in options] == [BEYOND]
+
+
+def test_an_answer_in_one_language_only_is_said_so_in_the_readers() -> None:
+    french_only = Entry(slug="cat", questions_en=(), questions_fr=("Chat ?",), answer_en="", answer_fr="Il est noir.")
+    assert written_in(french_only, "en") == "fr" and written_in(french_only, "fr") is None
+    assert written_in(entry("x", ("X?",)), "fr") == "en"
+    assert all(written_in(e, lang) is None for e in shipped().entries for lang in ("en", "fr"))
+    reply = builders.build_answer(builders.Answered("en", "Il est noir.", "s", 7, written_in="fr"))
+    assert reply.text.startswith("This answer exists only in French:\nIl est noir.")
+    reply = builders.build_answer(builders.Answered("fr", "It is black.", "s", 7, written_in="en"))
+    assert reply.text.startswith("Cette réponse n'existe qu'en anglais :\nIt is black.")
