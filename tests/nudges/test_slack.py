@@ -111,3 +111,21 @@ def test_the_digest_buttons_round_trip(bot: RunningBot, standin: SlackStandIn, c
     assert button["value"] not in values  # no longer among the open partners…
     registered = next(b for b in again.args["blocks"] if "Registered since yesterday" in text_of(b))
     assert button["value"] in text_of(registered)  # …but named among the good news
+
+
+FRANCOISE = "U0FRANC01"
+
+
+def test_a_nudges_word_with_bad_arguments_says_how_to_write_it(bot: RunningBot, standin: SlackStandIn) -> None:
+    standin.add_person(FRANCOISE, "françoise", "francoise@example.com", "Europe/Paris", locale="fr-FR")
+    for text in ("nudges maybe", "relances parfois", "nudge now please"):
+        reply = say(bot, standin, text, FRANCOISE)
+        assert "n'est pas une commande des relances" in reply, text
+        assert "`/transition relances off`" in reply, text
+    reply = say(bot, standin, "nudges maybe", ALICE)
+    assert "`maybe` is not a nudges command" in reply
+    assert "`/transition nudges off` or `/transition nudges on`" in reply
+    assert "nudges command" not in say(bot, standin, "nudges when?", ALICE)  # a question all the same
+    with bot.rt.db.session() as session:
+        assert store.recent_events(session=session) == []
+        assert not store.is_muted(session=session, user_id=FRANCOISE)
