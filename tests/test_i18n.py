@@ -403,8 +403,9 @@ OPERATORS_ONLY = {
 }
 """Modules whose texts are for operators (terminal, metrics, scheduler jobs) or Slack's app settings: English."""
 
-OPERATOR_FUNCTIONS = {"line"}
-"""Functions whose texts are for operators: RoundReport.line (the CLI's and the audit log's sentence)."""
+OPERATOR_FUNCTIONS = {"line", "from_line"}
+"""Functions whose texts are for operators: RoundReport.line (the CLI's and the audit log's sentence) and
+RoundReport.from_line, which reads that sentence back so that the log is shown in the reader's language."""
 
 UI_CALLS = {"button", "plain_text", "header", "section", "context"}
 PROSE = re.compile(r"[A-Za-zÀ-ÿ]{2,}[,']? [a-zà-ÿ]{2,} [a-zà-ÿ]{2,}")

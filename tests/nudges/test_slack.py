@@ -48,7 +48,7 @@ def test_only_admins_pause_resume_and_run_a_round(bot: RunningBot, standin: Slac
     assert "0 digests and 0 channel summaries sent; 3 already sent today" in say(bot, standin, "nudge now", ADMIN)
     assert "2 digests and 1 channel summary sent" in say(bot, standin, "nudge now force", ADMIN)
     assert [a for a, _, _ in events(bot)] == ["pause", "resume", "round_now", "round_now", "round_force"]
-    assert "round_force" in say(bot, standin, "nudges log", ADMIN)
+    assert "*forced round* — 2 digests" in say(bot, standin, "nudges log", ADMIN)
 
 
 def test_a_sentence_about_nudges_is_not_taken_for_a_command(bot: RunningBot, standin: SlackStandIn) -> None:
@@ -129,3 +129,24 @@ def test_a_nudges_word_with_bad_arguments_says_how_to_write_it(bot: RunningBot, 
     with bot.rt.db.session() as session:
         assert store.recent_events(session=session) == []
         assert not store.is_muted(session=session, user_id=FRANCOISE)
+
+
+def test_the_nudge_log_reads_in_the_readers_language(bot: RunningBot, standin: SlackStandIn) -> None:
+    load_book(bot.rt)
+    say(bot, standin, "langue fr", ADMIN)
+    say(bot, standin, "relances suspendre", ADMIN)
+    say(bot, standin, "relances reprendre", ADMIN)
+    say(bot, standin, "relance maintenant", ADMIN)
+    say(bot, standin, "nudges off", ALICE)
+    click(bot, standin, ALICE, Action.NUDGE_SNOOZE, "LNK-9001")
+    log = say(bot, standin, "relances journal", ADMIN)
+    for english in ("round_now", "*pause*", "*resume*", "*mute*", "*snooze*", "digests", "sent today", "until"):
+        assert english not in log
+    assert "*relance immédiate* — 2 messages privés et 1 point dans le canal envoyés ; 0 déjà envoyé aujourd'hui" in log
+    assert "*suspension*" in log and "*reprise*" in log
+    assert f"*relances coupées* {ALICE}" in log
+    assert "*report* LNK-9001 — jusqu'au mardi 9 septembre 2008" in log
+    say(bot, standin, "language en", ADMIN)
+    english = say(bot, standin, "nudges log", ADMIN)  # the same stored events, read in English
+    assert "*round now* — 2 digests and 1 channel summary sent; 0 already sent today" in english
+    assert "*snooze* LNK-9001 — until Tuesday 9 September 2008" in english
