@@ -170,3 +170,21 @@ def test_numbers_are_written_for_each_language(french_bot: RunningBot, standin: 
     assert "Votre note fait 1\u202f001 caractères" in error and "jusqu'à 1\u202f000" in error
     error = text_of(partner_command(french_bot, standin, f"update LNK-A001 contacted {long_note}", user=ALICE))
     assert "Your note has 1,001 characters" in error
+
+
+def test_french_replies_name_the_french_commands(french_bot: RunningBot, standin: SlackStandIn) -> None:
+    hint = text_of(partner_command(french_bot, standin, "chercher %"))
+    assert "`/partner chercher dupont`" in hint and "find" not in hint
+    refusal = text_of(partner_command(french_bot, standin, "exporter"))
+    assert "`/partner exporter mes`" in refusal and "export" not in refusal.replace("exporter", "")
+    hint = text_of(partner_command(french_bot, standin, "exporter tout"))
+    assert "`/partner exporter mes`" in hint and "export mine" not in hint
+    sent = text_of(partner_command(french_bot, standin, "exporter mes"))
+    assert "*mes-partenaires-2008-09-02.csv*" in sent
+    assert standin.wait_for(lambda s: s.uploaded("mes-partenaires-2008-09-02.csv"))
+    run_round(french_bot.rt, mode=Mode.NOW, chart=None)
+    posts = {str(c.args["channel"]): c.args for c in standin.calls_to("chat.postMessage")}
+    digest = text_of(posts[FRANCOISE])
+    assert "`/transition relances off`" in digest and "`/partner maj" in digest and "nudges" not in digest
+    assert "`/transition nudges off`" in text_of(posts[ALICE])
+
