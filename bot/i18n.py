@@ -104,7 +104,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalogue(lang: Lang) -> dict[str, str]:
-    """Every message of `lang`, by dotted key (plural forms end in `.one` / `.other`)."""
+    """Every message of `lang`, by dotted key (plural forms end in `.one` / `.other`, and optionally `.zero`)."""
     with (LOCALES / f"{lang.value}.toml").open("rb") as handle:
         return _flatten(tomllib.load(handle))
 
@@ -131,11 +131,16 @@ def _babel(lang: Lang | str | None) -> Locale:
 
 
 def tn(key: str, count: int, /, lang: Lang | str | None = None, **params: object) -> str:
-    """The plural form of `key` that suits `count` in `lang`; `{n}` is the count written for that language."""
+    """The plural form of `key` that suits `count` in `lang`; `{n}` is the count written for that language.
+
+    A key may also have a `.zero` form for a count of 0 (as ICU's `=0`): « aucun partenaire n'est passé »
+    rather than « 0 partenaire est passé ».
+    """
     chosen = Lang(lang) if lang else current()
     form = babel_locale(chosen).plural_form(abs(count))
     forms = catalogue(chosen)
-    template = forms.get(f"{key}.{form}") or forms[f"{key}.other"]
+    zero = forms.get(f"{key}.zero") if count == 0 else None
+    template = zero or forms.get(f"{key}.{form}") or forms[f"{key}.other"]
     return template.format_map({"n": number(count, chosen), **params})
 
 

@@ -32,12 +32,13 @@ def _head_and_rest(text: str) -> tuple[list[str], str, list[str]]:
 
 def is_question(text: str) -> bool:
     """Say whether `/transition text` is a question to answer rather than one of the command's words."""
-    _, head, rest = _head_and_rest(text)
+    words, head, rest = _head_and_rest(text)
     if head in ("", "help", "aide", "?", "faq") or (head in _SIMPLE and not rest):
         return False
     if head in LANGUAGE_WORDS and len(rest) <= 1:
         return False
-    return not nudge_commands.understands(head, rest)
+    # The remainder past the command words comes as one folded piece: enough to see a question mark in it.
+    return not nudge_commands.understands(head, [fold(w) for w in words[1:]])
 
 
 def handle(rt: Runtime, *, user_id: str, text: str, channel_id: str = "") -> Outcome:

@@ -101,6 +101,9 @@ def test_babel_writes_dates_and_numbers_for_each_language() -> None:
     )
     assert tn("choice.many", 1, Lang.FR, query="x").startswith("1 partenaire correspond")
     assert tn("choice.many", 0, Lang.EN, query="x").startswith("0 partners match")
+    assert tn("files.became", 0, Lang.FR) == "aucun partenaire n'est passé en enregistré"  # a `.zero` form wins
+    assert tn("files.became", 1, Lang.FR) == "1 partenaire est passé en enregistré"
+    assert tn("files.created", 1, Lang.FR) == "1 nouveau" and tn("files.created", 2, Lang.FR) == "2 nouveaux"
 
 
 def test_no_hand_written_month_table_or_english_only_date_format_is_left() -> None:
@@ -403,8 +406,9 @@ OPERATORS_ONLY = {
 }
 """Modules whose texts are for operators (terminal, metrics, scheduler jobs) or Slack's app settings: English."""
 
-OPERATOR_FUNCTIONS = {"line"}
-"""Functions whose texts are for operators: RoundReport.line (the CLI's and the audit log's sentence)."""
+OPERATOR_FUNCTIONS = {"line", "from_line"}
+"""Functions whose texts are for operators: RoundReport.line (the CLI's and the audit log's sentence) and
+RoundReport.from_line, which reads that sentence back so that the log is shown in the reader's language."""
 
 UI_CALLS = {"button", "plain_text", "header", "section", "context"}
 PROSE = re.compile(r"[A-Za-zÀ-ÿ]{2,}[,']? [a-zà-ÿ]{2,} [a-zà-ÿ]{2,}")

@@ -211,3 +211,42 @@ def test_a_first_click_or_form_is_answered_in_the_clickers_language(
     _, _, key = french_bot.sender.click(FRANCOISE, f"{Action.PARTNER_SET_STATUS}.in_progress", "LNK-F002|in_progress")
     assert "Non contacté → *:large_yellow_circle: En cours*" in text_of(standin.wait_response(key))
     assert not standin.problems
+
+
+def test_french_replies_name_the_french_commands(french_bot: RunningBot, standin: SlackStandIn) -> None:
+    hint = text_of(partner_command(french_bot, standin, "chercher %"))
+    assert "`/partner chercher dupont`" in hint and "find" not in hint
+    refusal = text_of(partner_command(french_bot, standin, "exporter"))
+    assert "`/partner exporter mes`" in refusal and "export" not in refusal.replace("exporter", "")
+    hint = text_of(partner_command(french_bot, standin, "exporter tout"))
+    assert "`/partner exporter mes`" in hint and "export mine" not in hint
+    sent = text_of(partner_command(french_bot, standin, "exporter mes"))
+    assert "*mes-partenaires-2008-09-02.csv*" in sent
+    assert standin.wait_for(lambda s: s.uploaded("mes-partenaires-2008-09-02.csv"))
+    run_round(french_bot.rt, mode=Mode.NOW, chart=None)
+    posts = {str(c.args["channel"]): c.args for c in standin.calls_to("chat.postMessage")}
+    digest = text_of(posts[FRANCOISE])
+    assert "`/transition relances off`" in digest and "`/partner maj" in digest and "nudges" not in digest
+    assert "`/transition nudges off`" in text_of(posts[ALICE])
+
+
+def test_counts_agree_with_their_number(french_bot: RunningBot, standin: SlackStandIn) -> None:
+    assert "*1 partner* matches" in text_of(partner_command(french_bot, standin, "find alice", user=ALICE))
+    assert "*1 partenaire* correspond" in text_of(partner_command(french_bot, standin, "chercher dupont"))
+    admin, dm = "U0ADMIN01", "D0ADMIN01"
+    transition_command(french_bot, standin, "langue fr", user=admin)
+    data = (
+        "partner_id,name,country,owner_email\n"
+        "LNK-F001,Réseaux Dupont & Fils,FR,francoise@example.com\n"
+        "LNK-F002,Télécom Martin,FR,francoise@example.com\n"
+        "LNK-F003,Nouveau Partenaire,FR,francoise@example.com\n"
+    ).encode()
+    status, _, _ = french_bot.sender.file_share(admin, standin.host_file("liste.csv", data, admin, "csv"))
+    assert status == 200
+
+    def report(s: SlackStandIn) -> str | None:
+        texts = [text_of(c.args) for c in s.calls_to("chat.postMessage") if c.args.get("channel") == dm]
+        return next((text for text in texts if "liste.csv" in text), None)
+
+    checked = standin.wait_for(report)
+    assert "1 nouveau, 1 modifié, 1 inchangé ; aucun partenaire ne passera en enregistré" in checked

@@ -22,15 +22,18 @@ LOG = frozenset({"log", "audit", "history", "historique", "journal"})
 
 
 def understands(head: str, args: Sequence[str]) -> bool:
-    """Say whether `/transition <head> <args>` (folded words) is a nudges command rather than a question."""
+    """Say whether `/transition <head> <args>` (folded words) is meant as a nudges command rather than a question.
+
+    A subcommand word or one lone word after `nudges` is a command, perhaps miswritten (`handle` then says how
+    to write it); a sentence, or anything with a question mark, is a question about nudges.
+    """
     if head not in HEADS:
         return False
     if not args:
         return True
-    word, rest = args[0], list(args[1:])
-    if word in NOW:
-        return len(rest) <= 1 and all(w in FORCE for w in rest)
-    return word in OFF | ON | PAUSE | RESUME | LOG and not rest
+    if any("?" in word for word in args):
+        return False
+    return args[0] in OFF | ON | PAUSE | RESUME | NOW | LOG or len(args) == 1
 
 
 def handle(rt: Runtime, *, user_id: str, args: Sequence[str]) -> Reply:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import logging
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -149,6 +150,20 @@ class RoundReport:
         if self.deferred:
             line += f"; {self.deferred} deferred (time zone unknown for now)"
         return line
+
+    @classmethod
+    def from_line(cls, line: str, mode: Mode) -> RoundReport | None:
+        """The counts a `line()` holds (as the audit trail keeps it), or None when it is not one."""
+        found = re.fullmatch(
+            r"(\d+) digests? and (\d+) channel summar(?:y|ies) sent; (\d+) already sent today; (\d+) owners? muted;"
+            r" (\d+) failed(?:; (\d+) deferred \(time zone unknown for now\))?",
+            line,
+        )
+        if found is None:
+            return None
+        digests, summaries, already, muted, failed, deferred = (int(n or 0) for n in found.groups())
+        sent: Counter[str] = Counter({Kind.DIGEST: digests, Kind.SUMMARY: summaries})
+        return cls(mode, sent, already_sent=already, muted=muted, failed=failed, deferred=deferred)
 
 
 # ---- deciding ---------------------------------------------------------------------------------------

@@ -16,9 +16,12 @@ from bot.replies import Reply
 from bot.runtime import Runtime
 from bot.slack_text import escape
 from storage import nudges as store
+from storage.models import ScheduleEvent
 from storage.partners import lock_partner
 
 SNOOZE_DAYS = 7
+UNTIL = "until "
+"""How a snooze's audit entry starts its detail, before the ISO date."""
 
 
 class Audit(StrEnum):
@@ -93,7 +96,7 @@ def snooze(rt: Runtime, *, actor: str, partner_key: str) -> Reply:
             by=actor,
             action=Audit.SNOOZE,
             subject=partner.partner_key,
-            detail=f"until {until.isoformat()}",
+            detail=f"{UNTIL}{until.isoformat()}",
         )
         name, partner_id = partner.name, partner.partner_id
     back = format_date(until + dt.timedelta(days=1))
@@ -178,11 +181,29 @@ def audit(rt: Runtime, *, actor: str, limit: int = 15) -> Reply:
         text = t("nudges.log_empty")
         return Reply(text=text, blocks=[section(text)])
     tz = rt.settings.tz
-    lines = [
-        f"{e.at.astimezone(tz):%Y-%m-%d %H:%M} · {escape(e.by)} · *{escape(e.action)}*"
-        + (f" {escape(e.subject)}" if e.subject else "")
-        + (f" — {escape(e.detail)}" if e.detail else "")
-        for e in events
-    ]
+    lines = [f"{e.at.astimezone(tz):%Y-%m-%d %H:%M} · {escape(e.by)} · {event_text(e)}" for e in events]
     text = t("nudges.log_head") + "\n" + "\n".join(lines)
     return Reply(text=text, blocks=[section(text)])
+
+
+def event_text(event: ScheduleEvent) -> str:
+    """One audit entry in the reader's language: what was done, to what, and its detail, read from what is stored."""
+    known = event.action in tuple(Audit)
+    text = f"*{t(f'nudges.event_{event.action}') if known else escape(event.action)}*"
+    if event.subject:
+        text += f" {escape(event.subject)}"
+    return text + (f" — {_event_detail(event)}" if event.detail else "")
+
+
+def _event_detail(event: ScheduleEvent) -> str:
+    if event.action == Audit.SNOOZE and event.detail.startswith(UNTIL):
+        try:
+            return t("nudges.event_until", day=format_date(dt.date.fromisoformat(event.detail.removeprefix(UNTIL))))
+        except ValueError:
+            pass
+    if event.action in (Audit.ROUND_NOW, Audit.ROUND_FORCE):
+        mode = Mode.FORCE if event.action == Audit.ROUND_FORCE else Mode.NOW
+        report = RoundReport.from_line(event.detail, mode)
+        if report is not None:
+            return report_text(report)
+    return escape(event.detail)

@@ -33,9 +33,9 @@ def counts_line(report: ImportReport, *, done: bool) -> str:
     registered = tn("files.became" if done else "files.will_become", report.registered)
     return t(
         "files.counts",
-        created=number(report.created),
-        updated=number(report.updated),
-        unchanged=number(report.unchanged),
+        created=tn("files.created", report.created),
+        updated=tn("files.updated", report.updated),
+        unchanged=tn("files.unchanged", report.unchanged),
         registered=registered,
     )
 

@@ -285,7 +285,8 @@ def export(rt: Runtime, *, actor: str, mine: bool, xlsx: bool) -> Reply:
     data, count = (partner_io.export_xlsx if xlsx else partner_io.export_csv)(rt, owner_user_id=owner)
     if mine and count == 0:
         return build.notice(t("files.export_empty"), ephemeral=True)
-    name = f"{'my-partners' if mine else 'partners'}-{rt.today().isoformat()}.{'xlsx' if xlsx else 'csv'}"
+    stem = t("files.export_file_mine" if mine else "files.export_file")
+    name = f"{stem}-{rt.today().isoformat()}.{'xlsx' if xlsx else 'csv'}"
     channel = rt.client.conversations_open(users=actor)["channel"]["id"]
     rt.client.files_upload_v2(
         channel=channel,

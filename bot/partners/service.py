@@ -449,7 +449,7 @@ def find(rt: Runtime, *, actor: str, text: str) -> Reply:
     """`/partner find <text>`: partners whose ID starts with, or name contains, the text; else the closest."""
     folded = fold(clean(text))[:300]
     if len(folded) < 2:
-        raise BadInput(t("error.find_short"), hint=f"`{_command(rt)} find dupont`")
+        raise BadInput(t("error.find_short"), hint=t("parse.find_what_hint", command=_command(rt)))
     loose = False
     with rt.db.session() as session:
         partners = store.search_partners(session=session, folded=folded, owner_user_id=actor, limit=FIND_SHOWN)

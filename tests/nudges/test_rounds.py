@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 
@@ -10,7 +11,7 @@ from bot.clock import FixedClock
 from bot.errors import Conflict
 from bot.nudges import service
 from bot.nudges.cadence import Kind
-from bot.nudges.rounds import EVENT_TYPE, Mode, run_round
+from bot.nudges.rounds import EVENT_TYPE, Mode, RoundReport, run_round
 from bot.runtime import Runtime
 from storage import nudges as store
 from storage.partners import get_partner
@@ -349,3 +350,11 @@ def test_run_now_after_everything_is_registered_sends_only_the_summary(rt: Runti
     report = run_round(rt, mode=Mode.NOW, chart=None)
     assert posts_by_recipient(standin) == {CHANNEL: 1}
     assert report.sent == {Kind.SUMMARY: 1}
+
+
+@pytest.mark.parametrize(("digests", "summaries", "muted", "deferred"), [(0, 0, 0, 0), (1, 1, 1, 1), (12, 2, 3, 0)])
+def test_a_rounds_line_reads_back_as_its_counts(digests: int, summaries: int, muted: int, deferred: int) -> None:
+    sent = Counter({Kind.DIGEST: digests, Kind.SUMMARY: summaries})
+    report = RoundReport(Mode.NOW, sent, already_sent=2, muted=muted, failed=1, deferred=deferred)
+    assert RoundReport.from_line(report.line(), Mode.NOW) == report
+    assert RoundReport.from_line("something else", Mode.NOW) is None

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.clock import FixedClock
 from bot.ids import Action
+from bot.nudges import service
 from storage import nudges as store
 from storage.partners import get_partner
 from tests.conftest import ADMIN, RunningBot
@@ -48,7 +49,7 @@ def test_only_admins_pause_resume_and_run_a_round(bot: RunningBot, standin: Slac
     assert "0 digests and 0 channel summaries sent; 3 already sent today" in say(bot, standin, "nudge now", ADMIN)
     assert "2 digests and 1 channel summary sent" in say(bot, standin, "nudge now force", ADMIN)
     assert [a for a, _, _ in events(bot)] == ["pause", "resume", "round_now", "round_now", "round_force"]
-    assert "round_force" in say(bot, standin, "nudges log", ADMIN)
+    assert "*forced round* — 2 digests" in say(bot, standin, "nudges log", ADMIN)
 
 
 def test_a_sentence_about_nudges_is_not_taken_for_a_command(bot: RunningBot, standin: SlackStandIn) -> None:
@@ -111,3 +112,42 @@ def test_the_digest_buttons_round_trip(bot: RunningBot, standin: SlackStandIn, c
     assert button["value"] not in values  # no longer among the open partners…
     registered = next(b for b in again.args["blocks"] if "Registered since yesterday" in text_of(b))
     assert button["value"] in text_of(registered)  # …but named among the good news
+
+
+FRANCOISE = "U0FRANC01"
+
+
+def test_a_nudges_word_with_bad_arguments_says_how_to_write_it(bot: RunningBot, standin: SlackStandIn) -> None:
+    standin.add_person(FRANCOISE, "françoise", "francoise@example.com", "Europe/Paris", locale="fr-FR")
+    for text in ("nudges maybe", "relances parfois", "nudge now please"):
+        reply = say(bot, standin, text, FRANCOISE)
+        assert "n'est pas une commande des relances" in reply, text
+        assert "`/transition relances off`" in reply, text
+    reply = say(bot, standin, "nudges maybe", ALICE)
+    assert "`maybe` is not a nudges command" in reply
+    assert "`/transition nudges off` or `/transition nudges on`" in reply
+    assert "nudges command" not in say(bot, standin, "nudges when?", ALICE)  # a question all the same
+    with bot.rt.db.session() as session:
+        assert store.recent_events(session=session) == []
+        assert not store.is_muted(session=session, user_id=FRANCOISE)
+
+
+def test_the_nudge_log_reads_in_the_readers_language(bot: RunningBot, standin: SlackStandIn) -> None:
+    load_book(bot.rt)
+    say(bot, standin, "langue fr", ADMIN)
+    say(bot, standin, "relances suspendre", ADMIN)
+    say(bot, standin, "relances reprendre", ADMIN)
+    service.run_now(bot.rt, actor=ADMIN, chart=None)  # as `relance maintenant` does, without drawing the chart
+    say(bot, standin, "nudges off", ALICE)
+    click(bot, standin, ALICE, Action.NUDGE_SNOOZE, "LNK-9001")
+    log = say(bot, standin, "relances journal", ADMIN)
+    for english in ("round_now", "*pause*", "*resume*", "*mute*", "*snooze*", "digests", "sent today", "until"):
+        assert english not in log
+    assert "*relance immédiate* — 2 messages privés et 1 point dans le canal envoyés ; 0 déjà envoyé aujourd'hui" in log
+    assert "*suspension*" in log and "*reprise*" in log
+    assert f"*relances coupées* {ALICE}" in log
+    assert "*report* LNK-9001 — jusqu'au mardi 9 septembre 2008" in log
+    say(bot, standin, "language en", ADMIN)
+    english = say(bot, standin, "nudges log", ADMIN)  # the same stored events, read in English
+    assert "*round now* — 2 digests and 1 channel summary sent; 0 already sent today" in english
+    assert "*snooze* LNK-9001 — until Tuesday 9 September 2008" in english
