@@ -233,9 +233,14 @@ def decode_file(data: bytes) -> tuple[str, list[LineError]]:
         return "", [LineError(line, t("io.encoding"))]
 
 
-def file_records(data: bytes) -> Iterator[Record]:
-    """The table in a partner file, CSV in any of the usual encodings and delimiters, or .xlsx."""
-    if is_xlsx(data):
+def file_records(data: bytes, name: str = "") -> Iterator[Record]:
+    """The table in a partner file, CSV in any of the usual encodings and delimiters, or .xlsx.
+
+    A file named .xlsx is read as a workbook whatever it holds: text under that name is refused as an
+    unreadable workbook (not reported as a table with bad columns), even when it is CSV, since the
+    name and the content disagree and the person should know which file they sent.
+    """
+    if is_xlsx(data) or name.lower().endswith(".xlsx"):
         yield from xlsx_records(data)
         return
     text, errors = decode_file(data)
@@ -381,7 +386,7 @@ def import_partners(
     Raises FileRefused when the file as a whole cannot be read.
     """
     report = ImportReport(dry_run=dry_run)
-    rows, report.errors = check_records(file_records(data), max_rows=max_rows)
+    rows, report.errors = check_records(file_records(data, source_name), max_rows=max_rows)
     report.rows = len(rows) + len(report.errors)
     report.statuses_only = bool(rows) and rows[0].owner_email is None
     if report.errors:

@@ -330,6 +330,12 @@ def test_cli_imports_french_excel_csv_and_xlsx_and_refuses_past_the_limits(
     (cli_env / "broken.xlsx").write_bytes(b"PK\x03\x04 nope")
     result = runner.invoke(cli, ["import-partners", str(cli_env / "broken.xlsx")])
     assert result.exit_code == 1 and "not a readable .xlsx" in result.output
+    # The name says workbook: text is not read as CSV, even a good one (the reply says to save it as CSV).
+    for text in ("not a zip\n", FRENCH):
+        (cli_env / "fake.xlsx").write_text(text, encoding="utf-8")
+        result = runner.invoke(cli, ["import-partners", str(cli_env / "fake.xlsx")])
+        assert result.exit_code == 1 and "not a readable .xlsx" in result.output
+        assert "missing columns" not in result.output
     monkeypatch.setenv("IMPORT_MAX_BYTES", "1000")
     (cli_env / "big.csv").write_bytes(b"partner_id,status\n" + b"LNK-0000,contacted\n" * 100)
     result = runner.invoke(cli, ["import-partners", str(cli_env / "big.csv")])
