@@ -109,10 +109,12 @@ class Screen:
     def __init__(self, out: Console) -> None:
         self.out = out
         self.buttons: list[dict[str, Any]] = []
+        self.buttons_channel: str | None = None
+        """Where the message holding `buttons` was posted (None for views and replies to a request)."""
         self.last_view_id: str | None = None
 
-    def show(self, where: str, blocks: list[dict[str, Any]] | None, text: str = "") -> None:
-        """Print one message or view and keep its buttons."""
+    def show(self, where: str, blocks: list[dict[str, Any]] | None, text: str = "", channel: str | None = None) -> None:
+        """Print one message or view and keep its buttons, and the channel they were posted to."""
         self.out.print(f"\n[bold]bot[/bold] ({where}):", highlight=False)
         self.out.print(render_blocks(blocks) if blocks else render_text(text), markup=False, highlight=False)
         found = [
@@ -122,7 +124,7 @@ class Screen:
             if isinstance(element, dict) and element.get("type") == "button"
         ]
         if found:
-            self.buttons = found
+            self.buttons, self.buttons_channel = found, channel
 
     def find_button(self, label: str) -> dict[str, Any] | None:
         """The remembered button whose label starts with `label` (case-insensitive)."""
@@ -149,8 +151,8 @@ class ConsoleSlack(WebClient):
     def __deepcopy__(self, memo: dict[int, Any]) -> ConsoleSlack:
         return self  # Bolt deep-copies requests for lazy listeners; the terminal is shared
 
-    def _say(self, where: str, payload: dict[str, Any]) -> None:
-        self.screen.show(where, json_loads(payload.get("blocks")), str(payload.get("text", "")))
+    def _say(self, where: str, payload: dict[str, Any], channel: str | None = None) -> None:
+        self.screen.show(where, json_loads(payload.get("blocks")), str(payload.get("text", "")), channel)
 
     def _user(self, user_id: str) -> dict[str, Any] | None:
         return self.users.get(user_id)
@@ -192,7 +194,7 @@ class ConsoleSlack(WebClient):
             }
         if method in ("chat.postMessage", "chat.update", "chat.scheduleMessage"):
             where = t("console.to_thread" if args.get("thread_ts") else "console.to", channel=args.get("channel"))
-            self._say(where, args)
+            self._say(where, args, str(args.get("channel") or "") or None)
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
         if method == "chat.postEphemeral":
             self._say(t("console.only_visible_to", user=args.get("user")), args)
@@ -381,15 +383,15 @@ class ConsoleDriver:
             }
         )
 
-    def click(self, button: dict[str, Any]) -> BoltResponse:
-        """Click a button the bot showed (block_actions)."""
+    def click(self, button: dict[str, Any], channel: str | None = None) -> BoltResponse:
+        """Click a button the bot showed (block_actions) in `channel`, where its message was posted."""
         payload = {
             "type": "block_actions",
             "team": {"id": "TCONSOLE"},
             "user": {"id": self.user_id, "name": self.user_id},
             "api_app_id": "ACONSOLE",
             "trigger_id": f"console.{next(self._n)}",
-            "channel": {"id": CONSOLE_CHANNEL},
+            "channel": {"id": channel or CONSOLE_CHANNEL},
             "container": {"type": "message", "message_ts": "1.000001"},
             "message": {"ts": "1.000001", "text": ""},
             "response_url": "console://respond",
@@ -487,7 +489,7 @@ def run_console(
             if verb == "home":
                 response = driver.open_home()
             elif verb == "click" and (button := screen.find_button(arg)):
-                response = driver.click(button)
+                response = driver.click(button, screen.buttons_channel)
             elif verb == "upload" and arg:
                 try:
                     file = client.host_file(Path(arg).expanduser(), user_id)
@@ -500,6 +502,11 @@ def run_console(
                 out.print(t("console.no_action", buttons=labels), markup=False)
                 continue
         elif line.startswith("/"):
+            name = line.split()[0]
+            known = (settings.partner_command, settings.transition_command)
+            if name not in known:  # Slack itself refuses commands no app registered
+                out.print(t("console.unknown_command", command=name, known=", ".join(known)), markup=False)
+                continue
             response = driver.command(line)
         else:
             response = driver.direct_message(line)

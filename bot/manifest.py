@@ -19,7 +19,15 @@ BOT_SCOPES = [
     "files:write",  # the progress chart and partner exports (files_upload_v2)
     "files:read",  # partner files admins drop into the bot's DM (files.info, url_private_download)
 ]
-BOT_EVENTS = ["app_mention", "message.im", "app_home_opened"]
+BOT_EVENTS = [
+    "app_mention",
+    "message.im",
+    "app_home_opened",
+    # Slack sends these only to apps subscribed to them (no scope needed): the bot records that it
+    # lost its token, skips nudge rounds and reports it in /healthz (bot/installation.py).
+    "app_uninstalled",
+    "tokens_revoked",
+]
 
 
 def build_manifest(

@@ -68,3 +68,19 @@ def test_console_uploads_a_partner_file_into_the_dm(tmp_path: Path) -> None:
     assert "already imported" in out and "cannot read missing.csv" in out
     assert "Réseaux Müller" in out and "Contacted" in out
     assert "Traceback" not in out + result.stderr
+
+
+def test_console_import_result_goes_to_the_dm_and_unknown_commands_are_named(tmp_path: Path) -> None:
+    (tmp_path / "ok.csv").write_text("partner_id,name,country,owner_email\nLNK-7001,Test,FR,x@example.com\n")
+    script = "!upload ok.csv\n!click Importer\n/nope\n/unknown cmd\nquit\n"
+    result = run_console(tmp_path, script, "--demo", "--lang", "fr")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # Over HTTP the result goes where the report's button was: the admin's DM, as the report itself.
+    result_post = out[: out.index("*ok.csv* importé")].rsplit("bot (", 1)[1]
+    assert result_post.startswith("à D0DEMO001)") and "C0CONSOLE1" not in out
+    for unknown in ("/nope", "/unknown"):
+        answer = out.split(f"> {unknown}", 1)[1].split("\n> ", 1)[0]
+        assert f"{unknown} n'est pas une commande" in answer and "/partner, /transition" in answer
+    english = run_console(tmp_path, "/nope\nquit\n").stdout
+    assert "/nope is not a command of this bot; known commands: /partner, /transition" in english

@@ -8,9 +8,15 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_bolt import App
 
 from bot.config import Settings
 from bot.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest
+from bot.runtime import Runtime
+from handlers import register_all
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,11 +37,7 @@ def test_manifest_has_commands_events_interactivity() -> None:
     manifest = build_manifest(Settings(_env_file=None))  # type: ignore[call-arg]
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert commands == {"/partner", "/transition"}
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_mention",
-        "message.im",
-        "app_home_opened",
-    }
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == set(BOT_EVENTS)
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
@@ -62,7 +64,29 @@ def test_every_called_method_has_its_scope() -> None:
         if scope:
             assert scope in BOT_SCOPES, f"{method} needs {scope}"
     assert "commands" in BOT_SCOPES and "app_mentions:read" in BOT_SCOPES
-    assert set(BOT_EVENTS) == {"app_mention", "message.im", "app_home_opened"}
+
+
+class EventRecorder(App):
+    """An App that notes the event type of every listener registered on it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.event_types: set[str] = set()
+
+    def event(self, event: Any, *args: Any, **kwargs: Any) -> Any:
+        self.event_types.add(event if isinstance(event, str) else str(event["type"]))
+        return super().event(event, *args, **kwargs)
+
+
+@pytest.mark.parametrize("socket_mode", [False, True])
+def test_manifest_subscribes_to_every_handled_event(rt: Runtime, socket_mode: bool) -> None:
+    app = EventRecorder(client=rt.client, signing_secret="s", token_verification_enabled=False)
+    register_all(app, rt)
+    # The bot reads messages only in its DMs; mentions elsewhere arrive as app_mention.
+    subscribed = {"message" if name == "message.im" else name for name in BOT_EVENTS}
+    assert subscribed == app.event_types
+    manifest = build_manifest(rt.settings, socket_mode=socket_mode)
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == BOT_EVENTS
 
 
 def test_cli_prints_valid_json(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from bot.blocks import (
 from bot.i18n import clock_time, number, short_datetime, t, tn
 from bot.ids import Action, Field, View
 from bot.ids import Block as BlockId
+from bot.partners.io import read_import_note
 from bot.partners.parsing import encode
 from bot.partners.resolver import Candidate
 from bot.progress import days_left_text
@@ -112,9 +113,27 @@ def history_line(change: StatusChange, tz: ZoneInfo) -> str:
         what = f"{status_text(change.from_status)} → {status_text(change.to_status)}"
     source = t(f"history.source.{change.source if change.source in SOURCES else 'unknown'}")
     line = f"• {when_text(change.at, tz)} · {who_text(change.by)} · {what} · _{source}_"
-    if change.note:
-        line += f" — “{escape(truncate(' '.join(change.note.split()), HISTORY_NOTE_MAX))}”"
+    note = imported_text(change.note) if change.source == "import" else change.note
+    if note:
+        line += f" — “{escape(truncate(' '.join(note.split()), HISTORY_NOTE_MAX))}”"
     return line
+
+
+IMPORTED_FIELDS = frozenset({"name", "country"})
+"""The columns an import names in history when it changes them (history.field.*)."""
+
+
+def imported_text(note: str) -> str:
+    """An import's history note in the reader's language."""
+    origin = read_import_note(note)
+    if origin is None:
+        return note
+    file_name, changed = origin
+    text = t("history.import_file", name=file_name)
+    if not changed:
+        return text
+    names = ", ".join(t(f"history.field.{name}") if name in IMPORTED_FIELDS else name for name in changed)
+    return t("history.import_changed", file=text, fields=names)
 
 
 def card_actions(partner: Partner) -> Block:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -232,9 +233,14 @@ def decode_file(data: bytes) -> tuple[str, list[LineError]]:
         return "", [LineError(line, t("io.encoding"))]
 
 
-def file_records(data: bytes) -> Iterator[Record]:
-    """The table in a partner file, CSV in any of the usual encodings and delimiters, or .xlsx."""
-    if is_xlsx(data):
+def file_records(data: bytes, name: str = "") -> Iterator[Record]:
+    """The table in a partner file, CSV in any of the usual encodings and delimiters, or .xlsx.
+
+    A file named .xlsx is read as a workbook whatever it holds: text under that name is refused as an
+    unreadable workbook (not reported as a table with bad columns), even when it is CSV, since the
+    name and the content disagree and the person should know which file they sent.
+    """
+    if is_xlsx(data) or name.lower().endswith(".xlsx"):
         yield from xlsx_records(data)
         return
     text, errors = decode_file(data)
@@ -380,7 +386,7 @@ def import_partners(
     Raises FileRefused when the file as a whole cannot be read.
     """
     report = ImportReport(dry_run=dry_run)
-    rows, report.errors = check_records(file_records(data), max_rows=max_rows)
+    rows, report.errors = check_records(file_records(data, source_name), max_rows=max_rows)
     report.rows = len(rows) + len(report.errors)
     report.statuses_only = bool(rows) and rows[0].owner_email is None
     if report.errors:
@@ -403,7 +409,7 @@ def import_partners(
                     "matched to the person when they use the bot"
                 )
     who = (by or f"import:{source_name}")[:320]
-    origin = f"file {source_name}"
+    origin = import_note(source_name)  # language-neutral: read in each reader's language (builders.history_line)
     now = rt.clock.now()
     with rt.db.session(write=not dry_run) as session:
         existing = store.rows_for_import(session=session)
@@ -439,7 +445,7 @@ def import_partners(
                 )
                 new_history.append((row.key, _entry(now, who, None, status, None, owner_id or row.owner_email, origin)))
                 continue
-            change, entry = _diff(old, row, owner_id, now, who, origin)
+            change, entry = _diff(old, row, owner_id, now, who, source_name)
             if change is None:
                 report.unchanged += 1
             elif entry is None:
@@ -459,6 +465,29 @@ def import_partners(
     return report
 
 
+_OLD_IMPORT_FILE, _OLD_IMPORT_CHANGED = "file ", "; changed by import: "
+"""How imports wrote their history notes, in English, before they stored them in no language."""
+
+
+def import_note(file_name: str, changed: Sequence[str] = ()) -> str:
+    """The history note an import leaves, in no language: its file and the columns it changed."""
+    return json.dumps({"file": file_name, "changed": list(changed)}, ensure_ascii=False)
+
+
+def read_import_note(note: str) -> tuple[str, list[str]] | None:
+    """The file and changed columns an import's note names (older English notes too); None for other notes."""
+    try:
+        stored = json.loads(note) if note.startswith("{") else None
+    except ValueError:
+        stored = None
+    if isinstance(stored, dict) and isinstance(stored.get("file"), str):
+        return stored["file"], [str(name) for name in stored.get("changed") or []]
+    if note.startswith(_OLD_IMPORT_FILE):
+        file_name, _, fields = note.removeprefix(_OLD_IMPORT_FILE).partition(_OLD_IMPORT_CHANGED)
+        return file_name, fields.split(", ") if fields else []
+    return None
+
+
 def _entry(
     at: Any, by: str, old: str | None, new: str, from_owner: str | None, to_owner: str | None, note: str
 ) -> dict[str, Any]:
@@ -476,7 +505,7 @@ def _entry(
 
 
 def _diff(
-    old: store.PartnerRow, row: Row, owner_id: str | None, now: Any, by: str, origin: str
+    old: store.PartnerRow, row: Row, owner_id: str | None, now: Any, by: str, file_name: str
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The update and the history entry a re-imported row makes (None, None when nothing differs)."""
     update: dict[str, Any] = {"id": old.id}
@@ -507,7 +536,7 @@ def _diff(
         status,
         (old.owner_user_id or old.owner_email) if owner_changed else None,
         (owner_id or row.owner_email) if owner_changed else None,
-        f"{origin}; changed by import: {', '.join(changed)}" if changed else origin,
+        import_note(file_name, changed),
     )
     return update, entry
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks import VIEW_BLOCKS_MAX
 from bot.home import build_home
+from bot.i18n import Lang, reading
 from bot.ids import Block, Field, View
 from bot.partners import builders
 from bot.partners.builders import NOTE_MAX, FormOrigin, read_update_form
@@ -173,3 +174,14 @@ def test_app_home_for_someone_with_no_partners() -> None:
     text = str(view["blocks"])
     assert "Today is the last day" in text and "no partners yet" in text
     assert "Team totals" not in text
+
+
+def test_import_notes_written_in_english_before_read_in_the_readers_language() -> None:
+    entry = change(1, note="file reg.csv; changed by import: name, country")
+    entry.source = "import"
+    with reading(Lang.FR):
+        assert builders.history_line(entry, TZ).endswith("“fichier reg.csv ; modifié par l'import : nom, pays”")
+    assert builders.history_line(entry, TZ).endswith("“file reg.csv; changed by import: name, country”")
+    entry.note = "file my; file.csv"
+    with reading(Lang.FR):
+        assert builders.history_line(entry, TZ).endswith("“fichier my; file.csv”")

@@ -204,6 +204,16 @@ def test_limits_get_clear_replies(bot: RunningBot, standin: SlackStandIn, book: 
     assert book.partner("LNK-0000").status == "not_contacted"
 
 
+def test_a_text_file_named_xlsx_is_refused_as_a_workbook_in_the_admins_language(
+    bot: RunningBot, standin: SlackStandIn
+) -> None:
+    status, _, key = bot.sender.command("/transition", "langue fr", ADMIN)
+    assert status == 200 and "français" in text_of(standin.wait_response(key))
+    send_file(bot, standin, "fake.xlsx", b"not a zip\n", kind="xlsx")
+    refused = text_of(wait_post(standin, ADMIN_DM, "fake.xlsx"))
+    assert "ce n'est pas un classeur .xlsx lisible" in refused and "colonnes" not in refused
+
+
 def partner_command(bot: RunningBot, standin: SlackStandIn, text: str, user: str) -> str:
     status, _, key = bot.sender.command("/partner", text, user)
     assert status == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -12,11 +13,15 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot.cli import cli
+from bot.i18n import Lang, reading
 from bot.partners import io as partner_io
+from bot.partners.builders import history_line
 from bot.runtime import Runtime
 from storage import partners as store
 from tests.partners.conftest import Book
 from tests.slack_standin import SlackStandIn
+
+TZ = ZoneInfo("Europe/Paris")
 
 GOOD = """partner_id,name,country,owner_email,status,region
 LNK-0000,Alice Partner 0 SARL,FR,alice@example.com,,West
@@ -55,6 +60,19 @@ def test_import_creates_partners_with_owners_resolved_by_email(rt: Runtime, stan
         None,
         "in_progress",
     )
+
+
+def test_an_imports_history_reads_in_the_readers_language(rt: Runtime) -> None:
+    do_import(rt, GOOD)
+    do_import(rt, GOOD.replace("Alice Partner 0 SARL,FR", "Alice Partner Zero SARL,BE"))
+    created, changed = Book(rt.db).history("LNK-0000")
+    with reading(Lang.FR):
+        french = [history_line(entry, TZ) for entry in (created, changed)]
+    english = [history_line(entry, TZ) for entry in (created, changed)]
+    assert french[0].endswith("_import_ — “fichier test.csv”")
+    assert french[1].endswith("_import_ — “fichier test.csv ; modifié par l'import : nom, pays”")
+    assert english[0].endswith("_import_ — “file test.csv”")
+    assert english[1].endswith("_import_ — “file test.csv; changed by import: name, country”")
 
 
 def test_every_bad_line_is_reported_with_its_number_and_nothing_is_imported(rt: Runtime) -> None:
@@ -312,6 +330,12 @@ def test_cli_imports_french_excel_csv_and_xlsx_and_refuses_past_the_limits(
     (cli_env / "broken.xlsx").write_bytes(b"PK\x03\x04 nope")
     result = runner.invoke(cli, ["import-partners", str(cli_env / "broken.xlsx")])
     assert result.exit_code == 1 and "not a readable .xlsx" in result.output
+    # The name says workbook: text is not read as CSV, even a good one (the reply says to save it as CSV).
+    for text in ("not a zip\n", FRENCH):
+        (cli_env / "fake.xlsx").write_text(text, encoding="utf-8")
+        result = runner.invoke(cli, ["import-partners", str(cli_env / "fake.xlsx")])
+        assert result.exit_code == 1 and "not a readable .xlsx" in result.output
+        assert "missing columns" not in result.output
     monkeypatch.setenv("IMPORT_MAX_BYTES", "1000")
     (cli_env / "big.csv").write_bytes(b"partner_id,status\n" + b"LNK-0000,contacted\n" * 100)
     result = runner.invoke(cli, ["import-partners", str(cli_env / "big.csv")])
