@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.script import ScriptDirectory
+from sqlmodel import select
 
 from storage.db import Database
 from storage.migrate import HEAD, alembic_config, pending, upgrade
+from storage.models import KnowledgeEntry
+from tests.conftest import BACKENDS, PG_URL
+from tests.databases import create_postgres_database
 
 
 def test_head_is_alembics_newest_revision(tmp_path: Path) -> None:
@@ -37,3 +45,44 @@ def test_a_process_whose_database_is_current_never_imports_alembic(tmp_path: Pat
     )
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.split() == ["False", "False"]
+
+
+NOW = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, not migrated: SQLite, then PostgreSQL when configured."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.db'}"
+        return
+    assert PG_URL is not None
+    url, drop = create_postgres_database(PG_URL, "tb_migrate")
+    yield url
+    drop()
+
+
+def test_expert_sources_saved_before_0005_lose_their_doubled_words(empty_url: str) -> None:
+    db = Database(empty_url)
+    cfg = alembic_config(db)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+    saved = {
+        "old": ("expert", "answer from <@U0EXPERT1> (2026-12-01)"),
+        "new": ("expert", "<@U0EXPERT1> (2026-12-07)"),
+        "faq": ("admin", "answer from the FAQ team"),
+    }
+    with db.session() as session:
+        for slug, (origin, source) in saved.items():
+            session.add(KnowledgeEntry(slug=slug, origin=origin, source=source, created_at=NOW, updated_at=NOW))
+        session.commit()
+    assert upgrade(db) == ["0005"]
+    with db.session() as session:
+        rows = {e.slug: e.source for e in session.exec(select(KnowledgeEntry))}
+    assert rows == {
+        "old": "<@U0EXPERT1> (2026-12-01)",
+        "new": "<@U0EXPERT1> (2026-12-07)",
+        "faq": "answer from the FAQ team",  # an admin's own words are left as written
+    }
+    db.dispose()
