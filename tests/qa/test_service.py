@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.errors import BadInput, Conflict, NotAllowed
+from bot.i18n import reading
 from bot.ids import Block
 from bot.qa import service
 from bot.questions import asking, experts, faq
@@ -239,6 +240,15 @@ def test_only_admins_manage_answers(rt: Runtime) -> None:
         faq.faq_command(rt, user_id=ALICE, args=["gaps"])
     assert faq.check_faq_entry(rt, user_id=ALICE, values={Block.QUESTIONS_EN: "q", Block.ANSWER_EN: "a"})
     assert isinstance(faq.faq_command(rt, user_id=ADMIN, args=["add"]), OpenModal)
+
+
+def test_a_french_admin_is_told_the_french_faq_forms_which_work(rt: Runtime) -> None:
+    with reading("fr"), pytest.raises(BadInput) as wrong:
+        faq.faq_command(rt, user_id=ADMIN, args=["liste"])
+    forms = wrong.value.args[0] + " " + str(wrong.value.hint)
+    assert "faq trous" in forms and "faq ajouter" in forms and "gaps" not in forms
+    assert isinstance(faq.faq_command(rt, user_id=ADMIN, args=["ajouter"]), OpenModal)
+    assert faq.faq_command(rt, user_id=ADMIN, args=["trous"]).text  # type: ignore[union-attr]
 
 
 def test_an_admin_adds_and_edits_entries_used_at_once(rt: Runtime) -> None:
