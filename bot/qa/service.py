@@ -8,6 +8,7 @@ hand is the grammar around it: partners' names, and messages that ask several th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -222,11 +223,9 @@ def _about_status(eng: Engine, question: str, name: str, lang: str) -> bool:
 def entry_answer(rt: Runtime, entry: Entry, lang: str, user_id: str) -> tuple[str, str]:
     """The answer text and source of `entry` in `lang`, computed now for live entries."""
     computed = {"deadline": live.deadline, "days_left": live.days_left, "progress": live.progress}
-    if entry.live in computed:
-        return computed[entry.live](rt, lang), entry.source(lang)
-    if entry.live == "my_partners":
-        return live.my_partners(rt, lang, user_id), entry.source(lang)
-    return escape(entry.answer(lang)), entry.source(lang)
+    computed["my_partners"] = functools.partial(live.my_partners, user_id=user_id)
+    body = computed[entry.live](rt, lang) if entry.live in computed else escape(entry.answer(lang))
+    return body, entry.source(lang)
 
 
 def _partner_answer(partners: tuple[Partner, ...], lang: str, source: str, score: float = 1.0) -> Decision:
@@ -308,13 +307,15 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
     question = clean(text)[:MAX_QUESTION_CHARS]
     lang = eng.language(question)
     asked = clauses(question)
-    texts = [question, *(asked[:MAX_PARTS] if len(asked) > 1 else [])]
+    # One question after its story: the question alone, encoded with the rest (a batch costs what one text does).
+    alone = [core(asked[0])] if len(asked) == 1 and core(asked[0]) != asked[0] else []
+    texts = [question, *(asked[:MAX_PARTS] if len(asked) > 1 else alone)]
     vectors = eng.index.vectors(texts)
     whole = eng.choose(question, lang, vectors[0])
-    partner = _about_partner(rt, eng, question, whole, lang)
-    if partner is not None:
+    if (partner := _about_partner(rt, eng, question, whole, lang)) is not None:
         return partner
-    parts = [(eng.choose(part, lang, vector), part) for part, vector in zip(texts[1:], vectors[1:], strict=True)]
+    asks = [] if alone else zip(texts[1:], vectors[1:], strict=True)
+    parts = [(eng.choose(part, lang, vector), part) for part, vector in asks]
     # Greetings and help (entries with no source) answer a message, never one part of it ("… tu sais ?").
     known = [(choice, part) for choice, part in parts if _answerable(choice) and choice.entry.source(lang)]
     if known:
@@ -324,8 +325,8 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
         return _answered(rt, known, unknown[:MAX_PARTS], lang, user_id)
     if _answerable(whole):
         return _answered(rt, [(whole, question)], [], lang, user_id)
-    # One question after its story, which the whole message was too long a way to ask: the question alone.
-    trimmed = eng.choose(core(asked[0]), lang) if len(asked) == 1 and core(asked[0]) != asked[0] else whole
+    # The story diluted every signal of the whole message: the question alone may be one the bot knows.
+    trimmed = eng.choose(alone[0], lang, vectors[-1]) if alone else whole
     if _answerable(trimmed) and trimmed.entry.source(lang):
         return _answered(rt, [(trimmed, question)], [], lang, user_id)
     suggestions = tuple(e.questions(lang)[0] for e in whole.ranked[:SUGGESTIONS] if e.slug != "help" and not e.live)
