@@ -3,6 +3,7 @@ the Slack stand-in, and the real HTTP server running the real app."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -158,6 +159,28 @@ class RunningBot:
     url: str
     sender: SlackSender
     stop: Callable[[], None]
+
+
+@contextlib.contextmanager
+def bots_started(
+    standin: SlackStandIn, database_url: str, db: Database, clock: FixedClock, *, experts: frozenset[str]
+) -> Iterator[Callable[..., RunningBot]]:
+    """A function that starts a bot with the tests' settings, `experts` as its experts unless overridden, and any
+    override (`questions`: the runtime's question pool); every bot it started is stopped at the end."""
+    running: list[RunningBot] = []
+
+    def starter(*, questions: Any = None, **overrides: Any) -> RunningBot:
+        overrides.setdefault("expert_user_ids", experts)
+        rt = build_runtime(make_settings(standin, database_url, **overrides), db=db, clock=clock)
+        rt.questions = questions
+        running.append(start_bot(rt, standin))
+        return running[-1]
+
+    try:
+        yield starter
+    finally:
+        for bot in running:
+            bot.stop()
 
 
 def start_bot(rt: Runtime, standin: SlackStandIn) -> RunningBot:

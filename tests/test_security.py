@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.i18n import t
 from bot.ids import Action, View
@@ -26,7 +25,7 @@ from bot.server import QuestionPool, serve_metrics
 from storage import knowledge as knowledge_store
 from storage.db import Database
 from storage.models import KnowledgeEntry, Question
-from tests.conftest import ADMIN, RunningBot, make_settings, start_bot
+from tests.conftest import ADMIN, RunningBot, bots_started
 from tests.partners.conftest import Book, fill
 from tests.qa.test_e2e import button, posts_to, submit
 from tests.slack_standin import TEAM_ID, Fault, SlackStandIn, text_of
@@ -39,19 +38,9 @@ Start = Callable[..., RunningBot]
 @pytest.fixture
 def start(standin: SlackStandIn, database_url: str, db: Database, clock: FixedClock) -> Iterator[Start]:
     """Start the bot with the tests' usual settings, CHLOE as its expert, and any override."""
-    running: list[RunningBot] = []
     fill(db)
-
-    def starter(*, questions: QuestionPool | None = None, **overrides: Any) -> RunningBot:
-        overrides.setdefault("expert_user_ids", frozenset({EXPERT}))
-        rt = build_runtime(make_settings(standin, database_url, **overrides), db=db, clock=clock)
-        rt.questions = questions
-        running.append(start_bot(rt, standin))
-        return running[-1]
-
-    yield starter
-    for bot in running:
-        bot.stop()
+    with bots_started(standin, database_url, db, clock, experts=frozenset({EXPERT})) as starter:
+        yield starter
 
 
 def questions(db: Database) -> list[Question]:

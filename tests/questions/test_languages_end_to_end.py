@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from storage.db import Database
-from tests.conftest import RunningBot, make_settings, start_bot
+from tests.conftest import RunningBot, bots_started
 from tests.qa.test_e2e import button, posts_to, submit
 from tests.slack_standin import SlackStandIn, text_of
 
@@ -30,17 +29,8 @@ def start(standin: SlackStandIn, database_url: str, db: Database, clock: FixedCl
     """Start the bot with two French-speaking experts beside the usual (English-speaking) people."""
     standin.add_person(FRANCOISE, "françoise", "francoise@example.com", "Europe/Paris", locale="fr-FR")
     standin.add_person(FRANCK, "franck", "franck@example.com", "Europe/Paris", locale="fr-FR")
-    running: list[RunningBot] = []
-
-    def starter(**overrides: Any) -> RunningBot:
-        overrides.setdefault("expert_user_ids", frozenset({FRANCOISE, FRANCK}))
-        rt = build_runtime(make_settings(standin, database_url, **overrides), db=db, clock=clock)
-        running.append(start_bot(rt, standin))
-        return running[-1]
-
-    yield starter
-    for bot in running:
-        bot.stop()
+    with bots_started(standin, database_url, db, clock, experts=frozenset({FRANCOISE, FRANCK})) as starter:
+        yield starter
 
 
 def _expert_form(question_id: str) -> dict[str, Any]:

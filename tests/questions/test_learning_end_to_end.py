@@ -23,7 +23,7 @@ from bot.slack_text import escape
 from storage import knowledge as store
 from storage.db import Database
 from storage.models import QaExample, Question
-from tests.conftest import ADMIN, RunningBot, make_settings, start_bot
+from tests.conftest import ADMIN, RunningBot, bots_started, make_settings
 from tests.partners.conftest import fill
 from tests.qa.test_e2e import button, posts_to, submit
 from tests.slack_standin import TEAM_ID, SlackStandIn, text_of
@@ -39,18 +39,9 @@ Start = Callable[..., RunningBot]
 @pytest.fixture
 def start(standin: SlackStandIn, database_url: str, db: Database, clock: FixedClock) -> Iterator[Start]:
     """Start the bot with the tests' usual settings, CHLOE as its expert, and the partner book filled."""
-    running: list[RunningBot] = []
     fill(db)
-
-    def starter(**overrides: Any) -> RunningBot:
-        overrides.setdefault("expert_user_ids", frozenset({EXPERT}))
-        rt = build_runtime(make_settings(standin, database_url, **overrides), db=db, clock=clock)
-        running.append(start_bot(rt, standin))
-        return running[-1]
-
-    yield starter
-    for bot in running:
-        bot.stop()
+    with bots_started(standin, database_url, db, clock, experts=frozenset({EXPERT})) as starter:
+        yield starter
 
 
 def examples(db: Database) -> list[QaExample]:
