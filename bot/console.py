@@ -194,7 +194,7 @@ class ConsoleSlack(WebClient):
             }
         if method in ("chat.postMessage", "chat.update", "chat.scheduleMessage"):
             where = t("console.to_thread" if args.get("thread_ts") else "console.to", channel=args.get("channel"))
-            self._say(where, args, str(args.get("channel") or "") or None)
+            self._say(where, args, args.get("channel"))
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
         if method == "chat.postEphemeral":
             self._say(t("console.only_visible_to", user=args.get("user")), args)

@@ -21,7 +21,7 @@ from bot.app import build_runtime, create_app
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.server import router_for
+from bot.server import QuestionPool, router_for
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.databases import create_postgres_database
@@ -169,7 +169,7 @@ def bots_started(
     override (`questions`: the runtime's question pool); every bot it started is stopped at the end."""
     running: list[RunningBot] = []
 
-    def starter(*, questions: Any = None, **overrides: Any) -> RunningBot:
+    def starter(*, questions: QuestionPool | None = None, **overrides: Any) -> RunningBot:
         overrides.setdefault("expert_user_ids", experts)
         rt = build_runtime(make_settings(standin, database_url, **overrides), db=db, clock=clock)
         rt.questions = questions

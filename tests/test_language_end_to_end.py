@@ -11,13 +11,15 @@ import pytest
 from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.i18n import Lang, reading
-from bot.ids import Action, Block, Field, View
+from bot.ids import Action
 from bot.nudges.rounds import Mode, run_round
+from bot.partners.builders import FormOrigin
 from bot.partners.io import export_csv
 from storage import partners as store
 from storage.db import Database
 from tests.conftest import RunningBot, make_settings, start_bot
-from tests.slack_standin import TEAM_ID, SlackStandIn, text_of
+from tests.partners.test_end_to_end import form_values, submit_form
+from tests.slack_standin import SlackStandIn, text_of
 
 FRANCOISE = "U0FRANC01"
 ALICE = "U0ALICE01"
@@ -186,21 +188,7 @@ def test_a_first_click_or_form_is_answered_in_the_clickers_language(
     _, _, key = french_bot.sender.click("U0FRANC02", Action.PARTNER_UNDO, "999")
     assert "Ce changement n'est pas dans l'historique." in text_of(standin.wait_response(key))
 
-    values = {
-        Block.PARTNER: {Field.PARTNER: {"type": "external_select", "selected_option": {"value": "LNK-A001"}}},
-        Block.STATUS: {Field.STATUS: {"type": "static_select", "selected_option": {"value": "contacted"}}},
-        Block.NOTE: {Field.NOTE: {"type": "plain_text_input", "value": ""}},
-    }
-    payload = {
-        "type": "view_submission",
-        "team": {"id": TEAM_ID},
-        "user": {"id": "U0FRANC03", "name": "u0franc03"},
-        "api_app_id": "A0STANDIN",
-        "token": "unused",
-        "trigger_id": "1.trigger",
-        "view": {"id": "VMODAL1", "type": "modal", "callback_id": View.PARTNER_UPDATE, "state": {"values": values}},
-    }
-    status, _, _ = french_bot.sender.interaction(payload)
+    status, _ = submit_form(french_bot, "U0FRANC03", form_values("LNK-A001", "contacted", ""), FormOrigin())
     assert status == 200
     dm = standin.wait_for(
         lambda s: [c.args for c in s.calls_to("chat.postMessage") if c.args["channel"] == "U0FRANC03"]

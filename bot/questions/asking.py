@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot import metrics
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.i18n import reading, t
-from bot.qa.service import Decision, decide, engine
+from bot.qa.service import Decision, decide
 from bot.questions import builders, entries
 from bot.questions.builders import Answered, Unknown
 from bot.replies import Reply
@@ -86,8 +86,11 @@ def _escalate(rt: Runtime, asked: Asked, decision: Decision, question_id: int) -
 
 
 def _written_in(rt: Runtime, decision: Decision) -> str | None:
-    """The other language, when the entry that answers exists only in that one."""
-    return entries.written_in(engine(rt).entry(decision.slug) if decision.slug else None, decision.lang)
+    """The other language, when the entry that answers exists only in that one (from the engine `decide` just
+    brought up to date: asking `engine` again would read the knowledge's version once more)."""
+    current = rt.qa
+    entry = current.entry(decision.slug) if current is not None and decision.slug else None
+    return entries.written_in(entry, decision.lang)
 
 
 def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = None) -> Reply:
