@@ -1,4 +1,4 @@
-"""Each reader's language: the message catalogues (bot/locales/*.toml), and dates and numbers through Babel."""
+"""Each reader's language: the message catalogues (bot/locales/*.toml), and dates and numbers as CLDR writes them."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import format_decimal, format_percent
+from bot.cldr import Conventions, conventions
 
 LOCALES = Path(__file__).parent / "locales"
 
@@ -120,14 +118,8 @@ def t(key: str, /, lang: Lang | str | None = None, **params: object) -> str:
     return catalogue(chosen)[key].format_map(params)
 
 
-@cache
-def babel_locale(lang: Lang) -> Locale:
-    """Babel's locale for `lang`, built once (building one checks the disk)."""
-    return Locale.parse(lang.value)
-
-
-def _babel(lang: Lang | str | None) -> Locale:
-    return babel_locale(Lang(lang) if lang else current())
+def _cldr(lang: Lang | str | None) -> Conventions:
+    return conventions((Lang(lang) if lang else current()).value)
 
 
 def tn(key: str, count: int, /, lang: Lang | str | None = None, **params: object) -> str:
@@ -137,7 +129,7 @@ def tn(key: str, count: int, /, lang: Lang | str | None = None, **params: object
     rather than « 0 partenaire est passé ».
     """
     chosen = Lang(lang) if lang else current()
-    form = babel_locale(chosen).plural_form(abs(count))
+    form = conventions(chosen.value).plural(abs(count))
     forms = catalogue(chosen)
     zero = forms.get(f"{key}.zero") if count == 0 else None
     template = zero or forms.get(f"{key}.{form}") or forms[f"{key}.other"]
@@ -148,25 +140,25 @@ def tn(key: str, count: int, /, lang: Lang | str | None = None, **params: object
 
 
 def number(value: float, lang: Lang | str | None = None) -> str:
-    """`20,000` / `20 000` (Babel writes French thousands with a narrow no-break space)."""
-    return format_decimal(value, locale=_babel(lang))
+    """`20,000` / `20 000` (CLDR writes French thousands with a narrow no-break space)."""
+    return _cldr(lang).number(value)
 
 
 def percent(share: float, lang: Lang | str | None = None) -> str:
     """`31%` / `31 %` for a share between 0 and 1."""
-    return format_percent(share, locale=_babel(lang))
+    return _cldr(lang).percent_of(share)
 
 
 def long_date(day: dt.date, lang: Lang | str | None = None) -> str:
     """`Tuesday 16 September 2008` / `mardi 16 septembre 2008`."""
-    return format_date(day, "EEEE d MMMM y", locale=_babel(lang))
+    return _cldr(lang).long_date(day)
 
 
 def short_datetime(at: dt.datetime, lang: Lang | str | None = None) -> str:
     """`2 Sep 2008 09:30 CEST` / `2 sept. 2008 09:30 CEST`, in the zone `at` carries."""
-    return f"{format_datetime(at, 'd MMM y HH:mm', locale=_babel(lang))} {at:%Z}".rstrip()
+    return f"{_cldr(lang).day_month(at)} {at.year} {at:%H:%M %Z}".rstrip()
 
 
-def clock_time(at: dt.datetime, lang: Lang | str | None = None) -> str:
-    """`09:35 CEST`, in the zone `at` carries."""
-    return f"{format_time(at, 'HH:mm', locale=_babel(lang))} {at:%Z}".rstrip()
+def clock_time(at: dt.datetime) -> str:
+    """`09:35 CEST`, in the zone `at` carries: both languages write CLDR's `HH:mm`."""
+    return f"{at:%H:%M %Z}".rstrip()

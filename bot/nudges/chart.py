@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.cldr import conventions
 from bot.i18n import Lang, number, parse_lang, t
 
 RENDER_TIMEOUT_S = 60
@@ -99,7 +100,6 @@ def render_png(series: Series) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
-    from babel.dates import format_date
     from matplotlib.ticker import FuncFormatter
 
     lang = Lang(series.lang)
@@ -145,7 +145,7 @@ def render_png(series: Series) -> bytes:
         ax.set_title(t("chart.title", lang))
         ax.set_ylabel(t("chart.partners", lang))
         ax.xaxis.set_major_formatter(
-            FuncFormatter(lambda value, _: format_date(mdates.num2date(value).date(), "d MMM", locale=lang.value))
+            FuncFormatter(lambda value, _: conventions(lang).day_month(mdates.num2date(value).date()))
         )
         ax.grid(True, alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
