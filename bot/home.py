@@ -101,10 +101,10 @@ def build_home(
         lines = " · ".join(count_line(s, number(team.get(s, 0))) for s in ORDER)
         blocks.append(divider())
         blocks.append(header(t("home.team")))
-        share = t(
+        share = tn(
             "home.team_share",
+            team_total,
             registered=number(registered),
-            total=number(team_total),
             percent=as_percent(percent / 100),
         )
         blocks.append(section(f"{share}\n{lines}"))

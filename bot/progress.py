@@ -66,11 +66,11 @@ def build_deadline(*, deadline: dt.date, days: int, tz: str, lang: str | None = 
 
 def build_progress(progress: Progress, lang: str | None = None) -> Reply:
     """The answer to `/transition progress`."""
-    head = t(
+    head = tn(
         "progress.head",
+        progress.total,
         lang,
         registered=number(progress.registered, lang),
-        total=number(progress.total, lang),
         percent=percent(progress.percent / 100, lang),
         left=days_left_text(progress.days_left, lang),
     )

@@ -1,4 +1,4 @@
-"""The catalogues, Babel's dates and numbers, every builder in both languages, and no prose left in Python."""
+"""The catalogues, dates and numbers, every builder in both languages, and no prose left in Python."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_french_messages_are_french() -> None:
     assert same == []
 
 
-def test_babel_writes_dates_and_numbers_for_each_language() -> None:
+def test_dates_and_numbers_are_written_for_each_language() -> None:
     assert long_date(DEADLINE, Lang.FR) == "mardi 16 septembre 2008"
     assert long_date(DEADLINE, Lang.EN) == "Tuesday 16 September 2008"
     assert number(20_000, Lang.FR) == "20\u202f000"  # CLDR's narrow no-break space
@@ -104,6 +104,10 @@ def test_babel_writes_dates_and_numbers_for_each_language() -> None:
     assert tn("files.became", 0, Lang.FR) == "aucun partenaire n'est passé en enregistré"  # a `.zero` form wins
     assert tn("files.became", 1, Lang.FR) == "1 partenaire est passé en enregistré"
     assert tn("files.created", 1, Lang.FR) == "1 nouveau" and tn("files.created", 2, Lang.FR) == "2 nouveaux"
+    # A share agrees with its total, in both languages: « 0 sur 1 partenaire enregistré », "1 of 3 partners".
+    assert tn("summary.share", 1, Lang.FR, registered="0", percent="0 %") == "0 sur 1 partenaire enregistré (0 %)"
+    assert tn("summary.share", 3, Lang.EN, registered="1", percent="33%") == "1 of 3 partners registered (33%)"
+    assert tn("summary.share", 1, Lang.EN, registered="1", percent="100%") == "1 of 1 partner registered (100%)"
 
 
 def test_no_hand_written_month_table_or_english_only_date_format_is_left() -> None:

@@ -154,7 +154,7 @@ def test_the_morning_digest_and_its_buttons_in_french(french_bot: RunningBot, st
     assert "You have *1 partner* not yet registered" in text_of(posts[ALICE])
 
     summary = text_of(posts["C0SALES01"])
-    assert "0 partenaires enregistrés sur 3 (0 %)" in summary and "Échéance : mardi 16 septembre 2008" in summary
+    assert "0 sur 3 partenaires enregistrés (0 %)" in summary and "Échéance : mardi 16 septembre 2008" in summary
     assert "Not contacted" not in summary
 
     snooze = next(

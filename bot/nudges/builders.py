@@ -100,10 +100,10 @@ def build_digest(
 
 
 def _share(progress: Progress) -> str:
-    return t(
+    return tn(
         "summary.share",
+        progress.total,
         registered=number(progress.registered),
-        total=number(progress.total),
         percent=percent(progress.percent / 100),
     )
 
