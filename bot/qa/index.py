@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.memory import Int8Rows
 from bot.qa.knowledge import Entry, own_texts
-from bot.qa.semantic import Encoder
+from bot.qa.semantic import DIM, Encoder
 from bot.qa.terms import fold_word, meaningful_words, stem, words
 
 # bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
@@ -131,16 +131,16 @@ class Index:
         self.encoder = encoder if encoder is not None and encoder.available else None
         if self.encoder is not None:
             answers = [text for entry in self.entries for text in (entry.answer_en, entry.answer_fr)]
-            vectors = self.encoder.encode_cached([t for _, t, _ in texts] + answers + [e.text for e in self.negatives])
-            phrasings, self._negatives = vectors[: len(texts)], Int8Rows(vectors[len(texts) + len(answers) :])
             # An entry's answer in both languages: the mean of their vectors (an empty answer counts for nothing).
             given = np.array([bool(answer) for answer in answers])[:, None]
-            self._answers = _unit(
-                (vectors[len(texts) : len(texts) + len(answers)] * given).reshape(len(answers) // 2, 2, -1).sum(axis=1)
-            )
+            vectors = self.encoder.encode_cached(answers) * given
+            self._answers = _unit(vectors.reshape(len(answers) // 2, 2, -1).sum(axis=1))
             sums = np.zeros_like(self._answers)
-            np.add.at(sums, owner, phrasings)
-            self._vectors = Int8Rows(phrasings)
+            encode = self.encoder.encode_cached  # a chunk at a time, the phrasings' sum by entry made on the way
+            self._vectors = Int8Rows.encoded(
+                encode, [t for _, t, _ in texts], DIM, seen=lambda at, v: np.add.at(sums, owner[at], v)
+            )
+            self._negatives = Int8Rows.encoded(encode, [e.text for e in self.negatives], DIM)
             self._centroids = _unit(sums / np.maximum(1, self.phrasings)[:, None] + self._answers)
             self._index_words(self.encoder)
 

@@ -103,3 +103,25 @@ def test_no_int8_rows_give_empty_products() -> None:
     assert len(packed) == 0
     assert (packed @ np.ones(512, np.float32)).shape == (0,)
     assert packed[[]].shape == (0, 512)
+
+
+def test_int8_rows_encoded_a_chunk_at_a_time_are_the_rows_packed_at_once() -> None:
+    rows = _unit_rows(300, 3)
+    texts = [str(i) for i in range(300)]
+    asked: list[int] = []
+    seen: list[tuple[slice, np.ndarray]] = []
+
+    def encode(chunk: list[str]) -> np.ndarray:
+        asked.append(len(chunk))
+        return rows[[int(text) for text in chunk]]
+
+    packed = Int8Rows.encoded(encode, texts, 512, seen=lambda at, vectors: seen.append((at, vectors.copy())))
+    assert max(asked) == Int8Rows.CHUNK and sum(asked) == 300  # never all texts at once
+    assert np.array_equal(packed[np.arange(300)], Int8Rows(rows)[np.arange(300)])
+    assert all(np.array_equal(rows[at], vectors) for at, vectors in seen) and sum(len(v) for _, v in seen) == 300
+    assert len(Int8Rows.encoded(encode, [], 512)) == 0
+
+
+def test_int8_rows_refuse_fewer_rows_than_announced() -> None:
+    with pytest.raises(ValueError, match="2 rows given for 3"):
+        Int8Rows.encoded(lambda chunk: np.ones((2, 4), np.float32), ["a", "b", "c"], 4)
