@@ -35,9 +35,9 @@ def deadline(rt: Runtime, lang: str) -> str:
 
 def days_left(rt: Runtime, lang: str) -> str:
     """How many calendar days are left to the deadline."""
-    left = days_left_text(rt.days_left(), lang)
+    left = days_left_text(days := rt.days_left(), lang)
     when = format_date(rt.settings.transition_deadline, lang)
-    return t("live.days_left", lang, left=left[0].upper() + left[1:], when=when)
+    return t("live.days_left" if days >= 0 else "live.days_passed", lang, left=left[0].upper() + left[1:], when=when)
 
 
 def progress(rt: Runtime, lang: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlmodel import col, select
 
+from bot.clock import FixedClock
 from bot.errors import BadInput, Conflict, NotAllowed
 from bot.i18n import reading
 from bot.ids import Block
@@ -30,6 +33,16 @@ def test_the_deadline_is_answered_in_the_askers_language_with_days_left(rt: Runt
     assert "16 September 2008" in en.body and "14 days left" in en.body and en.lang == "en"
     assert "16 septembre 2008" in fr.body and "il reste 14 jours" in fr.body and fr.lang == "fr"
     assert "August 2008" in en.source and "août 2008" in fr.source
+
+
+def test_days_left_after_the_deadline_say_when_it_was(rt: Runtime, clock: FixedClock) -> None:
+    clock.advance(dt.timedelta(days=15))  # the deadline was yesterday
+    en = service.decide(rt, "How many days are left?", user_id=ALICE)
+    fr = service.decide(rt, "Combien de jours reste-t-il ?", user_id=ALICE)
+    assert en.slug == fr.slug == "days_left"
+    assert "The deadline passed 1 day ago: it was *Tuesday 16 September 2008*." in en.body
+    assert "L'échéance est passée depuis 1 jour : c'était le *mardi 16 septembre 2008*." in fr.body
+    assert "before the deadline" not in en.body and "avant l'échéance" not in fr.body
 
 
 def test_progress_and_my_partners_come_from_the_data(rt: Runtime, partners: list[object]) -> None:
