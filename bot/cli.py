@@ -88,32 +88,47 @@ def run(
     except Exception as exc:
         raise fail(f"SLACK_BOT_TOKEN: Slack refused the token or could not be reached ({type(exc).__name__})") from None
     scheduler = None
-    if not no_scheduler:
-        from bot.nudges.scheduler import start_scheduler
-
-        scheduler = start_scheduler(rt)
     stop_metrics = None
-    if settings.metrics_address is not None:
-        from bot.server import serve_metrics
-
-        stop_metrics = serve_metrics(*settings.metrics_address)
     try:
-        if settings.slack_app_token:
-            from bot.socket_mode import serve_socket_mode, socket_mode_handler
+        if settings.metrics_address is not None:
+            from bot.server import serve_metrics
 
-            log.info("starting in Socket Mode")
-            serve_socket_mode(socket_mode_handler(app, settings.slack_app_token))
+            stop_metrics = serve_metrics(*settings.metrics_address)
+        if not no_scheduler:
+            from bot.nudges.scheduler import start_scheduler
+
+            scheduler = start_scheduler(rt)
+        if settings.slack_app_token:
+            _serve_socket_mode(app, settings.slack_app_token)
         else:
             from bot.server import router_for, serve
 
             limit = settings.max_request_bytes
             serve(router_for(app, rt), port=port or settings.port, threads=settings.http_threads, max_body=limit)
+    except ConfigError as exc:  # PORT or METRICS_BIND cannot be listened on
+        raise fail(str(exc)) from None
     finally:
         if stop_metrics is not None:
             stop_metrics()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         db.dispose()
+
+
+def _serve_socket_mode(app: Any, app_token: str) -> None:
+    """Serve over Socket Mode; an app token Slack refuses stops here with one line naming it."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.socket_mode import serve_socket_mode, socket_mode_handler
+
+    log.info("starting in Socket Mode")
+    try:
+        serve_socket_mode(socket_mode_handler(app, app_token))
+    except SlackApiError as exc:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        raise fail(f"SLACK_APP_TOKEN: Slack refused the app token ({error or 'no reason given'})") from None
+    except OSError as exc:
+        raise fail(f"SLACK_APP_TOKEN: Slack could not be reached to open Socket Mode ({type(exc).__name__})") from None
 
 
 @cli.command()

@@ -19,6 +19,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import metrics
+from bot.config import ConfigError
 from bot.installation import Gate
 from bot.qa.semantic import Encoder
 from bot.runtime import Runtime
@@ -278,7 +279,10 @@ def serve_metrics(host: str, port: int) -> Callable[[], None]:
     """Serve /metrics alone on `host:port` in a daemon thread; return what stops it."""
     from waitress.server import create_server
 
-    server: Any = create_server(metrics_only, host=host, port=port, threads=1, ident="transition-bot-metrics")
+    try:
+        server: Any = create_server(metrics_only, host=host, port=port, threads=1, ident="transition-bot-metrics")
+    except OSError as exc:
+        raise ConfigError(f"METRICS_BIND: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     stopping = threading.Event()
 
     def loop() -> None:
@@ -310,18 +314,21 @@ def serve(
     """Serve until SIGTERM or SIGINT on waitress, a multi-threaded production WSGI server."""
     from waitress.server import create_server
 
-    server = create_server(
-        wsgi_app,
-        host=host,
-        port=port,
-        threads=threads,
-        connection_limit=500,
-        channel_timeout=30,
-        ident="transition-bot",
-        clear_untrusted_proxy_headers=True,
-        # waitress refuses a longer body on its Content-Length header (or as its chunks pass the limit), unread.
-        max_request_body_size=max_body + 1,
-    )
+    try:
+        server = create_server(
+            wsgi_app,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=500,
+            channel_timeout=30,
+            ident="transition-bot",
+            clear_untrusted_proxy_headers=True,
+            # waitress refuses a longer body on its Content-Length header (or as its chunks pass the limit), unread.
+            max_request_body_size=max_body + 1,
+        )
+    except OSError as exc:  # the port is taken, or needs privileges
+        raise ConfigError(f"PORT: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %d: stopping", signum)

@@ -73,3 +73,38 @@ def test_run_serves_signed_commands_and_stops_cleanly(
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0
     assert "Traceback" not in (tmp_path / "bot.log").read_text()
+
+
+@pytest.mark.parametrize("taken", ["PORT", "METRICS_BIND", "SLACK_APP_TOKEN"])
+def test_a_start_that_cannot_listen_or_connect_stops_with_one_line_naming_the_key(
+    tmp_path: Path, standin: SlackStandIn, taken: str
+) -> None:
+    """A port in use (the bot's or the metrics'), or an app token Slack refuses: one line and exit 2, no traceback."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+            "PORT": str(port if taken == "PORT" else free_port()),
+        }
+        if taken == "METRICS_BIND":
+            env["METRICS_BIND"] = f"127.0.0.1:{port}"
+        if taken == "SLACK_APP_TOKEN":
+            env["SLACK_APP_TOKEN"] = "xapp-1-refused-by-slack"
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"transition-bot: {taken}:")
