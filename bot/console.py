@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import secrets
 import time
 import urllib.parse
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.emoji import Emoji, NoEmoji
 from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
@@ -45,9 +47,22 @@ class InlineExecutor(Executor):
         return future
 
 
+_EMOJI_CODE = re.compile(r":([a-z0-9_+-]{1,60}):")
+
+
+def _terminal_emoji(code: re.Match[str]) -> str:
+    """Slack's name of an emoji as the terminal's (Rich's) table knows it: Slack calls 🟡 `large_yellow_circle`."""
+    for name in (code[1], code[1].removeprefix("large_")):
+        try:
+            return str(Emoji(name))
+        except NoEmoji:
+            continue
+    return code[0]
+
+
 def render_text(text: str) -> str:
-    """Slack mrkdwn made readable in a terminal: entities decoded, user mentions kept as @ID."""
-    return unescape(text)
+    """Slack mrkdwn made readable in a terminal: entities decoded, emoji drawn, user mentions kept as @ID."""
+    return _EMOJI_CODE.sub(_terminal_emoji, unescape(text))
 
 
 def render_element(element: dict[str, Any]) -> str:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from bot import statuses
+from bot.console import render_text
+from bot.i18n import Lang, catalogue
 
 
 def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -84,3 +89,12 @@ def test_console_import_result_goes_to_the_dm_and_unknown_commands_are_named(tmp
         assert f"{unknown} n'est pas une commande" in answer and "/partner, /transition" in answer
     english = run_console(tmp_path, "/nope\nquit\n").stdout
     assert "/nope is not a command of this bot; known commands: /partner, /transition" in english
+
+
+def test_every_emoji_the_bot_writes_is_drawn_in_the_terminal() -> None:
+    codes = set(re.findall(r":[a-z0-9_+-]+:", " ".join(statuses.EMOJI.values())))
+    for lang in Lang:
+        codes |= {code for text in catalogue(lang).values() for code in re.findall(r":[a-z0-9_+-]+:", text)}
+    assert ":large_yellow_circle:" in codes and ":large_green_circle:" in codes
+    assert [code for code in sorted(codes) if render_text(code) == code] == []
+    assert render_text("at 10:30:00, :no_such_emoji:") == "at 10:30:00, :no_such_emoji:"
