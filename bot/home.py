@@ -109,7 +109,7 @@ def build_home(
         )
         blocks.append(section(f"{share}\n{lines}"))
         if top_owners:
-            owners = "\n".join(f"• {_owner(who)}: {tn('home.open', n)}" for who, n in top_owners)
+            owners = "\n".join(t("home.owner_open", who=_owner(who), open=tn("home.open", n)) for who, n in top_owners)
             blocks.append(section(t("home.most_open") + "\n" + owners))
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -476,3 +477,20 @@ def test_catalogue_files_are_packaged() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"locales/*.toml"' in pyproject
     assert sorted(p.name for p in (ROOT / "bot" / "locales").glob("*.toml")) == [f"{lang.value}.toml" for lang in Lang]
+
+
+def test_french_puts_a_space_before_a_colon_in_plain_texts_too() -> None:
+    """Notifications and fallbacks show the plain text: « Réseaux Dupont (LNK-1) : Contacté », not "…): Contacté"."""
+    plain = partner().model_copy(update={"note": None, "name": "Réseaux Dupont"})
+    with reading(Lang.FR):
+        card = builders.build_card(plain, [], tz=TZ).text
+        done = builders.build_update_done(plain, change(1), undo_until=AT, tz=TZ).text
+        home = json.dumps(
+            build_home(groups={}, counts={}, days_left=3, deadline=DEADLINE, tz=TZ, team={}, top_owners=[("U1", 2)]),
+            ensure_ascii=False,
+        )
+    assert card.startswith("Réseaux Dupont (LNK-00000) : Contacté.")
+    assert "Réseaux Dupont (LNK-00000) : Non contacté → Contacté" in done
+    assert "> : " in home and ">: " not in home
+    with reading(Lang.EN):
+        assert builders.build_card(plain, [], tz=TZ).text.startswith("Réseaux Dupont (LNK-00000): Contacted.")

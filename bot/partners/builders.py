@@ -165,7 +165,8 @@ def build_card(partner: Partner, entries: Sequence[StatusChange], *, tz: ZoneInf
         blocks.extend(split_sections(t("card.history") + "\n" + lines))
     blocks.append(card_actions(partner))
     note = " " + t("card.last_note_plain", note=escape(partner.note)) if partner.note else ""
-    text = f"{escape(partner.name)} ({escape(partner.partner_id)}): {label(Status(partner.status))}.{note}"
+    named = f"{escape(partner.name)} ({escape(partner.partner_id)})"
+    text = t("card.plain", partner=named, status=label(Status(partner.status)), note=note)
     return Reply(text=truncate(text, 3000), blocks=blocks[:MESSAGE_BLOCKS_MAX])
 
 
@@ -181,7 +182,8 @@ def build_update_done(
         plain_what = t("update.stays_plain", partner=f"{partner.name} ({partner.partner_id})", status=label(new))
     else:
         what = t("update.changed", partner=title(partner), old=status_text(old), new=status_text(new))
-        plain_what = f"{partner.name} ({partner.partner_id}): {label(Status(old))} → {label(Status(new))}"
+        named = f"{partner.name} ({partner.partner_id})"
+        plain_what = t("update.changed_plain", partner=named, old=label(Status(old)), new=label(Status(new)))
     blocks: list[Block] = [section(":white_check_mark: " + what)]
     if change.note:
         blocks.append(section(t("update.note") + "\n" + quoted_note(change.note)))

@@ -17,7 +17,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import BadInput, NotAllowed
-from bot.i18n import number, t, tn
+from bot.i18n import number, short_datetime, t, tn
 from bot.partners import file_builders as build
 from bot.partners import io as partner_io
 from bot.replies import Reply
@@ -293,7 +293,9 @@ def export(rt: Runtime, *, actor: str, mine: bool, xlsx: bool) -> Reply:
         file=data,
         filename=name,
         title=name,
-        initial_comment=tn("files.export_comment", count, when=f"{rt.clock.now():%Y-%m-%d %H:%M} UTC"),
+        initial_comment=tn(
+            "files.export_comment", count, when=short_datetime(rt.clock.now().astimezone(rt.settings.tz))
+        ),
     )
     log.info("exported %s partners", count)
     return build.notice(tn("files.export_sent", count, name=name), ephemeral=True)

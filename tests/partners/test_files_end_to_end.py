@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -236,7 +237,8 @@ def test_both_exports_read_back(bot: RunningBot, standin: SlackStandIn, book: Bo
     by_id = {r["partner_id"]: r for r in rows}
     assert by_id["LNK-9001"]["name"] == "Réseaux Dupont & Fils" and by_id["LNK-0002"]["name"] == "'=1+2 Networks"
     upload = next(c for c in standin.calls_to("files.completeUploadExternal") if c.args.get("channel_id") == ADMIN_DM)
-    assert upload
+    # written for its reader, in the team's zone
+    assert re.search(r"7 partners, as of 2 Sep 2008 \d\d:\d\d CEST\.", upload.args["initial_comment"])
 
     assert "I sent 7 partners" in partner_command(bot, standin, "export xlsx", ADMIN)
     sheet = openpyxl.load_workbook(
