@@ -206,6 +206,31 @@ def test_cli_import_exit_codes_dry_run_and_export(cli_env: Path) -> None:
     assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 5
 
 
+def test_cli_import_leaves_a_deactivated_owner_out_and_warns(cli_env: Path, standin: SlackStandIn, rt: Runtime) -> None:
+    standin.add_person("U0GONE001", "gone", "gone@example.com", deleted=True)
+    runner = CliRunner()
+    first = cli_env / "partners.csv"
+    first.write_text(GOOD, encoding="utf-8")
+    assert runner.invoke(cli, ["import-partners", str(first)]).exit_code == 0
+    # LNK-0000 moves to the deactivated owner; LNK-7000 is new and theirs.
+    moved = GOOD.replace(
+        "LNK-0000,Alice Partner 0 SARL,FR,alice@example.com", "LNK-0000,Alice Partner 0 SARL,FR,gone@example.com"
+    )
+    again = cli_env / "again.csv"
+    again.write_text(moved + "LNK-7000,Gone Networks,FR,GONE@example.com,,\n", encoding="utf-8")
+    result = runner.invoke(cli, ["import-partners", str(again)])
+    assert result.exit_code == 0, result.output
+    warning = next(line for line in result.output.splitlines() if "gone@example.com" in line)
+    assert warning.startswith("warning: ") and "deactivated" in warning and "lines 2, 7" in warning
+    book = Book(rt.db)
+    for key in ("LNK-0000", "LNK-7000"):
+        partner = book.partner(key)
+        assert (partner.owner_user_id, partner.owner_email) == (None, "gone@example.com")
+    assert book.history("LNK-0000")[-1].to_owner == "gone@example.com"  # the e-mail, as for owners Slack lacks
+    report = do_import(rt, again.read_text(encoding="utf-8"), dry_run=True)
+    assert report.deactivated_owners == ["gone@example.com"] and report.unmatched_owners == ["newcomer@example.com"]
+
+
 def test_cli_import_without_a_token_skips_lookups_and_says_so(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SLACK_BOT_TOKEN")
     good = cli_env / "partners.csv"
