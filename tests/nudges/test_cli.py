@@ -15,12 +15,16 @@ from tests.conftest import ADMIN
 from tests.nudges.conftest import ALICE, CHANNEL, CHLOE, load_book, posts_by_recipient
 from tests.slack_standin import TOKEN, SlackStandIn, text_of
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def nudge(standin: SlackStandIn, database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(cwd),
+        # This checkout's code, not whichever copy of the package the interpreter has installed.
+        "PYTHONPATH": str(ROOT),
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": standin.api_url,
         "DATABASE_URL": database_url,
