@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -229,6 +230,24 @@ def test_cli_import_leaves_a_deactivated_owner_out_and_warns(cli_env: Path, stan
     assert book.history("LNK-0000")[-1].to_owner == "gone@example.com"  # the e-mail, as for owners Slack lacks
     report = do_import(rt, again.read_text(encoding="utf-8"), dry_run=True)
     assert report.deactivated_owners == ["gone@example.com"] and report.unmatched_owners == ["newcomer@example.com"]
+
+
+def test_cli_export_to_an_xlsx_name_writes_a_workbook_that_imports_back(cli_env: Path) -> None:
+    runner = CliRunner()
+    good = cli_env / "partners.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    assert runner.invoke(cli, ["import-partners", str(good)]).exit_code == 0
+    out = cli_env / "Out.XLSX"
+    result = runner.invoke(cli, ["export-partners", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "exported 5 partners" in result.output
+    sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:4] == ["partner_id", "name", "country", "owner_email"] and len(rows) == 6
+    assert ["LNK-9001", "Réseaux Dupont & Fils"] in [r[:2] for r in rows]
+    again = runner.invoke(cli, ["import-partners", str(out)])
+    assert again.exit_code == 0 and "0 new, 0 updated, 5 unchanged" in again.output, again.output
+    assert not list(cli_env.glob("*.partial"))
 
 
 def test_cli_import_without_a_token_skips_lookups_and_says_so(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
