@@ -317,11 +317,12 @@ def import_partners(
 
 @cli.command("export-partners")
 def export_partners(
-    file: Annotated[Path, typer.Argument(help="Where to write the CSV (- for standard output)")],
+    file: Annotated[Path, typer.Argument(help="Where to write it: an Excel workbook when it ends in .xlsx, else CSV")],
 ) -> None:
-    """Export every partner as CSV: partner_id,name,country,owner_email,status,updated_at,updated_by,note…"""
+    """Export every partner (.xlsx or CSV): partner_id,name,country,owner_email,status,updated_at,updated_by,note…"""
     from bot.app import build_runtime
     from bot.partners.io import export_partners as run_export
+    from bot.partners.io import export_xlsx
 
     settings = settings_or_exit()
     db = migrated_database(settings)
@@ -331,8 +332,12 @@ def export_partners(
     else:
         partial = file.with_name(file.name + ".partial")
         try:
-            with open(partial, "w", newline="", encoding="utf-8") as out:
-                count = run_export(rt, out)
+            if file.suffix.lower() == ".xlsx":  # the workbook `/partner export xlsx` sends
+                data, count = export_xlsx(rt)
+                partial.write_bytes(data)
+            else:
+                with open(partial, "w", newline="", encoding="utf-8") as out:
+                    count = run_export(rt, out)
             partial.replace(file)
         except OSError as exc:
             raise fail(f"{file}: cannot write the file ({exc.strerror})") from None

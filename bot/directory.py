@@ -30,6 +30,8 @@ class Person:
     tz: str | None
     locale: str | None = None
     """users.info's locale (`fr-FR`); `""` when Slack told none, None when users.info was not asked yet."""
+    deleted: bool = False
+    """Slack says the account is deactivated: it can own nothing and read nothing."""
 
 
 class Directory:
@@ -95,4 +97,4 @@ class Directory:
 
 
 def _person(user: SlackUser) -> Person:
-    return Person(user.user_id, user.email, user.name, user.tz, user.locale)
+    return Person(user.user_id, user.email, user.name, user.tz, user.locale, deleted=user.deleted)

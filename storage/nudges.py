@@ -150,14 +150,16 @@ def set_snooze(*, session: Session, partner: Partner, until: dt.date | None) -> 
     session.add(partner)
 
 
-def cached_zones(*, session: Session, user_ids: Collection[str], fetched_since: dt.datetime) -> dict[str, str | None]:
-    """User ID → time zone, for the users whose cached profile is fresh enough (one query for all)."""
+def cached_profiles(
+    *, session: Session, user_ids: Collection[str], fetched_since: dt.datetime
+) -> dict[str, tuple[str | None, bool]]:
+    """User ID → (time zone, deactivated), for the users whose cached profile is fresh enough (one query for all)."""
     if not user_ids:
         return {}
-    query = select(col(SlackUser.user_id), col(SlackUser.tz)).where(
+    query = select(col(SlackUser.user_id), col(SlackUser.tz), col(SlackUser.deleted)).where(
         col(SlackUser.user_id).in_(sorted(user_ids)), col(SlackUser.fetched_at) >= fetched_since
     )
-    return {user_id: tz for user_id, tz in session.exec(query)}
+    return {user_id: (tz, deleted) for user_id, tz, deleted in session.exec(query)}
 
 
 # ---- the once-only log ----------------------------------------------------------------------------

@@ -164,9 +164,17 @@ class SlackStandIn:
         return f"http://127.0.0.1:{self.port}/response/{key}"
 
     def add_person(
-        self, user_id: str, name: str, email: str | None = None, tz: str = "Europe/Paris", locale: str = "en-US"
+        self,
+        user_id: str,
+        name: str,
+        email: str | None = None,
+        tz: str = "Europe/Paris",
+        locale: str = "en-US",
+        *,
+        deleted: bool = False,
     ) -> Person:
-        person = Person(user_id, name, email or f"{name}@example.com", tz, locale=locale)
+        """A member of the workspace; `deleted` makes it a deactivated account, as users.info reports one."""
+        person = Person(user_id, name, email or f"{name}@example.com", tz, deleted=deleted, locale=locale)
         self.people[user_id] = person
         return person
 

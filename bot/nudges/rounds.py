@@ -119,6 +119,7 @@ class RoundReport:
     muted: int = 0
     failed: int = 0
     deferred: int = 0
+    deactivated: int = 0
     paused: bool = False
     closed: bool = False
 
@@ -149,6 +150,8 @@ class RoundReport:
         )
         if self.deferred:
             line += f"; {self.deferred} deferred (time zone unknown for now)"
+        if self.deactivated:
+            line += f"; {self.deactivated} owner{'s' if self.deactivated != 1 else ''} deactivated"
         return line
 
     @classmethod
@@ -156,14 +159,16 @@ class RoundReport:
         """The counts a `line()` holds (as the audit trail keeps it), or None when it is not one."""
         found = re.fullmatch(
             r"(\d+) digests? and (\d+) channel summar(?:y|ies) sent; (\d+) already sent today; (\d+) owners? muted;"
-            r" (\d+) failed(?:; (\d+) deferred \(time zone unknown for now\))?",
+            r" (\d+) failed(?:; (\d+) deferred \(time zone unknown for now\))?(?:; (\d+) owners? deactivated)?",
             line,
         )
         if found is None:
             return None
-        digests, summaries, already, muted, failed, deferred = (int(n or 0) for n in found.groups())
+        digests, summaries, already, muted, failed, deferred, deactivated = (int(n or 0) for n in found.groups())
         sent: Counter[str] = Counter({Kind.DIGEST: digests, Kind.SUMMARY: summaries})
-        return cls(mode, sent, already_sent=already, muted=muted, failed=failed, deferred=deferred)
+        return cls(
+            mode, sent, already_sent=already, muted=muted, failed=failed, deferred=deferred, deactivated=deactivated
+        )
 
 
 # ---- deciding ---------------------------------------------------------------------------------------
@@ -173,15 +178,19 @@ def is_paused(rt: Runtime) -> bool:
         return store.get_setting(session=session, key=PAUSED_KEY) == "1"
 
 
-def owner_wall_time(
-    rt: Runtime, user_id: str, now: dt.datetime, zones: dict[str, str | None] | None = None
-) -> dt.datetime:
+def owner_profile(
+    rt: Runtime, user_id: str, cached: dict[str, tuple[str | None, bool]] | None = None
+) -> tuple[str | None, bool]:
+    """The owner's (time zone, deactivated) from `cached`, else through the directory (users.info, cached a day)."""
+    if cached is not None and user_id in cached:
+        return cached[user_id]
+    person = rt.directory.by_id(user_id)
+    return (person.tz, person.deleted) if person else (None, False)
+
+
+def owner_wall_time(rt: Runtime, user_id: str, now: dt.datetime) -> dt.datetime:
     """`now` on the owner's wall clock (users.info zone, cached a day), else TRANSITION_TIMEZONE's."""
-    if zones is not None and user_id in zones:
-        zone = zones[user_id]
-    else:
-        person = rt.directory.by_id(user_id)
-        zone = person.tz if person else None
+    zone, _deleted = owner_profile(rt, user_id)
     return local_wall_time(now, zone, rt.settings.transition_timezone)
 
 
@@ -252,7 +261,7 @@ def due_keys(
     cadence = Cadence.from_settings(settings)
     report.closed = now >= settings.deadline_end
     backlogs: dict[str, Backlog] = {}
-    zones: dict[str, str | None] = {}
+    profiles: dict[str, tuple[str | None, bool]] = {}
     with rt.db.session() as session:
         muted = store.muted_users(session=session)
         if not report.closed:
@@ -262,18 +271,24 @@ def due_keys(
                 per_owner=settings.nudge_digest_max_partners,
                 registered_since=since_yesterday(rt),
             )
-            # One query for the zones cached within the directory's TTL; the others go through it.
-            zones = store.cached_zones(session=session, user_ids=list(backlogs), fetched_since=now - CACHE_TTL)
+            # One query for the profiles cached within the directory's TTL; the others go through it.
+            profiles = store.cached_profiles(session=session, user_ids=list(backlogs), fetched_since=now - CACHE_TTL)
     due: list[tuple[Kind, str, dt.date]] = []
     for owner in sorted(backlogs):
         if owner in muted:
             report.muted += 1
             continue
         try:
-            local = owner_wall_time(rt, owner, now, zones)
+            zone, deactivated = owner_profile(rt, owner, profiles)
+            local = local_wall_time(now, zone, settings.transition_timezone)
         except Exception as exc:  # a wrong zone could mean a wrong day's key: better late than twice
             log.warning("zone of %s unknown for now (%s); their digest waits a tick", owner, type(exc).__name__)
             report.deferred += 1
+            continue
+        if deactivated:
+            # Nobody reads a deactivated account's DMs; its partners stay in the channel summary's counts.
+            log.info("no digest for %s: Slack account deactivated, their partners need a new owner", owner)
+            report.deactivated += 1
             continue
         if mode is not Mode.SCHEDULED or cadence.is_due(local):
             due.append((Kind.DIGEST, owner, local.date()))

@@ -144,6 +144,8 @@ def report_text(report: RoundReport) -> str:
     ]
     if report.deferred:
         parts.append(tn("nudges.report_deferred", report.deferred))
+    if report.deactivated:
+        parts.append(tn("nudges.report_deactivated", report.deactivated))
     return t("nudges.report_join").join(parts)
 
 

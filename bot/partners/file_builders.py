@@ -64,6 +64,12 @@ def build_import_report(*, name: str, report: ImportReport, import_id: int | Non
         hidden = len(report.unmatched_owners) - OWNERS_SHOWN
         more = " " + tn("files.and_more", hidden) if hidden > 0 else ""
         blocks.append(section(tn("files.unmatched_owners", len(report.unmatched_owners), owners=owners, more=more)))
+    if report.deactivated_owners:
+        owners = ", ".join(escape(e) for e in report.deactivated_owners[:OWNERS_SHOWN])
+        hidden = len(report.deactivated_owners) - OWNERS_SHOWN
+        more = " " + tn("files.and_more", hidden) if hidden > 0 else ""
+        count = len(report.deactivated_owners)
+        blocks.append(section(tn("files.deactivated_owners", count, owners=owners, more=more)))
     if import_id is not None:
         blocks.append(
             actions(

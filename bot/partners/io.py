@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from sqlmodel import Session
 
+from bot.directory import Person
 from bot.i18n import number, t, tn
 from bot.runtime import Runtime
 from bot.slack_text import clean, fold
@@ -132,6 +133,8 @@ class ImportReport:
     registered: int = 0
     unknown: list[str] = field(default_factory=list)
     unmatched_owners: list[str] = field(default_factory=list)
+    deactivated_owners: list[str] = field(default_factory=list)
+    """Owner e-mails whose Slack account is deactivated: kept on the partners, with no owner in Slack."""
     statuses_only: bool = False
     dry_run: bool = False
 
@@ -343,30 +346,35 @@ def check_records(records: Iterable[Record], *, max_rows: int | None = None) -> 
 
 def lookup_owners(
     rt: Runtime, emails: Iterable[str], *, progress: Progress | None = None
-) -> tuple[dict[str, str | None], list[str]]:
-    """Each distinct owner e-mail's Slack user ID (None when Slack does not know it), asked once each."""
+) -> tuple[dict[str, str | None], list[str], list[str]]:
+    """Each distinct owner e-mail's Slack user ID, asked once each; the e-mails Slack could not be asked
+    about; the e-mails of deactivated accounts. An e-mail gets None when its owner is not an active user."""
     distinct = sorted(set(emails))
     found: dict[str, str | None] = {}
     failures: list[str] = []
+    deactivated: list[str] = []
 
-    def ask(email: str) -> tuple[str, str | None, bool]:
+    def ask(email: str) -> tuple[str, Person | None, bool]:
         try:
             person = rt.directory.by_email(email)
         except Exception as exc:  # one unreachable lookup must not stop the whole import
             log.warning("owner lookup failed: %s", type(exc).__name__)
             return email, None, False
-        return email, person.user_id if person else None, True
+        return email, person, True
 
     # A few lookups in flight hide the round trips; Slack's rate limit (honoured by the client's
     # retry handler) is what bounds a large import, not this pool.
     with ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="lookup") as pool:
-        for i, (email, user_id, answered) in enumerate(pool.map(ask, distinct), 1):
-            found[email] = user_id
+        for i, (email, person, answered) in enumerate(pool.map(ask, distinct), 1):
+            # A deactivated account would own partners nobody is nudged about: left out as if unknown.
+            found[email] = person.user_id if person and not person.deleted else None
             if not answered:
                 failures.append(email)
+            elif person and person.deleted:
+                deactivated.append(email)
             if progress:
                 progress("owners", i, len(distinct))
-    return found, failures
+    return found, failures, deactivated
 
 
 def import_partners(
@@ -397,15 +405,23 @@ def import_partners(
             lines_of.setdefault(row.owner_email, []).append(row.line)
     owners: dict[str, str | None] = {}
     if resolve_owners and lines_of:
-        owners, failures = lookup_owners(rt, lines_of, progress=progress)
+        owners, failures, deactivated = lookup_owners(rt, lines_of, progress=progress)
         for email in sorted(lines_of):
             if owners.get(email) is None:
-                report.unmatched_owners.append(email)
                 lines = lines_of[email]
                 where = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+                where = f"line{'s' if len(lines) > 1 else ''} {where}"
+                if email in deactivated:
+                    report.deactivated_owners.append(email)
+                    report.warnings.append(
+                        f"the Slack account of {email} is deactivated ({where}): imported with the e-mail kept "
+                        "and no owner in Slack, so nobody is nudged about it: give it to someone else"
+                    )
+                    continue
+                report.unmatched_owners.append(email)
                 why = "Slack could not be asked about" if email in failures else "no Slack user has the e-mail"
                 report.warnings.append(
-                    f"{why} {email} (line{'s' if len(lines) > 1 else ''} {where}): imported with the e-mail kept, "
+                    f"{why} {email} ({where}): imported with the e-mail kept, "
                     "matched to the person when they use the bot"
                 )
     who = (by or f"import:{source_name}")[:320]

@@ -320,6 +320,15 @@ def _assignee(rt: Runtime, who: Assignee) -> Person:
     if person is None:
         shown = who.user_id or who.email or f"@{who.handle}"
         raise NotFound(t("error.no_person", who=code(shown)), hint=t("error.no_person_hint"))
+    return _active(person)
+
+
+def _active(person: Person) -> Person:
+    """The person, if their Slack account may own partners: a deactivated one would leave them unattended."""
+    if person.deleted:
+        raise BadInput(
+            t("error.person_deactivated", who=f"<@{person.user_id}>"), hint=t("error.person_deactivated_hint")
+        )
     return person
 
 
@@ -342,6 +351,7 @@ def assign_key(rt: Runtime, *, actor: str, key: str, user_id: str, replace: bool
     person = rt.directory.by_id(user_id)
     if person is None:
         raise NotFound(t("error.no_person", who=code(user_id)), hint=t("error.no_person_menu"))
+    _active(person)  # a choice offered before the account was deactivated
     key = _key(key)
     actor_email = _prepare(rt, actor, key)
     now = rt.clock.now()

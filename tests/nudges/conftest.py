@@ -23,6 +23,7 @@ PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
 CHANNEL = "C0SALES01"
 ALICE, BRUNO, CHLOE = "U0ALICE01", "U0BRUNO01", "U0CHLOE01"
+GONE = "U0GONE001"  # a deactivated account, when a test adds it to the stand-in
 OWNERS = {ALICE: "alice@example.com", BRUNO: "bruno@example.com", CHLOE: "chloe@example.com"}
 LONG_AGO = dt.datetime(2008, 8, 8, 10, 0, tzinfo=dt.UTC)
 

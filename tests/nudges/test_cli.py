@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 from bot.nudges import service
 from bot.runtime import Runtime
 from tests.conftest import ADMIN
-from tests.nudges.conftest import ALICE, CHANNEL, CHLOE, load_book, posts_by_recipient
+from tests.nudges.conftest import ALICE, CHANNEL, CHLOE, GONE, add, load_book, posts_by_recipient
 from tests.slack_standin import TOKEN, SlackStandIn, text_of
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def nudge(standin: SlackStandIn, database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -21,6 +23,8 @@ def nudge(standin: SlackStandIn, database_url: str, cwd: Path, *args: str) -> su
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(cwd),
+        # This checkout's code, not whichever copy of the package the interpreter has installed.
+        "PYTHONPATH": str(ROOT),
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": standin.api_url,
         "DATABASE_URL": database_url,
@@ -58,6 +62,21 @@ def test_nudge_now_sends_one_round_then_nothing_more_the_same_day(
     assert forced.returncode == 0, forced.stderr
     assert posts_by_recipient(standin) == {ALICE: 2, CHLOE: 2, CHANNEL: 2}
     assert "Traceback" not in done.stderr + again.stderr + forced.stderr
+
+
+def test_nudge_now_skips_a_deactivated_owner_whose_partners_still_count_in_the_channel(
+    rt: Runtime, standin: SlackStandIn, database_url: str, tmp_path: Path
+) -> None:
+    load_book(rt)
+    standin.add_person(GONE, "gone", "gone@example.com", deleted=True)
+    add(rt, "LNK-8000", "Gone Partner SARL", GONE)
+    done = nudge(standin, database_url, tmp_path, "--now")
+    assert done.returncode == 0, done.stderr
+    assert "2 digests and 1 channel summary sent" in done.stdout and "1 owner deactivated" in done.stdout
+    assert posts_by_recipient(standin) == {ALICE: 1, CHLOE: 1, CHANNEL: 1}
+    summary = next(c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == CHANNEL)
+    assert "4 of 14 partners registered" in text_of(summary.args)
+    assert GONE in done.stderr and "gone@example.com" not in done.stderr + done.stdout
 
 
 def test_nudge_now_refuses_while_paused_unless_forced(

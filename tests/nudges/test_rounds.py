@@ -293,6 +293,28 @@ def test_one_failing_recipient_does_not_stop_the_round_and_the_sweep_retries_it(
     assert retried.state == "sent" and retried.attempts == 2
 
 
+def test_an_owner_deactivated_since_gets_no_digest_once_the_cached_profile_is_stale(
+    book: Runtime, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    at(clock, paris(2008, 9, 2, 17, 30))
+    run_round(book, mode=Mode.NOW, chart=None)
+    standin.people[ALICE].deleted = True
+    at(clock, paris(2008, 9, 2, 20, 0))  # the directory's day-long cache still says active: as any lookup would
+    assert run_round(book, mode=Mode.FORCE, chart=None).deactivated == 0
+    at(clock, paris(2008, 9, 3, 18, 0))  # a day on, users.info tells
+    report = run_round(book, mode=Mode.NOW, chart=None)
+    assert (report.sent[Kind.DIGEST], report.deactivated) == (1, 1)
+    asked = len(standin.calls_to("users.info"))
+    at(clock, paris(2008, 9, 4, 17, 30))  # now from the cache, with no users.info call
+    report = run_round(book, mode=Mode.NOW, chart=None)
+    assert (report.sent[Kind.DIGEST], report.deactivated) == (1, 1)
+    assert len(standin.calls_to("users.info")) == asked
+    assert posts_by_recipient(standin) == {ALICE: 2, CHLOE: 4, CHANNEL: 4}
+    summary = text_of(posts(standin)[-1].args)
+    assert "4 of 13" in summary and "alice: *5* open" in summary  # her partners still count, under her name
+    assert "1 owner not nudged: Slack account deactivated" in service.report_text(report)
+
+
 def test_the_summary_uploads_its_chart_to_the_channel(book: Runtime, standin: SlackStandIn, clock: FixedClock) -> None:
     at(clock, paris(2008, 9, 2, 9, 30))
     run_round(book, chart=fake_png)
@@ -352,9 +374,16 @@ def test_run_now_after_everything_is_registered_sends_only_the_summary(rt: Runti
     assert report.sent == {Kind.SUMMARY: 1}
 
 
-@pytest.mark.parametrize(("digests", "summaries", "muted", "deferred"), [(0, 0, 0, 0), (1, 1, 1, 1), (12, 2, 3, 0)])
-def test_a_rounds_line_reads_back_as_its_counts(digests: int, summaries: int, muted: int, deferred: int) -> None:
+@pytest.mark.parametrize(
+    ("digests", "summaries", "muted", "deferred", "deactivated"),
+    [(0, 0, 0, 0, 0), (1, 1, 1, 1, 1), (12, 2, 3, 0, 2), (1, 0, 0, 0, 1)],
+)
+def test_a_rounds_line_reads_back_as_its_counts(
+    digests: int, summaries: int, muted: int, deferred: int, deactivated: int
+) -> None:
     sent = Counter({Kind.DIGEST: digests, Kind.SUMMARY: summaries})
-    report = RoundReport(Mode.NOW, sent, already_sent=2, muted=muted, failed=1, deferred=deferred)
+    report = RoundReport(
+        Mode.NOW, sent, already_sent=2, muted=muted, failed=1, deferred=deferred, deactivated=deactivated
+    )
     assert RoundReport.from_line(report.line(), Mode.NOW) == report
     assert RoundReport.from_line("something else", Mode.NOW) is None

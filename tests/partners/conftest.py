@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.models import Partner, StatusChange
 
 ALICE, BRUNO, CHLOE, OTHER = "U0ALICE01", "U0BRUNO01", "U0CHLOE01", "U0OTHER01"
+GONE = "U0GONE001"  # a deactivated account, when a test adds it to the stand-in
 BOOK = [
     # partner_id, name, country, owner e-mail, owner ID, status, days since last update
     ("LNK-0000", "Alice Partner 0 SARL", "FR", "alice@example.com", ALICE, "not_contacted", 9),

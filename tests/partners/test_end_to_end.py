@@ -9,7 +9,7 @@ from typing import Any
 from bot.ids import Action, Block, Field, View
 from bot.partners.builders import NOTE_MAX, FormOrigin
 from tests.conftest import ADMIN, RunningBot
-from tests.partners.conftest import ALICE, OTHER, Book
+from tests.partners.conftest import ALICE, GONE, OTHER, Book
 from tests.slack_standin import TEAM_ID, SlackStandIn, text_of
 
 
@@ -86,6 +86,22 @@ def test_non_owner_gets_a_plain_refusal_and_nothing_changes(bot: RunningBot, sta
     assert book.partner("LNK-2000").status == "in_progress"
     command(bot, standin, "update LNK-2000 registered", user=ADMIN)
     assert book.partner("LNK-2000").status == "registered"
+
+
+def test_assigning_to_a_deactivated_account_is_refused_in_the_senders_language(
+    bot: RunningBot, standin: SlackStandIn, book: Book
+) -> None:
+    standin.add_person(GONE, "gone", "gone@example.com", deleted=True)
+    reply = command(bot, standin, f"assign LNK-0001 <@{GONE}|gone>")
+    assert "deactivated" in text_of(reply) and "now belongs to" not in text_of(reply)
+    standin.people[ADMIN].locale = "fr-FR"
+    reply = command(bot, standin, "attribuer LNK-0002 gone@example.com", user=ADMIN)
+    assert "désactivé" in text_of(reply) and "confié" not in text_of(reply)
+    for key in ("LNK-0001", "LNK-0002"):
+        partner = book.partner(key)
+        assert (partner.owner_user_id, partner.owner_email, partner.revision) == (ALICE, "alice@example.com", 1)
+        assert [h.source for h in book.history(key)] == ["import"]
+    assert not standin.problems
 
 
 def test_mentions_in_notes_never_ping(bot: RunningBot, standin: SlackStandIn, book: Book) -> None:

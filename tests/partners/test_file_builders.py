@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from bot.i18n import Lang, reading
 from bot.ids import Action
 from bot.partners import file_builders as build
 from bot.partners.files import is_partner_file, shared_file
@@ -35,6 +36,18 @@ def test_a_clean_report_counts_and_offers_import_and_cancel() -> None:
     assert "x@example.com" in shown
     assert action_ids(reply) == [Action.IMPORT_RUN, Action.IMPORT_CANCEL]
     assert all(e.get("value") == "42" for b in reply.blocks or [] for e in b.get("elements", []) if "value" in e)
+
+
+def test_a_report_names_deactivated_owners_apart_in_both_languages() -> None:
+    report = ImportReport(
+        rows=3, created=3, unmatched_owners=["new@example.com"], deactivated_owners=["gone@example.com"]
+    )
+    shown = text_of({"blocks": build.build_import_report(name="l.csv", report=report, import_id=1).blocks})
+    deactivated = next(line for line in shown.splitlines() if "gone@example.com" in line)
+    assert "deactivated" in deactivated and "new@example.com" not in deactivated
+    with reading(Lang.FR):
+        shown = text_of({"blocks": build.build_import_report(name="l.csv", report=report, import_id=1).blocks})
+    assert "désactivé" in next(line for line in shown.splitlines() if "gone@example.com" in line)
 
 
 def test_progress_reads_as_a_share() -> None:

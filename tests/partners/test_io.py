@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -204,6 +205,49 @@ def test_cli_import_exit_codes_dry_run_and_export(cli_env: Path) -> None:
     result = runner.invoke(cli, ["export-partners", str(out)])
     assert result.exit_code == 0, result.output
     assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 5
+
+
+def test_cli_import_leaves_a_deactivated_owner_out_and_warns(cli_env: Path, standin: SlackStandIn, rt: Runtime) -> None:
+    standin.add_person("U0GONE001", "gone", "gone@example.com", deleted=True)
+    runner = CliRunner()
+    first = cli_env / "partners.csv"
+    first.write_text(GOOD, encoding="utf-8")
+    assert runner.invoke(cli, ["import-partners", str(first)]).exit_code == 0
+    # LNK-0000 moves to the deactivated owner; LNK-7000 is new and theirs.
+    moved = GOOD.replace(
+        "LNK-0000,Alice Partner 0 SARL,FR,alice@example.com", "LNK-0000,Alice Partner 0 SARL,FR,gone@example.com"
+    )
+    again = cli_env / "again.csv"
+    again.write_text(moved + "LNK-7000,Gone Networks,FR,GONE@example.com,,\n", encoding="utf-8")
+    result = runner.invoke(cli, ["import-partners", str(again)])
+    assert result.exit_code == 0, result.output
+    warning = next(line for line in result.output.splitlines() if "gone@example.com" in line)
+    assert warning.startswith("warning: ") and "deactivated" in warning and "lines 2, 7" in warning
+    book = Book(rt.db)
+    for key in ("LNK-0000", "LNK-7000"):
+        partner = book.partner(key)
+        assert (partner.owner_user_id, partner.owner_email) == (None, "gone@example.com")
+    assert book.history("LNK-0000")[-1].to_owner == "gone@example.com"  # the e-mail, as for owners Slack lacks
+    report = do_import(rt, again.read_text(encoding="utf-8"), dry_run=True)
+    assert report.deactivated_owners == ["gone@example.com"] and report.unmatched_owners == ["newcomer@example.com"]
+
+
+def test_cli_export_to_an_xlsx_name_writes_a_workbook_that_imports_back(cli_env: Path) -> None:
+    runner = CliRunner()
+    good = cli_env / "partners.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    assert runner.invoke(cli, ["import-partners", str(good)]).exit_code == 0
+    out = cli_env / "Out.XLSX"
+    result = runner.invoke(cli, ["export-partners", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "exported 5 partners" in result.output
+    sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:4] == ["partner_id", "name", "country", "owner_email"] and len(rows) == 6
+    assert ["LNK-9001", "Réseaux Dupont & Fils"] in [r[:2] for r in rows]
+    again = runner.invoke(cli, ["import-partners", str(out)])
+    assert again.exit_code == 0 and "0 new, 0 updated, 5 unchanged" in again.output, again.output
+    assert not list(cli_env.glob("*.partial"))
 
 
 def test_cli_import_without_a_token_skips_lookups_and_says_so(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,12 +15,13 @@ from bot.clock import FixedClock
 from bot.errors import BadInput, BotError, Conflict, NotAllowed, NotFound
 from bot.partners import service
 from bot.partners.builders import NOTE_MAX
+from bot.partners.parsing import encode
 from bot.replies import OpenModal, Reply
 from bot.runtime import Runtime
 from bot.statuses import Status
 from handlers.errors import user_text_for
 from tests.conftest import ADMIN
-from tests.partners.conftest import ALICE, BRUNO, OTHER, Book
+from tests.partners.conftest import ALICE, BRUNO, GONE, OTHER, Book
 from tests.slack_standin import SlackStandIn, text_of
 
 
@@ -219,6 +220,16 @@ def test_assign_by_owner_and_admin_refused_for_others(rt: Runtime, book: Book) -
     assert book.partner("LNK-0000").owner_user_id == ALICE
     with pytest.raises(NotFound):
         run(rt, ADMIN, "assign LNK-0000 nobody@example.com")
+
+
+def test_a_choice_made_before_the_assignee_was_deactivated_changes_nothing(
+    rt: Runtime, book: Book, standin: SlackStandIn
+) -> None:
+    standin.add_person(GONE, "gone", "gone@example.com", deleted=True)
+    with pytest.raises(BadInput, match="deactivated"):
+        service.pick(rt, actor=ALICE, value=encode("assign", "LNK-0000", GONE, ""))
+    assert book.partner("LNK-0000").owner_user_id == ALICE
+    assert [h.source for h in book.history("LNK-0000")] == ["import"]
 
 
 def test_mine_lists_open_partners_oldest_first_and_claims_unmatched_ones(
