@@ -97,6 +97,9 @@ def test_a_french_user_reads_french_until_they_choose_english(french_bot: Runnin
 
     error = text_of(partner_command(french_bot, standin, "update LNK-NOPE contacted"))
     assert "Aucun partenaire ne correspond à `LNK-NOPE`" in error and "/partner chercher" in error
+    error = text_of(partner_command(french_bot, standin, "voir LNK-F003"))
+    assert "Aucun partenaire n'a l'identifiant `LNK-F003`" in error and "Vouliez-vous dire `LNK-F00" in error
+    assert "correspond" not in error
     refused = text_of(partner_command(french_bot, standin, "update LNK-A001 contacted"))
     assert "Vous n'êtes pas autorisé à modifier" in refused and "Rien n'a été modifié" in refused
     unknown = text_of(partner_command(french_bot, standin, "danser"))

@@ -110,6 +110,23 @@ def test_ambiguous_name_choice_then_pick_over_http(bot: RunningBot, standin: Sla
     assert book.partner("LNK-0001").status == "contacted"
 
 
+def test_an_id_no_partner_has_is_not_found_with_the_nearest_ids(
+    bot: RunningBot, standin: SlackStandIn, book: Book
+) -> None:
+    for text in ("update LNK-0009 registered", "show LNK-0010", "assign LNK-0003 <@U0BRUNO01>"):
+        reply = command(bot, standin, text)
+        shown = text_of(reply)
+        assert "No partner has ID `LNK-00" in shown and "Did you mean `LNK-0000`" in shown, text
+        assert "match" not in shown, text
+        assert not [b for b in buttons(reply) if b["action_id"] == Action.PARTNER_PICK], text
+    assert [c.status for c in map(book.partner, ("LNK-0000", "LNK-0001", "LNK-0002", "LNK-1000"))] == [
+        "not_contacted",
+        "contacted",
+        "not_contacted",
+        "registered",
+    ]
+
+
 def test_card_buttons_update_in_one_click(bot: RunningBot, standin: SlackStandIn, book: Book) -> None:
     card = command(bot, standin, "show LNK-0001")
     registered = next(b for b in buttons(card) if b["action_id"].endswith(".registered"))
