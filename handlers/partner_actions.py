@@ -71,7 +71,8 @@ def register(app: App, rt: Runtime) -> None:
     def check_update_form(ack: Ack, body: dict[str, Any]) -> bool:
         view = body.get("view") or {}
         submission = read_update_form((view.get("state") or {}).get("values") or {}, view.get("private_metadata", ""))
-        return ack_form(ack, submission.errors)
+        # A partner that is gone or not the sender's is said in the form, which keeps what they typed.
+        return ack_form(ack, service.update_form_errors(rt, actor=actor(body), submission=submission))
 
     def save_update_form(body: dict[str, Any], client: WebClient) -> None:
         view = body.get("view") or {}

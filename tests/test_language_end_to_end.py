@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.i18n import Lang, reading
-from bot.ids import Action
+from bot.ids import Action, Block
 from bot.nudges.rounds import Mode, run_round
 from bot.partners.builders import FormOrigin
 from bot.partners.io import export_csv
@@ -97,6 +98,9 @@ def test_a_french_user_reads_french_until_they_choose_english(french_bot: Runnin
 
     error = text_of(partner_command(french_bot, standin, "update LNK-NOPE contacted"))
     assert "Aucun partenaire ne correspond à `LNK-NOPE`" in error and "/partner chercher" in error
+    error = text_of(partner_command(french_bot, standin, "voir LNK-F003"))
+    assert "Aucun partenaire n'a l'identifiant `LNK-F003`" in error and "Vouliez-vous dire `LNK-F00" in error
+    assert "correspond" not in error
     refused = text_of(partner_command(french_bot, standin, "update LNK-A001 contacted"))
     assert "Vous n'êtes pas autorisé à modifier" in refused and "Rien n'a été modifié" in refused
     unknown = text_of(partner_command(french_bot, standin, "danser"))
@@ -188,12 +192,12 @@ def test_a_first_click_or_form_is_answered_in_the_clickers_language(
     _, _, key = french_bot.sender.click("U0FRANC02", Action.PARTNER_UNDO, "999")
     assert "Ce changement n'est pas dans l'historique." in text_of(standin.wait_response(key))
 
-    status, _ = submit_form(french_bot, "U0FRANC03", form_values("LNK-A001", "contacted", ""), FormOrigin())
+    status, body = submit_form(french_bot, "U0FRANC03", form_values("LNK-A001", "contacted", ""), FormOrigin())
     assert status == 200
-    dm = standin.wait_for(
-        lambda s: [c.args for c in s.calls_to("chat.postMessage") if c.args["channel"] == "U0FRANC03"]
-    )
-    assert "Vous n'êtes pas autorisé à modifier" in text_of(dm[0])
+    refused = json.loads(body)["errors"][Block.PARTNER]
+    assert "Seul son responsable ou un admin peut modifier Alice Partner SARL (LNK-A001)" in refused
+    status, body = submit_form(french_bot, "U0FRANC03", form_values("LNK-GONE1", "contacted", ""), FormOrigin())
+    assert "Il n'y a pas (ou plus) de partenaire LNK-GONE1" in json.loads(body)["errors"][Block.PARTNER]
 
     # A French owner's change, on a click that is no longer their first, is confirmed in French too.
     _, _, key = french_bot.sender.click(FRANCOISE, f"{Action.PARTNER_SET_STATUS}.in_progress", "LNK-F002|in_progress")

@@ -249,6 +249,15 @@ def closest_hint(candidates: Sequence[Candidate], command: str) -> str:
     return t("hint.closest", names=names, search=search)
 
 
+def nearest_ids_hint(candidates: Sequence[Candidate], command: str) -> str:
+    """The hint of a 'no partner has this ID' reply: the nearest IDs, and how to search."""
+    search = t("hint.search", command=command)
+    if not candidates:
+        return search
+    ids = ", ".join(f"{code(c.partner_id)} ({escape(c.name)})" for c in candidates)
+    return t("hint.nearest_ids", ids=ids, search=search)
+
+
 def partner_line(partner: Partner, tz: ZoneInfo, *, with_owner: bool = False) -> str:
     """One partner on one line, for lists."""
     line = f"{EMOJI.get(Status(partner.status), '')} {title(partner)} — {label(Status(partner.status))}"

@@ -30,6 +30,12 @@ CLOSEST_CUTOFF = 40
 FUZZY_MAX_CHARS = 80
 """Characters of a text compared fuzzily with every name: the cost grows with both, and nobody types longer names."""
 
+ID_MAX_CHARS = 64
+"""Characters of an ID-like text compared with every ID: no stored ID is longer."""
+
+CLOSEST_SHOWN = 3
+"""Closest partners named when nothing matches."""
+
 LOOSE_READINGS = 2
 """Readings of a typed command matched by word prefix and fuzzily, the likeliest first; all are matched exactly."""
 
@@ -64,10 +70,12 @@ class Ambiguous:
 
 @dataclass(frozen=True)
 class Missing:
-    """No partner matches; the closest names, if any, help to write it right."""
+    """No partner matches; the closest names (or IDs, when `by_id`), if any, help to write it right."""
 
     query: str
     closest: tuple[Candidate, ...]
+    by_id: bool = False
+    """The text looks like an ID and no partner has it: the closest are the nearest IDs."""
 
 
 Resolution = Found | Ambiguous | Missing
@@ -196,9 +204,13 @@ class NameIndex:
 
 
 def best_scores(
-    query: str, parts: Iterable[Sequence[str]], scorer: Callable[..., float], limit: int
+    query: str,
+    parts: Iterable[Sequence[str]],
+    scorer: Callable[..., float],
+    limit: int,
+    cutoff: float = CLOSEST_CUTOFF,
 ) -> list[tuple[float, int]]:
-    """The `limit` best (score, index) of the choices scoring CLOSEST_CUTOFF or more, best first, ties by index.
+    """The `limit` best (score, index) of the choices scoring `cutoff` or more, best first, ties by index.
 
     The choices come in consecutive `parts` (indexes count across them), and the result is what one
     `process.extract` over them all would rank: one call over 20,000 names allocated ~1.5 MB of C++
@@ -211,32 +223,51 @@ def best_scores(
     best: list[tuple[float, int]] = []
     start = 0
     for part in parts:
-        found = process.extract(query, part, scorer=scorer, limit=limit, score_cutoff=CLOSEST_CUTOFF)
+        found = process.extract(query, part, scorer=scorer, limit=limit, score_cutoff=cutoff)
         best.extend((score, start + i) for _choice, score, i in found)
         start += len(part)
     return heapq.nsmallest(limit, best, key=lambda scored: (-scored[0], scored[1]))
 
 
+def looks_like_id(query: str) -> bool:
+    """Whether `query` is written as partner IDs are: one word with a digit in it."""
+    return bool(query) and " " not in query and any(ch.isdigit() for ch in query)
+
+
 def resolve_fuzzy(text: str, index: NameIndex) -> Ambiguous | Missing:
-    """Partners whose name (or ID) is close to `text`, offered as a choice — never taken as the answer."""
+    """Partners whose name is close to `text`, offered as a choice — never taken as the answer.
+
+    A text that looks like an ID and is no partner's ID (resolution looks IDs up first) names no
+    partner: IDs that differ by a digit or two are other partners, not spellings of it, so the
+    nearest IDs are only suggested, never offered as partners that match.
+    """
     from rapidfuzz import fuzz
+    from rapidfuzz.distance import Levenshtein
 
     query = _bare(text)
     folded = fold(query)[:FUZZY_MAX_CHARS]
     if len(folded) < MIN_PREFIX_LEN or not index:
         return Missing(query, ())
-    scored: dict[int, float] = {}
-    for score, i in best_scores(folded, index.folded_parts(), fuzz.WRatio, MAX_CHOICES * 2):
-        scored[i] = max(scored.get(i, 0.0), score)
-    if " " not in query and any(ch.isdigit() for ch in query):
-        for score, i in best_scores(query.upper(), index.key_parts(), fuzz.ratio, MAX_CHOICES):
-            scored[i] = max(scored.get(i, 0.0), score)
-    ranked = sorted(scored.items(), key=lambda item: (-item[1], index[item[0]].name_folded))
-    candidates = tuple(Candidate(index[i].key, index[i].partner_id, index[i].name) for i, _ in ranked[:MAX_CHOICES])
-    likely = [i for i, score in ranked if score >= FUZZY_CUTOFF]
+    names = best_scores(folded, index.folded_parts(), fuzz.WRatio, MAX_CHOICES * 2)
+    ranked = sorted(names, key=lambda scored: (-scored[0], index[scored[1]].name_folded))
+    likely = [i for score, i in ranked if score >= FUZZY_CUTOFF]
     if likely:
-        return Ambiguous(query, candidates[: len(likely)], len(likely))
-    return Missing(query, candidates[:3])
+        return Ambiguous(query, tuple(_entry_candidate(index, i) for i in likely[:MAX_CHOICES]), len(likely))
+    closest = [i for _score, i in ranked]
+    if looks_like_id(query):
+        # Edits, not fuzz.ratio's insertions and deletions: a digit typed wrong is one step away, not two.
+        key = query.upper()[:ID_MAX_CHARS]
+        scorer = Levenshtein.normalized_similarity
+        ids = best_scores(key, index.key_parts(), scorer, CLOSEST_SHOWN, cutoff=CLOSEST_CUTOFF / 100)
+        nearest = [i for _score, i in ids]
+        closest = nearest + [i for i in closest if i not in nearest]
+        return Missing(query, tuple(_entry_candidate(index, i) for i in closest[:CLOSEST_SHOWN]), by_id=True)
+    return Missing(query, tuple(_entry_candidate(index, i) for i in closest[:CLOSEST_SHOWN]))
+
+
+def _entry_candidate(index: NameIndex, i: int) -> Candidate:
+    entry = index[i]
+    return Candidate(entry.key, entry.partner_id, entry.name)
 
 
 class _NameIndexCache:

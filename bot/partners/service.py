@@ -11,9 +11,10 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.directory import Person
-from bot.errors import BadInput, Conflict, NotAllowed, NotFound
+from bot.errors import BadInput, Conflict, DatabaseUnavailable, NotAllowed, NotFound
 from bot.home import home_view
 from bot.i18n import number, t, tn
+from bot.ids import Block as BlockId
 from bot.partners import builders
 from bot.partners.builders import NOTE_MAX, FormOrigin, Submission, code
 from bot.partners.parsing import Assignee, Split, Update, decode
@@ -90,6 +91,9 @@ def clean_note(note: str) -> str:
 
 
 def _missing(rt: Runtime, result: Missing) -> NotFound:
+    if result.by_id:
+        hint = builders.nearest_ids_hint(result.closest, _command(rt))
+        return NotFound(t("error.no_id", key=code(result.query)), hint=hint)
     what = t("error.no_match", query=code(result.query)) if result.query else t("error.which_partner")
     return NotFound(what, hint=builders.closest_hint(result.closest, _command(rt)))
 
@@ -521,6 +525,29 @@ def partner_options(rt: Runtime, *, actor: str, query: str) -> dict[str, Any]:
                 session=session, owner_user_id=actor, statuses=[s.value for s in OPEN], limit=OPTIONS_SHOWN
             ) or store.first_partners(session=session, limit=OPTIONS_SHOWN)
     return builders.build_partner_options(partners)
+
+
+def update_form_errors(rt: Runtime, *, actor: str, submission: Submission) -> dict[str, str]:
+    """What is wrong with a submitted update form, by block ID, for showing in the form before it is accepted.
+
+    Beyond the form's shape: the partner must exist and be the actor's to change, as far as one read
+    of it tells (the save checks again under its lock). A partner with no Slack owner yet may be the
+    actor's by e-mail, which only Slack knows: it is left to the save, as is a database that does not
+    answer, so that this check never keeps Slack waiting for the acknowledgement.
+    """
+    if submission.errors:
+        return submission.errors
+    key = _key(submission.partner_key)
+    try:
+        with rt.db.session() as session:
+            partner = store.get_partner(session=session, key=key)
+    except DatabaseUnavailable:
+        return {}
+    if partner is None:
+        return {BlockId.PARTNER: t("form.no_partner", key=key)}
+    if partner.owner_user_id is not None and not _may_change(rt, partner, actor, None):
+        return {BlockId.PARTNER: t("form.not_yours", partner=f"{clean(partner.name)[:80]} ({partner.partner_id})")}
+    return {}
 
 
 def submit_update_form(rt: Runtime, *, actor: str, submission: Submission) -> Done:

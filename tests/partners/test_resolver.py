@@ -7,9 +7,10 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.partners.resolver import Ambiguous, Found, Missing, resolve, resolve_first
+from bot.partners.resolver import Ambiguous, Found, Missing, NameIndex, resolve, resolve_first, resolve_fuzzy
 from bot.runtime import Runtime
 from storage.db import Database
+from storage.partners import NameEntry
 from tests.partners.conftest import Book
 
 
@@ -56,7 +57,35 @@ def test_nothing_close_gives_closest_names_or_none(rt: Runtime, book: Book) -> N
     assert isinstance(found, Missing)
     assert found.query == "zzzzqqqq"
     found = resolved(rt, "LNK-00O0X")
-    assert isinstance(found, Missing | Ambiguous)
+    assert isinstance(found, Missing) and found.by_id
+
+
+def test_an_id_no_partner_has_is_missing_with_the_nearest_ids(rt: Runtime, book: Book) -> None:
+    for text in ("LNK-0009", "lnk-0009", "`LNK-0003`"):
+        found = resolved(rt, text)
+        assert isinstance(found, Missing), text
+        assert found.by_id
+        assert [c.partner_id for c in found.closest] == ["LNK-0000", "LNK-0001", "LNK-0002"], text
+    found = resolved(rt, "LNK-2009")  # one digit away from one partner: suggested first, never taken
+    assert isinstance(found, Missing) and found.closest[0].partner_id == "LNK-2000"
+
+
+def test_a_name_written_as_one_word_with_digits_is_still_matched_fuzzily() -> None:
+    index = NameIndex.of(
+        [
+            NameEntry("LNK-0001", "LNK-0001", "Net2Phone", "net2phone"),
+            NameEntry("LNK-0002", "LNK-0002", "Alice Partner SARL", "alice partner sarl"),
+        ]
+    )
+    found = resolve_fuzzy("Net2Fone", index)
+    assert isinstance(found, Ambiguous)
+    assert [c.partner_id for c in found.candidates] == ["LNK-0001"]
+
+
+def test_a_long_id_like_text_is_compared_by_its_head_only() -> None:
+    index = NameIndex.of([NameEntry(f"LNK-{i:04}", f"LNK-{i:04}", f"Partner {i}", f"partner {i}") for i in range(50)])
+    found = resolve_fuzzy("LNK-0009" + "9" * 100_000, index)
+    assert isinstance(found, Missing) and found.by_id
 
 
 def test_resolve_first_prefers_an_exact_reading_over_a_loose_one(rt: Runtime, book: Book) -> None:

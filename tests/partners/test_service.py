@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from bot import partner_commands
 from bot.clock import FixedClock
 from bot.errors import BadInput, BotError, Conflict, NotAllowed, NotFound
+from bot.ids import Block, Field
 from bot.partners import service
-from bot.partners.builders import NOTE_MAX
+from bot.partners.builders import NOTE_MAX, read_update_form
 from bot.partners.parsing import encode
 from bot.replies import OpenModal, Reply
 from bot.runtime import Runtime
@@ -152,6 +153,22 @@ def test_unknown_partner_names_the_closest(rt: Runtime, book: Book) -> None:
     with pytest.raises(NotFound) as err:
         run(rt, ALICE, "show reso dupuis")
     assert "Closest names: Réseaux Dupont &amp; Fils (`LNK-9001`)" in (err.value.hint or "")
+
+
+def test_the_form_is_checked_before_it_closes_and_again_when_saved(rt: Runtime, book: Book) -> None:
+    submission = read_update_form(
+        {
+            Block.PARTNER: {Field.PARTNER: {"selected_option": {"value": "lnk-0000"}}},
+            Block.STATUS: {Field.STATUS: {"selected_option": {"value": "registered"}}},
+        }
+    )
+    assert service.update_form_errors(rt, actor=ALICE, submission=submission) == {}
+    assert set(service.update_form_errors(rt, actor=BRUNO, submission=submission)) == {Block.PARTNER}
+    # Given to Bruno between the check and the save: the save refuses Alice.
+    service.assign_key(rt, actor=ADMIN, key="LNK-0000", user_id=BRUNO)
+    with pytest.raises(NotAllowed):
+        service.submit_update_form(rt, actor=ALICE, submission=submission)
+    assert book.partner("LNK-0000").status == "not_contacted"
 
 
 def test_undo_within_the_window_by_the_same_person(rt: Runtime, book: Book, clock: FixedClock) -> None:
