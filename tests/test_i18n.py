@@ -105,6 +105,7 @@ def test_dates_and_numbers_are_written_for_each_language() -> None:
     assert tn("files.became", 0, Lang.FR) == "aucun partenaire n'est passé en enregistré"  # a `.zero` form wins
     assert tn("files.became", 1, Lang.FR) == "1 partenaire est passé en enregistré"
     assert tn("files.created", 1, Lang.FR) == "1 nouveau" and tn("files.created", 2, Lang.FR) == "2 nouveaux"
+    assert "1 of your partners still open" in tn("digest.plain", 1, Lang.EN, left="2 days left", names="X", more="")
     # A share agrees with its total, in both languages: « 0 sur 1 partenaire enregistré », "1 of 3 partners".
     assert tn("summary.share", 1, Lang.FR, registered="0", percent="0 %") == "0 sur 1 partenaire enregistré (0 %)"
     assert tn("summary.share", 3, Lang.EN, registered="1", percent="33%") == "1 of 3 partners registered (33%)"
