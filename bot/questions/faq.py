@@ -131,16 +131,19 @@ def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, st
         first = (questions_en or questions_fr).splitlines()[0]
         slug = _new_slug(first, {e.slug for e in eng.entries})
     now = rt.clock.now()
+    answer_en, answer_fr = values.get(BlockId.ANSWER_EN, "").strip(), values.get(BlockId.ANSWER_FR, "").strip()
+    # The source vouches for the answer's text: an answer rewritten here is the admin's, not the article's.
+    same_answer = existing is not None and (existing.answer_en, existing.answer_fr) == (answer_en, answer_fr)
     with rt.db.session(write=True) as session:
         store.save_entry(
             session=session,
             slug=slug,
             questions_en=questions_en,
             questions_fr=questions_fr,
-            answer_en=values.get(BlockId.ANSWER_EN, "").strip(),
-            answer_fr=values.get(BlockId.ANSWER_FR, "").strip(),
+            answer_en=answer_en,
+            answer_fr=answer_fr,
             source=existing.source_key
-            if existing and existing.source_key
+            if existing and existing.source_key and same_answer
             else f"<@{user_id}> ({now.date().isoformat()})",
             origin="admin",
             by=user_id,
