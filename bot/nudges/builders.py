@@ -54,13 +54,14 @@ def partner_line(partner: OpenPartner, now: dt.datetime) -> str:
     )
 
 
-def partner_buttons(partner: OpenPartner) -> dict[str, object]:
-    """Contacted (only while not contacted), Registered, Snooze a week."""
+def partner_buttons(partner: OpenPartner, *, snooze: bool = True) -> dict[str, object]:
+    """Contacted (only while not contacted), Registered, Snooze a week (`snooze`: not in the last days)."""
     elements = []
     if partner.status == Status.NOT_CONTACTED:
         elements.append(button(label(Status.CONTACTED), Action.NUDGE_CONTACTED, partner.partner_key))
     elements.append(button(label(Status.REGISTERED), Action.NUDGE_REGISTERED, partner.partner_key, style="primary"))
-    elements.append(button(t("digest.snooze"), Action.NUDGE_SNOOZE, partner.partner_key))
+    if snooze:
+        elements.append(button(t("digest.snooze"), Action.NUDGE_SNOOZE, partner.partner_key))
     return actions(*elements)
 
 
@@ -73,8 +74,10 @@ def build_digest(
     max_shown: int,
     partner_command: str = "/partner",
     transition_command: str = "/transition",
+    snooze: bool = True,
 ) -> Reply:
-    """An owner's DM, in the reader's language: days left, open partners longest-untouched first, buttons."""
+    """An owner's DM, in the reader's language: days left, open partners longest-untouched first, buttons (Snooze
+    only while a snooze can still hide a partner)."""
     shown = backlog.first[: max(1, min(max_shown, DIGEST_MAX_SHOWN))]
     rest = backlog.total - len(shown)
     left = days_left_text(days_left)
@@ -88,7 +91,7 @@ def build_digest(
     blocks.append(divider())
     for partner in shown:
         blocks.append(section(partner_line(partner, now)))
-        blocks.append(partner_buttons(partner))
+        blocks.append(partner_buttons(partner, snooze=snooze))
     if rest > 0:
         blocks.append(context(tn("digest.more", rest, command=partner_command)))
     blocks.append(context(t("digest.footer", partner=partner_command, transition=transition_command)))

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "transition_nudge"
 PAUSED_KEY = "nudges_paused"
 MAX_ATTEMPTS = 3
+SNOOZE_DAYS = 7
+"""How long "Snooze a week" hides a partner from its owner's digests, at most."""
 SWEEP_GRACE = dt.timedelta(minutes=10)
 """How long a claim may stay pending before the sweep steps in: far longer than one send with its retries."""
 HISTORY_MARGIN = dt.timedelta(minutes=2)
@@ -172,6 +174,16 @@ class RoundReport:
 
 
 # ---- deciding ---------------------------------------------------------------------------------------
+def snooze_until(rt: Runtime) -> dt.date | None:
+    """The last day a snooze asked today hides a partner: a week, but never into the daily reminders of the last
+    days, which list every open partner; None when those have begun."""
+    until = min(
+        rt.today() + dt.timedelta(days=SNOOZE_DAYS),
+        rt.settings.transition_deadline - dt.timedelta(days=rt.settings.nudge_daily_days),
+    )
+    return until if until >= rt.today() else None
+
+
 def is_paused(rt: Runtime) -> bool:
     """Say whether an admin paused all nudges."""
     with rt.db.session() as session:
@@ -224,6 +236,7 @@ def _digest(rt: Runtime, backlog: Backlog, now: dt.datetime) -> Reply:
         max_shown=settings.nudge_digest_max_partners,
         partner_command=settings.partner_command,
         transition_command=settings.transition_command,
+        snooze=snooze_until(rt) is not None,
     )
 
 

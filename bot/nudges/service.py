@@ -6,11 +6,20 @@ import datetime as dt
 from enum import StrEnum
 
 from bot.blocks import context, section
-from bot.errors import Conflict, NotAllowed, NotFound
+from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.i18n import number, t, tn
 from bot.nudges.cadence import Cadence, Phase
 from bot.nudges.chart import render_in_child
-from bot.nudges.rounds import PAUSED_KEY, ChartRenderer, Kind, Mode, RoundReport, is_paused, run_round
+from bot.nudges.rounds import (
+    PAUSED_KEY,
+    ChartRenderer,
+    Kind,
+    Mode,
+    RoundReport,
+    is_paused,
+    run_round,
+    snooze_until,
+)
 from bot.progress import format_date
 from bot.replies import Reply
 from bot.runtime import Runtime
@@ -19,7 +28,6 @@ from storage import nudges as store
 from storage.models import ScheduleEvent
 from storage.partners import lock_partner
 
-SNOOZE_DAYS = 7
 UNTIL = "until "
 """How a snooze's audit entry starts its detail, before the ISO date."""
 
@@ -78,9 +86,11 @@ def set_paused(rt: Runtime, *, actor: str, paused: bool) -> Reply:
 
 
 def snooze(rt: Runtime, *, actor: str, partner_key: str) -> Reply:
-    """Leave a partner out of digests for a week (its owner or an admin)."""
+    """Leave a partner out of digests for a week (its owner or an admin), or until the last days' reminders."""
     now = rt.clock.now()
-    until = rt.today() + dt.timedelta(days=SNOOZE_DAYS)
+    until = snooze_until(rt)
+    if until is None:
+        raise BadInput(tn("nudges.snooze_too_late", rt.settings.nudge_daily_days))
     with rt.db.session(write=True) as session:
         partner = lock_partner(session=session, key=partner_key)
         if partner is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 
 import pytest
@@ -387,3 +388,24 @@ def test_a_rounds_line_reads_back_as_its_counts(
     )
     assert RoundReport.from_line(report.line(), Mode.NOW) == report
     assert RoundReport.from_line("something else", Mode.NOW) is None
+
+
+def test_a_snooze_never_hides_a_partner_from_the_last_days_reminders(
+    book: Runtime, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    from bot.errors import BadInput
+
+    at(clock, paris(2008, 9, 11, 10, 0))  # 5 days left: a week would run past the deadline
+    reply = service.snooze(book, actor=ADMIN, partner_key="LNK-9001")
+    with book.db.session() as session:
+        partner = get_partner(session=session, key="LNK-9001")
+    # Hidden up to 3 days before the deadline (the daily reminders' start), back on the 14th.
+    assert partner is not None and partner.snoozed_until == dt.date(2008, 9, 13)
+    assert "Sunday 14 September 2008" in reply.text
+    at(clock, paris(2008, 9, 14, 10, 0))  # 2 days left: the daily reminders have begun
+    with pytest.raises(BadInput, match="last 3 days"):
+        service.snooze(book, actor=ADMIN, partner_key="LNK-9002")
+    run_round(book, mode=Mode.NOW, chart=None)
+    alice = [c for c in posts(standin) if c.args["channel"] == ALICE]
+    assert alice and "LNK-9001" in text_of(alice[0].args)  # back in the reminders
+    assert "nudge_snooze" not in json.dumps(alice[0].args)  # no Snooze button offered so late
