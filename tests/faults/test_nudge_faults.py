@@ -28,10 +28,16 @@ from tests.slack_standin import Fault, SlackStandIn
 CHANNEL = "C0SALES01"
 
 
+ZONE = f"Etc/GMT{-max(-12, min(14, 12 - dt.datetime.now(dt.UTC).hour)):+d}"
+"""A zone where it is about noon while these tests run (Etc/GMT-3 is UTC+3): the rounds run on the real clock, and
+the sweep 11 minutes later must fall on the same local day. In Paris, from 23:49 it did not, and the nudges of a day
+just over were expired, as they should be."""
+
+
 def owners(standin: SlackStandIn, count: int) -> list[str]:
     ids = []
     for n in range(count):
-        person = standin.add_person(f"U0NUDGE{n:03d}", f"owner{n}", f"owner{n}@nudge.example")
+        person = standin.add_person(f"U0NUDGE{n:03d}", f"owner{n}", f"owner{n}@nudge.example", tz=ZONE)
         ids.append(person.user_id)
     return ids
 
@@ -50,7 +56,9 @@ def import_book(env: dict[str, str], workdir: Path, count: int) -> None:
 
 def env_for(standin: SlackStandIn, url: str, workdir: Path) -> dict[str, str]:
     deadline = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-    return process.bot_env(database_url=url, api_url=standin.api_url, home=workdir, TRANSITION_DEADLINE=deadline)
+    return process.bot_env(
+        database_url=url, api_url=standin.api_url, home=workdir, TRANSITION_DEADLINE=deadline, TRANSITION_TIMEZONE=ZONE
+    )
 
 
 def posts_to(standin: SlackStandIn) -> Counter[str]:
@@ -76,7 +84,8 @@ def sweep_later(standin: SlackStandIn, url: str, env: dict[str, str]) -> None:
     """
     standin.wait_settled()
     later = dt.datetime.now(dt.UTC) + SWEEP_GRACE + dt.timedelta(minutes=1)
-    settings = make_settings(standin, url, transition_deadline=dt.date.fromisoformat(env["TRANSITION_DEADLINE"]))
+    deadline = dt.date.fromisoformat(env["TRANSITION_DEADLINE"])
+    settings = make_settings(standin, url, transition_deadline=deadline, transition_timezone=ZONE)
     database = Database(url)
     try:
         sweep(build_runtime(settings, db=database, clock=FixedClock(later)), chart=None)
