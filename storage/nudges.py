@@ -15,6 +15,8 @@ from storage.models import NudgeLog, NudgePreference, Partner, ScheduleEvent, Se
 from storage.partners import OPEN_STATUSES
 
 PENDING = "pending"
+RELEASED = "released"
+"""The claim token of a pending nudge whose last send failed: nobody is sending it, so anyone may take it over."""
 SENT = "sent"
 FAILED = "failed"
 EXPIRED = "expired"
@@ -228,13 +230,28 @@ def mark_sent(*, session: Session, nudge_id: int, token: str, channel: str, ts: 
 
 
 def mark_failed_attempt(*, session: Session, nudge_id: int, token: str, error: str, give_up: bool) -> bool:
-    """Record why a send failed; the row stays pending for the sweep unless `give_up`."""
+    """Record why a send failed; unless `give_up`, the row stays pending, released for the sweep or a round now."""
     result = session.execute(
         update(NudgeLog)
         .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token)
-        .values(state=FAILED if give_up else PENDING, error=error[:200])
+        .values(state=FAILED, error=error[:200])
+        if give_up
+        else update(NudgeLog)
+        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token)
+        .values(state=PENDING, error=error[:200], claim_token=RELEASED)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def released_pending(*, session: Session, limit: int = 500) -> list[NudgeLog]:
+    """Pending nudges whose last send failed and that nobody has taken over since."""
+    query = (
+        select(NudgeLog)
+        .where(col(NudgeLog.state) == PENDING, col(NudgeLog.claim_token) == RELEASED)
+        .order_by(col(NudgeLog.claimed_at))
+        .limit(limit)
+    )
+    return list(session.exec(query))
 
 
 def remember_channel(*, session: Session, nudge_id: int, channel: str) -> None:

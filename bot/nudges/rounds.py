@@ -16,7 +16,7 @@ import logging
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -316,9 +316,14 @@ def due_keys(
 
 
 def plan_round(
-    rt: Runtime, *, mode: Mode = Mode.SCHEDULED, with_chart: bool = True
+    rt: Runtime,
+    *,
+    mode: Mode = Mode.SCHEDULED,
+    with_chart: bool = True,
+    retried: Collection[tuple[Kind, str, dt.date]] = (),
 ) -> tuple[list[Planned], RoundReport]:
-    """Decide who gets what now, from the database and the clock, and build each message."""
+    """Decide who gets what now, from the database and the clock, and build each message (the keys `retried`
+    this round are not counted as sent before)."""
     report = RoundReport(mode=mode)
     if mode is not Mode.FORCE and is_paused(rt):
         report.paused = True
@@ -335,7 +340,7 @@ def plan_round(
             for kind in Kind:
                 keys = [(recipient, day) for k, recipient, day in due if k is kind]
                 for recipient, day in store.claimed_recipients(session=session, kind=kind, keys=keys):
-                    report.already_sent += 1
+                    report.already_sent += (kind, recipient, day) not in retried
                     due.remove((kind, recipient, day))
     now = rt.clock.now()
     languages = rt.languages_of([recipient for kind, recipient, _ in due if kind is Kind.DIGEST])
@@ -440,8 +445,12 @@ def upload_chart(rt: Runtime, *, channel: str, series: Series, render: ChartRend
 def run_round(
     rt: Runtime, *, mode: Mode = Mode.SCHEDULED, chart: ChartRenderer | None = render_in_child
 ) -> RoundReport:
-    """Plan and deliver one round; one failing recipient never stops the others."""
-    planned, report = plan_round(rt, mode=mode, with_chart=chart is not None)
+    """Plan and deliver one round; one failing recipient never stops the others. A round asked for now first
+    sends again what failed earlier, as the sweep would some minutes later."""
+    retried = retry_failed(rt, chart=chart) if mode is Mode.NOW else {}
+    planned, report = plan_round(rt, mode=mode, with_chart=chart is not None, retried=retried)
+    for (kind, _, _), retry in retried.items():
+        report.count(retry, kind)
     for item in planned:
         try:
             outcome = deliver(rt, item, chart=chart)
@@ -541,6 +550,23 @@ def sweep(
     if rows:
         log.info("nudge sweep: %s", dict(report.outcomes))
     return report
+
+
+def retry_failed(rt: Runtime, *, chart: ChartRenderer | None) -> dict[tuple[Kind, str, dt.date], Outcome]:
+    """Settle at once the nudges whose last send failed and that nobody has taken over (see `settle`)."""
+    now = rt.clock.now()
+    with rt.db.session() as session:
+        rows = store.released_pending(session=session)
+    paused = is_paused(rt) if rows else False
+    done: dict[tuple[Kind, str, dt.date], Outcome] = {}
+    for row in rows:
+        try:
+            outcome = settle(rt, row, now=now, paused=paused, chart=chart)
+        except Exception as exc:  # as in the sweep: one stuck nudge must not stop the round
+            log.warning("could not retry a %s nudge: %s", row.kind, slack_error(exc))
+            outcome = Outcome.FAILED
+        done[(Kind(row.kind), row.recipient, row.local_date)] = outcome
+    return done
 
 
 def settle(rt: Runtime, row: NudgeLog, *, now: dt.datetime, paused: bool, chart: ChartRenderer | None) -> Outcome:

@@ -409,3 +409,25 @@ def test_a_snooze_never_hides_a_partner_from_the_last_days_reminders(
     alice = [c for c in posts(standin) if c.args["channel"] == ALICE]
     assert alice and "LNK-9001" in text_of(alice[0].args)  # back in the reminders
     assert "nudge_snooze" not in json.dumps(alice[0].args)  # no Snooze button offered so late
+
+
+def test_a_round_now_sends_again_what_failed_and_never_twice(
+    book: Runtime, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    """`nudge --now` after a failure: the failed digest goes out, counted as sent, not as "already sent today"."""
+    standin.fail_next("chat.postMessage", *[Fault(503)] * 4)  # outlasts the client's retries: Alice's digest fails
+    at(clock, paris(2008, 9, 2, 17, 30))
+    assert run_round(book, mode=Mode.NOW, chart=None).failed == 1
+    clock.advance(dt.timedelta(minutes=1))  # long before the sweep would look at it
+    again = run_round(book, mode=Mode.NOW, chart=None)
+    assert (again.sent[Kind.DIGEST], again.already_sent, again.failed) == (1, 2, 0)  # Chloe's and the summary
+    assert posts_by_recipient(standin) == {CHLOE: 1, CHANNEL: 1, ALICE: 1}
+    row = next(r for r in log_rows(book, TUESDAY) if r.recipient == ALICE)
+    assert row.state == "sent" and row.attempts == 2
+    third = run_round(book, mode=Mode.NOW, chart=None)
+    assert (third.total_sent, third.already_sent) == (0, 3)
+    clock.advance(dt.timedelta(minutes=11))
+    from bot.nudges.rounds import sweep
+
+    sweep(book, chart=None)
+    assert posts_by_recipient(standin) == {CHLOE: 1, CHANNEL: 1, ALICE: 1}  # nothing left for the sweep
