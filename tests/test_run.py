@@ -23,18 +23,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def running(tmp_path: Path, standin: SlackStandIn) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    port = free_port()
-    env = {
+def run_env(tmp_path: Path, standin: SlackStandIn, **extra: str) -> dict[str, str]:
+    """The environment of `transition-bot run` against the stand-in, on an SQLite file in `tmp_path`."""
+    return {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": standin.api_url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-        "TRANSITION_DEADLINE": "2030-01-31",
+        **extra,
     }
+
+
+@pytest.fixture
+def running(tmp_path: Path, standin: SlackStandIn) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    port = free_port()
+    env = run_env(tmp_path, standin, TRANSITION_DEADLINE="2030-01-31")
     log = open(tmp_path / "bot.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--port", str(port), "--no-scheduler"],
@@ -84,15 +89,7 @@ def test_a_start_that_cannot_listen_or_connect_stops_with_one_line_naming_the_ke
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": str(tmp_path),
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": standin.api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-            "PORT": str(port if taken == "PORT" else free_port()),
-        }
+        env = run_env(tmp_path, standin, PORT=str(port if taken == "PORT" else free_port()))
         if taken == "METRICS_BIND":
             env["METRICS_BIND"] = f"127.0.0.1:{port}"
         if taken == "SLACK_APP_TOKEN":

@@ -240,22 +240,17 @@ def build_choice(
     return Reply(text=escape(truncate(t("choice.plain", names=names), 3000)), blocks=blocks)
 
 
-def closest_hint(candidates: Sequence[Candidate], command: str) -> str:
-    """The hint of a 'no such partner' reply: the closest names, and how to search."""
+def closest_hint(candidates: Sequence[Candidate], command: str, *, by_id: bool = False) -> str:
+    """The hint of a 'no such partner' reply: the closest names (`by_id`: the nearest IDs, for an ID no partner
+    has), and how to search."""
     search = t("hint.search", command=command)
     if not candidates:
         return search
+    if by_id:
+        ids = ", ".join(f"{code(c.partner_id)} ({escape(c.name)})" for c in candidates)
+        return t("hint.nearest_ids", ids=ids, search=search)
     names = ", ".join(f"{escape(c.name)} ({code(c.partner_id)})" for c in candidates)
     return t("hint.closest", names=names, search=search)
-
-
-def nearest_ids_hint(candidates: Sequence[Candidate], command: str) -> str:
-    """The hint of a 'no partner has this ID' reply: the nearest IDs, and how to search."""
-    search = t("hint.search", command=command)
-    if not candidates:
-        return search
-    ids = ", ".join(f"{code(c.partner_id)} ({escape(c.name)})" for c in candidates)
-    return t("hint.nearest_ids", ids=ids, search=search)
 
 
 def partner_line(partner: Partner, tz: ZoneInfo, *, with_owner: bool = False) -> str:

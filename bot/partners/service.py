@@ -92,7 +92,7 @@ def clean_note(note: str) -> str:
 
 def _missing(rt: Runtime, result: Missing) -> NotFound:
     if result.by_id:
-        hint = builders.nearest_ids_hint(result.closest, _command(rt))
+        hint = builders.closest_hint(result.closest, _command(rt), by_id=True)
         return NotFound(t("error.no_id", key=code(result.query)), hint=hint)
     what = t("error.no_match", query=code(result.query)) if result.query else t("error.which_partner")
     return NotFound(what, hint=builders.closest_hint(result.closest, _command(rt)))
