@@ -231,14 +231,11 @@ def mark_sent(*, session: Session, nudge_id: int, token: str, channel: str, ts: 
 
 def mark_failed_attempt(*, session: Session, nudge_id: int, token: str, error: str, give_up: bool) -> bool:
     """Record why a send failed; unless `give_up`, the row stays pending, released for the sweep or a round now."""
+    left = {"state": FAILED} if give_up else {"state": PENDING, "claim_token": RELEASED}
     result = session.execute(
         update(NudgeLog)
         .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token)
-        .values(state=FAILED, error=error[:200])
-        if give_up
-        else update(NudgeLog)
-        .where(col(NudgeLog.id) == nudge_id, col(NudgeLog.claim_token) == token)
-        .values(state=PENDING, error=error[:200], claim_token=RELEASED)
+        .values(**left, error=error[:200])
     )
     return bool(getattr(result, "rowcount", 0))
 

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from bot.blocks import actions, button, context, header, section
+from bot.blocks import Block, actions, button, context, header, section
 from bot.i18n import number, percent, t, tn
 from bot.ids import Action
 from bot.partners.io import ImportReport, LineError, spreadsheet_safe
@@ -40,6 +40,13 @@ def counts_line(report: ImportReport, *, done: bool) -> str:
     )
 
 
+def _listed(key: str, items: list[str], shown: int, placeholder: str) -> Block:
+    """The message `key` naming the first `shown` of `items` (already written as mrkdwn), then how many more."""
+    hidden = len(items) - shown
+    more = " " + tn("files.and_more", hidden) if hidden > 0 else ""
+    return section(tn(key, len(items), **{placeholder: ", ".join(items[:shown])}, more=more))
+
+
 def build_import_report(*, name: str, report: ImportReport, import_id: int | None) -> Reply:
     """The checked file: what would change, owners not found, bad lines; Import/Cancel when it can run."""
     shown_name = escape(truncate(name, 100))
@@ -55,21 +62,14 @@ def build_import_report(*, name: str, report: ImportReport, import_id: int | Non
     counts = counts_line(report, done=False)
     blocks.append(section(tn("files.summary", report.rows, name=shown_name, kind=kind, counts=counts)))
     if report.unknown:
-        ids = ", ".join(f"`{escape(i)}`" for i in report.unknown[:UNKNOWN_SHOWN])
-        hidden = len(report.unknown) - UNKNOWN_SHOWN
-        more = " " + tn("files.and_more", hidden) if hidden > 0 else ""
-        blocks.append(section(tn("files.unknown_ids", len(report.unknown), ids=ids, more=more)))
+        ids = [f"`{escape(i)}`" for i in report.unknown]
+        blocks.append(_listed("files.unknown_ids", ids, UNKNOWN_SHOWN, "ids"))
     if report.unmatched_owners:
-        owners = ", ".join(escape(e) for e in report.unmatched_owners[:OWNERS_SHOWN])
-        hidden = len(report.unmatched_owners) - OWNERS_SHOWN
-        more = " " + tn("files.and_more", hidden) if hidden > 0 else ""
-        blocks.append(section(tn("files.unmatched_owners", len(report.unmatched_owners), owners=owners, more=more)))
+        owners = [escape(e) for e in report.unmatched_owners]
+        blocks.append(_listed("files.unmatched_owners", owners, OWNERS_SHOWN, "owners"))
     if report.deactivated_owners:
-        owners = ", ".join(escape(e) for e in report.deactivated_owners[:OWNERS_SHOWN])
-        hidden = len(report.deactivated_owners) - OWNERS_SHOWN
-        more = " " + tn("files.and_more", hidden) if hidden > 0 else ""
-        count = len(report.deactivated_owners)
-        blocks.append(section(tn("files.deactivated_owners", count, owners=owners, more=more)))
+        owners = [escape(e) for e in report.deactivated_owners]
+        blocks.append(_listed("files.deactivated_owners", owners, OWNERS_SHOWN, "owners"))
     if import_id is not None:
         blocks.append(
             actions(
