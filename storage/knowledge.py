@@ -179,6 +179,29 @@ def escalations_since(*, session: Session, user_id: str, since: dt.datetime) -> 
     return int(session.exec(query).one())
 
 
+WAITING_COMPARED = 50
+"""An asker's newest questions waiting for the experts that a new question is compared with."""
+
+
+def waiting_with_experts(*, session: Session, user_id: str, text: str) -> bool:
+    """Say whether `user_id` already has `text` (compared without case) with the experts, not yet answered."""
+    query = (
+        select(Question.text)
+        .where(
+            Question.user_id == user_id,
+            col(Question.expert_ts).is_not(None),
+            Question.expert_ts != "",
+            col(Question.answered_by).is_(None),
+            Question.outcome == "unknown",
+        )
+        .order_by(col(Question.id).desc())
+        .limit(WAITING_COMPARED)
+    )
+    # Compared here, not in SQL: SQLite's lower() folds ASCII letters only (« Échéance » ≠ « échéance »).
+    wanted = text.casefold()
+    return any(waiting.casefold() == wanted for waiting in session.exec(query))
+
+
 def _reviewed() -> Any:
     """Questions an admin gave a verdict on (moved to an entry, or beyond the bot's knowledge): no longer gaps."""
     return select(QaExample.question_id).where(QaExample.question_id == Question.id, QaExample.origin == ADMIN).exists()

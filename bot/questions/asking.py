@@ -66,6 +66,12 @@ def _may_escalate(rt: Runtime, user_id: str) -> bool:
         return store.escalations_since(session=session, user_id=user_id, since=since) < rt.settings.escalations_per_hour
 
 
+def _waiting(rt: Runtime, user_id: str, text: str) -> bool:
+    """Say whether the experts already have this question from this asker and have not answered it yet."""
+    with rt.db.session() as session:
+        return store.waiting_with_experts(session=session, user_id=user_id, text=clean(text))
+
+
 def _escalate(rt: Runtime, asked: Asked, decision: Decision, question_id: int) -> bool:
     """Post an unanswered question to the experts channel; say whether it was posted."""
     channel = rt.settings.experts_channel_id
@@ -115,10 +121,14 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
         decision.score,
         (time.perf_counter() - started) * 1000,
     )
-    wants_experts = decision.outcome != "answered" or bool(decision.unanswered)
     channel = rt.settings.experts_channel_id
-    allowed = bool(channel) and wants_experts and _may_escalate(rt, asked.user_id)
-    capped = bool(channel) and wants_experts and not allowed
+    # The parts of an answered message it could not answer make one question for the experts and the gaps list.
+    unanswered = "\n".join(decision.unanswered[:ESCALATED_PARTS]) if decision.outcome == "answered" else ""
+    wants_experts = bool(channel) and (decision.outcome != "answered" or bool(unanswered))
+    # Asked again before the experts answered: they have it already, and the asker will hear from them once.
+    waiting = wants_experts and _waiting(rt, asked.user_id, unanswered or asked.text)
+    allowed = wants_experts and not waiting and _may_escalate(rt, asked.user_id)
+    capped = wants_experts and not waiting and not allowed
     if capped:
         log.info("question %s kept for the gaps: its asker reached the hourly share of the experts", question_id)
     if decision.outcome == "answered":
@@ -134,21 +144,21 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
         )
         if send is not None:
             send(reply)
-        if decision.unanswered:
-            # The parts it could not answer make one question for the experts and the gaps list.
-            parts = "\n".join(decision.unanswered[:ESCALATED_PARTS])
-            part_asked = dataclasses.replace(asked, text=parts)
+        if unanswered:
+            part_asked = dataclasses.replace(asked, text=unanswered)
             part_decision = dataclasses.replace(decision, outcome="unknown", slug=None, score=0.0, unanswered=())
             part_id = _log(rt, part_asked, part_decision, rt.clock.now())
             if allowed:
                 _escalate(rt, part_asked, part_decision, part_id)
-            elif capped and send is not None:
-                send(builders.build_capped(decision.lang))
+            elif send is not None and (capped or waiting):
+                send(builders.build_not_passed_on(decision.lang, waiting=waiting))
         return reply
     escalated = allowed
     if allowed and send is None:
         escalated = _escalate(rt, asked, decision, question_id)
-    reply = builders.build_unknown(Unknown(decision.lang, decision.suggestions, escalated, question_id, capped))
+    reply = builders.build_unknown(
+        Unknown(decision.lang, decision.suggestions, escalated, question_id, capped, waiting)
+    )
     if send is not None:
         send(reply)
         if allowed:

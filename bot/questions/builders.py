@@ -57,11 +57,14 @@ class Unknown:
     question_id: int | None
     capped: bool = False
     """Not passed on: the asker sent the experts their hourly share already; the question waits for the admins."""
+    waiting: bool = False
+    """Not passed on: the experts have this question from this asker already, unanswered."""
 
 
-def build_capped(lang: str) -> Reply:
-    """Tell an asker that their question was kept for the gaps instead of being posted to the experts."""
-    return Reply(text=t("qa.capped", lang))
+def build_not_passed_on(lang: str, *, waiting: bool) -> Reply:
+    """Tell an asker why their question was not posted to the experts: they have it already, or the asker sent them
+    their hourly share and it was kept for the gaps."""
+    return Reply(text=t("qa.waiting" if waiting else "qa.capped", lang))
 
 
 def build_busy() -> Reply:
@@ -114,6 +117,8 @@ def build_unknown(unknown: Unknown) -> Reply:
     head = t("qa.unknown", lang)
     if unknown.escalated:
         head += " " + t("qa.escalated", lang)
+    elif unknown.waiting:
+        head += " " + t("qa.waiting", lang)
     elif unknown.capped:
         head += " " + t("qa.capped", lang)
     blocks = [section(head)]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import t
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from bot.ids import Field as FieldId
@@ -165,6 +166,30 @@ def test_the_expert_loop(bot: RunningBot, standin: SlackStandIn) -> None:
     again = standin.wait_for(lambda s: posts_to(s, "D0BRUNO01"))[0]
     assert "existing warranties stay valid" in text_of(again)
     assert len(posts_to(standin, "C0EXPERTS1")) == 1
+    assert not standin.problems
+
+
+def test_asking_again_before_the_experts_answer_reaches_them_once(bot: RunningBot, standin: SlackStandIn) -> None:
+    standin.add_person("U0FRANC01", "françoise", locale="fr-FR")
+    question = "Qui remplace l'équipe Linksys à Évry pour les devis ?"
+    for n, text in enumerate([question, question.upper()], start=1):
+        bot.sender.direct_message("U0FRANC01", text)
+        standin.wait_for(lambda s, n=n: len(posts_to(s, "D0FRANC01")) == n)
+        standin.wait_for(lambda s: posts_to(s, "C0EXPERTS1"))
+    first, second = (text_of(post) for post in posts_to(standin, "D0FRANC01"))
+    assert t("qa.escalated", "fr") in first
+    assert t("qa.waiting", "fr") in second and t("qa.escalated", "fr") not in second
+    (request,) = posts_to(standin, "C0EXPERTS1")
+    # Someone else asking the same thing needs the answer too: their question is posted.
+    bot.sender.direct_message(BRUNO, question)
+    standin.wait_for(lambda s: len(posts_to(s, "C0EXPERTS1")) == 2)
+
+    bot.sender.click(ADMIN, Action.EXPERT_ANSWER, button(request, Action.EXPERT_ANSWER)["value"], channel="C0EXPERTS1")
+    modal = standin.wait_for(lambda s: s.calls_to("views.open"))[0].args["view"]
+    assert submit(bot, ADMIN, modal, {BlockId.ANSWER: "Le bureau Cisco d'Issy-les-Moulineaux."})[0] == 200
+    standin.wait_for(lambda s: posts_to(s, "U0FRANC01"))
+    bot.stop()  # waits for every message's work to end
+    assert len(posts_to(standin, "U0FRANC01")) == 1
     assert not standin.problems
 
 
