@@ -86,7 +86,7 @@ class Settings(BaseSettings):
                 return Lang.EN if info.field_name == "default_language" else None
             lang = parse_lang(value)
             if lang is None:
-                raise ValueError("must be en or fr")
+                raise ValueError("must be en or fr (or a locale such as fr_FR)")
             return lang
         return value
 

@@ -26,8 +26,12 @@ class Lang(StrEnum):
 
 
 def parse_lang(text: str | None) -> Lang | None:
-    """`fr`, `FR`, `français`, `french` → Lang.FR; `en`, `english`, `anglais` → Lang.EN; else None."""
+    """`fr`, `FR`, `français`, `french`, a locale such as `fr_FR` or `fr-CA` → Lang.FR; the same in English → Lang.EN;
+    else None."""
     word = (text or "").strip().casefold()
+    language, separator, region = word.replace("_", "-").partition("-")
+    if separator and len(region) == 2 and region.isalpha():
+        word = language
     if word in ("fr", "french", "français", "francais"):
         return Lang.FR
     if word in ("en", "english", "anglais"):

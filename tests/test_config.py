@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from bot.config import ConfigError, load_settings
+from bot.i18n import Lang
 
 
 def test_defaults_follow_the_contract(monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]) -> None:
@@ -39,6 +40,15 @@ def test_lists_urls_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.experts_channel_id is None
 
 
+def test_languages_may_be_written_as_locales(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en_US")
+    monkeypatch.setenv("EXPERTS_CHANNEL_LANGUAGE", "fr_FR")
+    monkeypatch.setenv("NUDGE_CHANNEL_LANGUAGE", "fr-CA")
+    settings = load_settings()
+    assert settings.default_language is Lang.EN
+    assert settings.experts_language is Lang.FR and settings.nudge_language is Lang.FR
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [
@@ -52,6 +62,7 @@ def test_lists_urls_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
         ("METRICS_BIND", "127.0.0.1:99999"),
         ("ESCALATIONS_PER_HOUR", "-1"),
         ("MAX_REQUEST_BYTES", "12"),
+        ("EXPERTS_CHANNEL_LANGUAGE", "de_DE"),
     ],
 )
 def test_malformed_value_names_the_key(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:

@@ -124,6 +124,9 @@ def test_slack_locales_and_typed_languages() -> None:
     assert from_locale("en-GB") is Lang.EN and from_locale("de-DE") is Lang.EN
     assert from_locale("") is None and from_locale(None) is None
     assert parse_lang(" Français ") is Lang.FR and parse_lang("EN") is Lang.EN and parse_lang("klingon") is None
+    # A locale, as operators write it in settings: the language is its first part.
+    assert parse_lang("fr_FR") is Lang.FR and parse_lang("fr-CA") is Lang.FR and parse_lang("en_US") is Lang.EN
+    assert parse_lang("de_DE") is None and parse_lang("fr-") is None and parse_lang("fr_FRANCE") is None
 
 
 def test_the_reader_is_resolved_once_and_reading_restores_it() -> None:
