@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.blocks import context, section
+from bot.cldr import conventions
+from bot.config import SEED_DEADLINE
 from bot.i18n import long_date, number, percent, t, tn
 from bot.replies import Reply
 from bot.runtime import Runtime
@@ -45,6 +47,16 @@ def current_progress(rt: Runtime, *, owner_user_id: str | None = None) -> Progre
 def format_date(day: dt.date, lang: str | None = None) -> str:
     """`Tuesday 16 September 2008` / `mardi 16 septembre 2008` (the reader's language by default)."""
     return long_date(day, lang)
+
+
+def with_deadline_set_here(text: str, deadline: dt.date, lang: str) -> str:
+    """`text`, with a note of the deadline set here when it names the article's (« until 16 September ») but
+    TRANSITION_DEADLINE moved it, and the text does not name the new one already."""
+    named = f"{SEED_DEADLINE.day} {conventions(lang).months[SEED_DEADLINE.month - 1]}"
+    when = format_date(deadline, lang)
+    if deadline == SEED_DEADLINE or named.casefold() not in text.casefold() or when in text:
+        return text
+    return text + "\n" + t("live.deadline_set_here", lang, when=when)
 
 
 def days_left_text(days: int, lang: str | None = None) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 
 from bot.i18n import t
 from bot.partners import resolver
+from bot.progress import with_deadline_set_here
 from bot.qa import live
 from bot.qa.index import Example, Index, features
 from bot.qa.knowledge import Entry, StoredEntry, merge, shipped, stored_entry
@@ -225,12 +226,11 @@ def entry_answer(rt: Runtime, entry: Entry, lang: str, user_id: str) -> tuple[st
     computed = {"deadline": live.deadline, "days_left": live.days_left, "progress": live.progress}
     computed["my_partners"] = functools.partial(live.my_partners, user_id=user_id)
     body = computed[entry.live](rt, lang) if entry.live in computed else escape(entry.answer(lang))
-    return body, entry.source(lang)
+    return with_deadline_set_here(body, rt.settings.transition_deadline, lang), entry.source(lang)
 
 
 def _partner_answer(partners: tuple[Partner, ...], lang: str, source: str, score: float = 1.0) -> Decision:
-    body = live.partner_status(partners, lang)
-    return Decision(lang=lang, outcome="answered", slug=STATUS, body=body, source=source, score=score)
+    return Decision(lang, "answered", STATUS, live.partner_status(partners, lang), source, score)
 
 
 def _resolve_partner(rt: Runtime, reference: str, lang: str, source: str) -> Decision:

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from sqlmodel import col, select
 
+from bot.app import build_runtime
 from bot.clock import FixedClock
+from bot.config import Settings
 from bot.errors import BadInput, Conflict, NotAllowed
 from bot.i18n import reading
 from bot.ids import Block
@@ -16,6 +18,7 @@ from bot.questions import asking, experts, faq
 from bot.questions.asking import Asked
 from bot.replies import OpenModal
 from bot.runtime import Runtime
+from storage.db import Database
 from storage.models import Feedback, Question
 from tests.conftest import ADMIN
 from tests.qa.conftest import ALICE, BRUNO, save_parking_entry
@@ -308,3 +311,20 @@ def test_a_forged_question_id_beyond_the_database_integer_is_refused(rt: Runtime
     for value in ("99999999999", "2147483648"):
         with pytest.raises(BadInput):
             asking.share(rt, question_value=value, user_id=ALICE)
+
+
+def test_an_answer_naming_the_articles_deadline_names_the_one_set_here(
+    rt: Runtime, settings: Settings, db: Database, clock: FixedClock
+) -> None:
+    moved = build_runtime(settings.model_copy(update={"transition_deadline": dt.date(2008, 9, 30)}), db=db, clock=clock)
+    en = service.decide(moved, "What do Linksys partners have to do?", user_id=ALICE)
+    fr = service.decide(moved, "Que doivent faire les partenaires Linksys ?", user_id=ALICE)
+    assert "16 September" in en.body and "The deadline set here is Tuesday 30 September 2008." in en.body
+    assert "16 septembre" in fr.body and "L'échéance retenue ici est le mardi 30 septembre 2008." in fr.body
+    # The deadline's own answer names both dates once; nothing is added where the article's date is not named.
+    deadline = service.decide(moved, "When is the deadline?", user_id=ALICE).body
+    assert deadline.count("30 September 2008") == 1 and "The deadline set here is" not in deadline
+    program = service.decide(moved, "Which program must partners join?", user_id=ALICE).body
+    assert "deadline set here" not in program
+    # With the article's deadline, its answers are as written.
+    assert "deadline set here" not in service.decide(rt, "What do Linksys partners have to do?", user_id=ALICE).body
