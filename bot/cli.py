@@ -79,6 +79,8 @@ def run(
             require(settings, "SLACK_SIGNING_SECRET")
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    for doubt in settings.doubtful_ids():
+        log.warning(doubt)
     from bot.app import build_runtime, create_app
 
     db = migrated_database(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,7 @@ from bot.i18n import Lang, parse_lang
 from storage.db import normalise_url
 
 SEED_DEADLINE = dt.date(2008, 9, 16)
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
 """The seed article's deadline: partners have until 16 September (2008, the article's year) to register."""
 
 
@@ -180,6 +182,18 @@ class Settings(BaseSettings):
     def is_expert(self, user_id: str) -> bool:
         """Say whether a Slack user may answer for the bot: listed in EXPERT_USER_IDS, or an admin."""
         return bool(user_id) and (user_id in self.expert_user_ids or self.is_admin(user_id))
+
+    def doubtful_ids(self) -> list[str]:
+        """What to warn the operator of in ADMIN_USER_IDS and EXPERT_USER_IDS: entries that are no Slack user ID (an
+        e-mail, a name, a channel), which give nobody any power. A warning, not a refusal: IDs change shape rarely,
+        but they may."""
+        listed = {"ADMIN_USER_IDS": self.admin_user_ids, "EXPERT_USER_IDS": self.expert_user_ids}
+        return [
+            f"{key}: {value!r} is not a Slack user ID (like U012AB3CD): nobody gets that power through it"
+            for key, ids in listed.items()
+            for value in sorted(ids)
+            if not _USER_ID.fullmatch(value)
+        ]
 
 
 def load_settings(**overrides: object) -> Settings:

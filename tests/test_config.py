@@ -103,3 +103,12 @@ def test_metrics_bind_and_experts(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not settings.is_expert("")
     monkeypatch.setenv("METRICS_BIND", "OFF")
     assert load_settings().metrics_bind == "off" and load_settings().metrics_address is None
+
+
+def test_ids_that_are_no_slack_user_id_are_named_for_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_USER_IDS", "U0ADMIN01, alice@example.com, W012AB3CD")
+    monkeypatch.setenv("EXPERT_USER_IDS", "#experts,U0CHLOE01")
+    doubts = load_settings().doubtful_ids()
+    assert len(doubts) == 2
+    assert doubts[0].startswith("ADMIN_USER_IDS: 'alice@example.com' is not a Slack user ID")
+    assert doubts[1].startswith("EXPERT_USER_IDS: '#experts' is not a Slack user ID")

@@ -39,7 +39,7 @@ def run_env(tmp_path: Path, standin: SlackStandIn, **extra: str) -> dict[str, st
 @pytest.fixture
 def running(tmp_path: Path, standin: SlackStandIn) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
-    env = run_env(tmp_path, standin, TRANSITION_DEADLINE="2030-01-31")
+    env = run_env(tmp_path, standin, TRANSITION_DEADLINE="2030-01-31", ADMIN_USER_IDS="U0ADMIN01,admin@example.com")
     log = open(tmp_path / "bot.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--port", str(port), "--no-scheduler"],
@@ -77,7 +77,10 @@ def test_run_serves_signed_commands_and_stops_cleanly(
     assert (tmp_path / "run.db").exists()
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0
-    assert "Traceback" not in (tmp_path / "bot.log").read_text()
+    logged = (tmp_path / "bot.log").read_text()
+    assert "Traceback" not in logged
+    # An e-mail where a Slack user ID belongs gives nobody admin power: the operator is warned at start.
+    assert "ADMIN_USER_IDS: 'admin@example.com' is not a Slack user ID" in logged and "U0ADMIN01'" not in logged
 
 
 @pytest.mark.parametrize("taken", ["PORT", "METRICS_BIND", "SLACK_APP_TOKEN"])
