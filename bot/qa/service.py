@@ -329,7 +329,7 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
     trimmed = eng.choose(alone[0], lang, vectors[-1]) if alone else whole
     if _answerable(trimmed) and trimmed.entry.source(lang):
         return _answered(rt, [(trimmed, question)], [], lang, user_id)
-    suggestions = tuple(e.questions(lang)[0] for e in whole.ranked[:SUGGESTIONS] if e.slug != "help" and not e.live)
+    suggestions = tuple(e.questions(lang)[0] for e in whole.ranked[:SUGGESTIONS] if e.source(lang) and not e.live)
     return Decision(
         lang=lang, outcome="unknown", slug=whole.entry.slug, score=whole.likelihood, suggestions=suggestions
     )

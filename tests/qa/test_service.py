@@ -328,3 +328,13 @@ def test_an_answer_naming_the_articles_deadline_names_the_one_set_here(
     assert "deadline set here" not in program
     # With the article's deadline, its answers are as written.
     assert "deadline set here" not in service.decide(rt, "What do Linksys partners have to do?", user_id=ALICE).body
+
+
+def test_thanks_get_a_short_reply_in_the_askers_language_not_the_help(rt: Runtime) -> None:
+    en = service.decide(rt, "thank you so much!", user_id=ALICE)
+    fr = service.decide(rt, "Merci pour l'info !", user_id=ALICE)
+    assert en.slug == fr.slug == "thanks" and (en.lang, fr.lang) == ("en", "fr")
+    assert en.body.startswith("You're welcome!") and fr.body.startswith("Avec plaisir !")
+    assert "deadline" not in en.body and not en.source
+    # Thanks around a question leave the question to be answered.
+    assert service.decide(rt, "Thanks! By the way, when is the deadline?", user_id=ALICE).slug == "deadline"
