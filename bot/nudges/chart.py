@@ -22,6 +22,7 @@ from bot.i18n import Lang, number, parse_lang, t
 
 RENDER_TIMEOUT_S = 60
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+REGISTERED_COLOUR = "#2e7d32"
 
 
 class ChartError(Exception):
@@ -113,8 +114,9 @@ def render_png(series: Series) -> bytes:
             x(list(series.days)),
             list(series.registered),
             where="post",
-            color="#2e7d32",
+            color=REGISTERED_COLOUR,
             linewidth=2,
+            marker="o" if len(series.days) == 1 else None,  # one day is one point: a step of no length shows nothing
             label=t("chart.registered", lang),
         )
         ax.axhline(

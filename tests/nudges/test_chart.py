@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 import sys
 
 from bot.clock import FixedClock
-from bot.nudges.chart import PNG_MAGIC, Series, cumulative_series, render_in_child
+from bot.nudges.chart import PNG_MAGIC, REGISTERED_COLOUR, Series, cumulative_series, render_in_child, render_png
 from bot.runtime import Runtime
 from storage.nudges import registration_changes
 from storage.partners import lock_partner, record_change
@@ -63,6 +64,25 @@ def test_the_chart_is_a_png_drawn_in_a_child_process() -> None:
     png = render_in_child(series)
     assert png.startswith(PNG_MAGIC)
     assert len(png) > 5_000
+
+
+def _pixels_of(png: bytes, colour: str) -> int:
+    import io
+
+    import matplotlib.image
+    import numpy as np
+
+    image = matplotlib.image.imread(io.BytesIO(png), format="png")[:, :, :3]
+    wanted = np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    return int((np.abs(image - wanted).max(axis=2) < 0.02).sum())
+
+
+def test_a_single_day_is_drawn_as_a_point() -> None:
+    """The first summary has one day of data: a step of no length drew nothing where the count should be."""
+    one = Series(days=(dt.date(2008, 9, 1),), registered=(3,), total=13, deadline=DEADLINE, today=dt.date(2008, 9, 1))
+    none = dataclasses.replace(one, days=(), registered=())
+    # The legend's sample of the line is green in both: the point adds to it.
+    assert _pixels_of(render_png(one), REGISTERED_COLOUR) > _pixels_of(render_png(none), REGISTERED_COLOUR) + 20
 
 
 def test_the_bot_never_imports_matplotlib() -> None:
