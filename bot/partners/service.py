@@ -531,9 +531,9 @@ def update_form_errors(rt: Runtime, *, actor: str, submission: Submission) -> di
     """What is wrong with a submitted update form, by block ID, for showing in the form before it is accepted.
 
     Beyond the form's shape: the partner must exist and be the actor's to change, as far as one read
-    of it tells (the save checks again under its lock). A partner with no Slack owner yet may be the
-    actor's by e-mail, which only Slack knows: it is left to the save, as is a database that does not
-    answer, so that this check never keeps Slack waiting for the acknowledgement.
+    of it tells (the save checks again under its lock). A partner with no Slack owner but an imported
+    e-mail may be the actor's by that e-mail, which only Slack knows: it is left to the save, as is a
+    database that does not answer, so that this check never keeps Slack waiting for the acknowledgement.
     """
     if submission.errors:
         return submission.errors
@@ -545,7 +545,9 @@ def update_form_errors(rt: Runtime, *, actor: str, submission: Submission) -> di
         return {}
     if partner is None:
         return {BlockId.PARTNER: t("form.no_partner", key=key)}
-    if partner.owner_user_id is not None and not _may_change(rt, partner, actor, None):
+    # With no Slack owner, the partner may still be the actor's by the imported e-mail; with neither, only admins'.
+    decided = partner.owner_user_id is not None or not partner.owner_email
+    if decided and not _may_change(rt, partner, actor, None):
         return {BlockId.PARTNER: t("form.not_yours", partner=f"{clean(partner.name)[:80]} ({partner.partner_id})")}
     return {}
 

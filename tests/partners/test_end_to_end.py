@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.ids import Action, Block, Field, View
 from bot.partners.builders import NOTE_MAX, FormOrigin
+from storage import partners as partners_store
 from tests.conftest import ADMIN, RunningBot
 from tests.partners.conftest import ALICE, GONE, OTHER, Book
 from tests.slack_standin import TEAM_ID, SlackStandIn, text_of
@@ -213,6 +214,34 @@ def test_a_form_for_an_unmatched_owners_partner_is_checked_when_saved(
     dm = standin.wait_for(lambda s: s.calls_to("chat.postMessage"))[0].args
     assert dm["channel"] == OTHER and "not allowed" in dm["text"]
     assert book.partner("LNK-5000").status == "not_contacted"
+
+
+def test_a_form_for_a_partner_nobody_owns_stays_open_for_anyone_but_an_admin(
+    bot: RunningBot, standin: SlackStandIn, book: Book
+) -> None:
+    # No Slack owner and no e-mail: it can be nobody's but an admin's, and the form can say so at once.
+    with bot.rt.db.session(write=True) as session:
+        partners_store.add_partner(
+            session=session,
+            partner_id="LNK-5001",
+            name="Nobody's Networks",
+            country="BE",
+            owner_email="",
+            owner_user_id=None,
+            status="not_contacted",
+            note="",
+            at=bot.rt.clock.now(),
+            by="import:book.csv",
+            source="import",
+        )
+    status, body = submit_form(bot, OTHER, form_values("LNK-5001", "registered", "called them"), FormOrigin())
+    answer = json.loads(body)
+    assert status == 200 and answer["response_action"] == "errors"
+    assert "Only its owner or an admin may change Nobody's Networks (LNK-5001)" in answer["errors"][Block.PARTNER]
+    status, body = submit_form(bot, ADMIN, form_values("LNK-5001", "registered", ""), FormOrigin())
+    assert status == 200 and not body.strip(b"{} ")
+    standin.wait_for(lambda s: s.calls_to("chat.postMessage"))
+    assert book.partner("LNK-5001").status == "registered"
 
 
 def test_an_admin_form_for_anyones_partner_is_accepted(bot: RunningBot, standin: SlackStandIn, book: Book) -> None:
