@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot import i18n
 from bot.replies import OpenModal, Outcome, Reply
 from bot.server import QuestionPool
-from bot.slack_text import unescape
+from bot.slack_text import as_typed
 from handlers import errors
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,10 @@ class CommandArgs:
 
 
 def command_args(body: dict[str, Any]) -> CommandArgs:
-    """The typed essentials of a slash command payload, with Slack's entities undone in the text."""
+    """The typed essentials of a slash command payload, its text as the person typed it (`as_typed`)."""
     return CommandArgs(
         user_id=str(body.get("user_id") or ""),
-        text=unescape(str(body.get("text") or "")),
+        text=as_typed(str(body.get("text") or "")),
         channel_id=str(body.get("channel_id") or ""),
     )
 

@@ -13,7 +13,7 @@ from bot.qa import service as qa
 from bot.questions import asking
 from bot.replies import Reply
 from bot.runtime import Runtime
-from bot.slack_text import unescape
+from bot.slack_text import as_typed
 from handlers.common import ack_now, ack_then_question
 
 _ANY_SUBTYPE = re.compile(".+")
@@ -25,7 +25,7 @@ def direct_question(event: dict[str, Any]) -> asking.Asked | None:
         return None
     return asking.Asked(
         user_id=str(event["user"]),
-        text=unescape(str(event.get("text") or "")),
+        text=as_typed(str(event.get("text") or "")),
         channel=str(event.get("channel") or ""),
         thread_ts=event.get("thread_ts"),
     )
@@ -37,7 +37,7 @@ def mention_question(event: dict[str, Any]) -> asking.Asked | None:
         return None
     return asking.Asked(
         user_id=str(event["user"]),
-        text=unescape(re.sub(r"<@[A-Z0-9]+(?:\|[^>]*)?>", " ", str(event.get("text") or ""))).strip(),
+        text=as_typed(re.sub(r"<@[A-Z0-9]+(?:\|[^>]*)?>", " ", str(event.get("text") or ""))).strip(),
         channel=str(event.get("channel") or ""),
         thread_ts=str(event.get("thread_ts") or event.get("ts") or "") or None,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.errors import BadInput
 from bot.help import quote
 from bot.i18n import t
-from bot.slack_text import clean, fold
+from bot.slack_text import clean, fold, mentions_as_text
 from bot.statuses import MAX_STATUS_WORDS, Status, parse_status, typed_forms
 
 QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“", "«": "»"}
@@ -241,7 +241,7 @@ def _splits(text: str, tokens: list[Token], command: str) -> tuple[Split, ...]:
         if found is None:
             continue
         status, width = found
-        note = text[tokens[k + width - 1].end :].strip()
+        note = mentions_as_text(text[tokens[k + width - 1].end :].strip())
         splits.append(Split(_phrase(tokens[:k]), status, note))
     if not splits:
         if tokens[0].quoted or len(tokens) == 2:

@@ -10,7 +10,7 @@ from bot.ids import Action, Block, Field, View
 from bot.partners.builders import NOTE_MAX, FormOrigin
 from storage import partners as partners_store
 from tests.conftest import ADMIN, RunningBot
-from tests.partners.conftest import ALICE, GONE, OTHER, Book
+from tests.partners.conftest import ALICE, BRUNO, GONE, OTHER, Book
 from tests.slack_standin import TEAM_ID, SlackStandIn, text_of
 
 
@@ -106,12 +106,28 @@ def test_assigning_to_a_deactivated_account_is_refused_in_the_senders_language(
 
 
 def test_mentions_in_notes_never_ping(bot: RunningBot, standin: SlackStandIn, book: Book) -> None:
-    reply = command(bot, standin, "update LNK-0000 contacted ping <!channel> and <@U0BRUNO01>")
+    reply = command(bot, standin, "update LNK-0000 contacted ping <!channel> and <@U0BRUNO01> &lt;!here&gt;")
     card = command(bot, standin, "show LNK-0000", user=ADMIN)
     for payload in (reply, card):
         shown = json.dumps(payload)
-        assert "<!channel>" not in shown and "<@U0BRUNO01>" not in shown
-        assert "&lt;!channel&gt;" in shown
+        assert "<!channel>" not in shown and "<@U0BRUNO01>" not in shown and "<!here>" not in shown
+        assert "ping @channel and @U0BRUNO01 &lt;!here&gt;" in shown
+
+
+def test_what_slack_marked_up_in_a_command_is_read_as_typed(bot: RunningBot, standin: SlackStandIn, book: Book) -> None:
+    # The manifest asks Slack to escape: e-mails, links, people and channels arrive marked up.
+    reply = command(bot, standin, "assign LNK-0000 <mailto:bruno@example.com|bruno@example.com>", user=ADMIN)
+    assert "not a person" not in text_of(reply)
+    assert book.partner("LNK-0000").owner_user_id == BRUNO
+    typed = (
+        "handed to <@U0BRUNO01|bruno> in <#C0SALES01|ventes>, see <https://www.cisco.com/go/partner> &amp; "
+        "<mailto:x@y.fr|x@y.fr>"
+    )
+    reply = command(bot, standin, f"update LNK-0001 in progress {typed}")
+    note = "handed to @bruno in #ventes, see https://www.cisco.com/go/partner & x@y.fr"
+    assert book.partner("LNK-0001").note == note
+    assert "handed to @bruno in #ventes, see https://www.cisco.com/go/partner &amp; x@y.fr" in text_of(reply)
+    assert "&lt;" not in json.dumps(reply)
 
 
 def test_ambiguous_name_choice_then_pick_over_http(bot: RunningBot, standin: SlackStandIn, book: Book) -> None:
