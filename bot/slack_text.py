@@ -10,8 +10,10 @@ from storage.folding import fold
 __all__ = ["as_typed", "clean", "escape", "fold", "mentions_as_text", "plain", "truncate", "unescape"]
 
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufeff\ufffe\uffff]"
 )
+"""Characters dropped from input: controls, direction overrides, and lone surrogates (JSON's "\\ud800", or bytes
+that were no UTF-8), which no encoder can write."""
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 """What Slack wraps in angle brackets in the text it sends: `<target|label>` or `<target>` (typed brackets arrive as

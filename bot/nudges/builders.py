@@ -31,7 +31,7 @@ def digest_headline(days_left: int) -> str:
     if days_left <= 0:
         return t("digest.headline_last")
     if days_left <= 2:
-        return t("digest.headline_urgent", left=days_left_text(days_left))
+        return t("digest.headline_urgent", left=_capital(days_left_text(days_left)))
     if days_left <= 7:
         return t("digest.headline_week", left=_capital(days_left_text(days_left)))
     return t("digest.headline", left=days_left_text(days_left))

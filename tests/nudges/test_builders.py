@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.i18n import Lang, reading
 from bot.ids import Action
 from bot.nudges.builders import build_digest, build_summary, digest_headline
 from bot.progress import Progress
@@ -86,6 +87,14 @@ def test_the_tone_steps_up_as_the_deadline_nears() -> None:
     assert ":calendar:" in headlines[0]
     assert ":rotating_light:" in headlines[2]
     assert "Last day" in headlines[3]
+
+
+def test_the_urgent_headlines_read_well_in_both_languages() -> None:
+    with reading(Lang.FR):
+        assert digest_headline(2) == ":rotating_light: Il reste 2 jours : vos partenaires doivent s'inscrire maintenant"
+        assert digest_headline(1).startswith(":rotating_light: Il reste 1 jour (demain est le dernier jour) : vos")
+    with reading(Lang.EN):
+        assert digest_headline(2) == ":rotating_light: Only 2 days left: your partners must register now"
 
 
 def test_summary_gives_progress_counts_owners_and_days_left() -> None:

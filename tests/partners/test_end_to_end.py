@@ -260,6 +260,17 @@ def test_a_form_for_a_partner_nobody_owns_stays_open_for_anyone_but_an_admin(
     assert book.partner("LNK-5001").status == "registered"
 
 
+def test_lone_surrogates_in_a_form_or_a_message_are_dropped(bot: RunningBot, standin: SlackStandIn, book: Book) -> None:
+    # JSON may carry "\\ud800", which no database or encoder can write: the rest of the text is kept.
+    status, body = submit_form(bot, ALICE, form_values("LNK-0000", "contacted", "called\ud800 them"), FormOrigin())
+    assert status == 200 and not body.strip(b"{} ")
+    standin.wait_for(lambda s: s.calls_to("chat.postMessage"))
+    assert book.partner("LNK-0000").note == "called them"
+    bot.sender.direct_message(ALICE, "When is the deadline?\udcff")
+    reply = standin.wait_for(lambda s: [c for c in s.calls_to("chat.postMessage") if c.args["channel"] == "D0ALICE01"])
+    assert "16 September" in text_of(reply[0].args)
+
+
 def test_an_admin_form_for_anyones_partner_is_accepted(bot: RunningBot, standin: SlackStandIn, book: Book) -> None:
     status, body = submit_form(bot, ADMIN, form_values("LNK-2000", "registered", ""), FormOrigin())
     assert status == 200 and not body.strip(b"{} ")
