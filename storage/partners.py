@@ -13,7 +13,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from storage.folding import fold
-from storage.models import Partner, Setting, SlackUser, StatusChange
+from storage.models import EmailLookupMiss, Partner, Setting, SlackUser, StatusChange
 
 OPEN_STATUSES: frozenset[str] = frozenset({"not_contacted", "contacted", "in_progress"})
 """Statuses that still need work: not registered and not declined (bot.statuses.OPEN is built from it)."""
@@ -436,6 +436,24 @@ def iter_partners(*, session: Session, batch: int = 1000, owner_user_id: str | N
             return
         yield from chunk
         last = chunk[-1].partner_key
+
+
+def unmatched_owner_emails(*, session: Session, missed_since: dt.datetime, limit: int) -> tuple[list[str], int]:
+    """Up to `limit` owner e-mails no Slack user is matched to yet, leaving out those Slack did not know after
+    `missed_since`, and how many such e-mails there are in all (those included)."""
+    unmatched = col(Partner.owner_user_id).is_(None) & (Partner.owner_email != "")
+    total = session.exec(select(func.count(sa.distinct(col(Partner.owner_email)))).where(unmatched)).one()
+    missed = select(EmailLookupMiss.email).where(
+        EmailLookupMiss.email == Partner.owner_email, col(EmailLookupMiss.checked_at) >= missed_since
+    )
+    query = (
+        select(Partner.owner_email)
+        .where(unmatched, ~missed.exists())
+        .distinct()
+        .order_by(col(Partner.owner_email))
+        .limit(limit)
+    )
+    return list(session.exec(query)), int(total)
 
 
 def any_unmatched_owner(*, session: Session) -> bool:

@@ -23,7 +23,7 @@ from enum import StrEnum
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import metrics
-from bot.directory import CACHE_TTL
+from bot.directory import CACHE_TTL, MISS_TTL
 from bot.i18n import Lang, reading, t
 from bot.nudges.builders import build_digest, build_summary
 from bot.nudges.cadence import CLOSING_WINDOW_DAYS, Cadence, Kind, local_wall_time
@@ -32,6 +32,7 @@ from bot.progress import current_progress
 from bot.replies import Reply
 from bot.runtime import Runtime
 from storage import nudges as store
+from storage import partners as partners_store
 from storage.models import NudgeLog
 from storage.nudges import Backlog
 from storage.partners import OPEN_STATUSES, owner_counts
@@ -122,6 +123,8 @@ class RoundReport:
     failed: int = 0
     deferred: int = 0
     deactivated: int = 0
+    unmatched: int = 0
+    """Owner e-mails that no Slack account matches: nobody gets a digest for their partners."""
     paused: bool = False
     closed: bool = False
 
@@ -154,6 +157,8 @@ class RoundReport:
             line += f"; {self.deferred} deferred (time zone unknown for now)"
         if self.deactivated:
             line += f"; {self.deactivated} owner{'s' if self.deactivated != 1 else ''} deactivated"
+        if self.unmatched:
+            line += f"; {self.unmatched} owner e-mail{'s' if self.unmatched != 1 else ''} not found in Slack"
         return line
 
     @classmethod
@@ -161,16 +166,19 @@ class RoundReport:
         """The counts a `line()` holds (as the audit trail keeps it), or None when it is not one."""
         found = re.fullmatch(
             r"(\d+) digests? and (\d+) channel summar(?:y|ies) sent; (\d+) already sent today; (\d+) owners? muted;"
-            r" (\d+) failed(?:; (\d+) deferred \(time zone unknown for now\))?(?:; (\d+) owners? deactivated)?",
+            r" (\d+) failed(?:; (\d+) deferred \(time zone unknown for now\))?(?:; (\d+) owners? deactivated)?"
+            r"(?:; (\d+) owner e-mails? not found in Slack)?",
             line,
         )
         if found is None:
             return None
-        digests, summaries, already, muted, failed, deferred, deactivated = (int(n or 0) for n in found.groups())
-        sent: Counter[str] = Counter({Kind.DIGEST: digests, Kind.SUMMARY: summaries})
-        return cls(
-            mode, sent, already_sent=already, muted=muted, failed=failed, deferred=deferred, deactivated=deactivated
+        digests, summaries, already, muted, failed, deferred, deactivated, unmatched = (
+            int(n or 0) for n in found.groups()
         )
+        sent: Counter[str] = Counter({Kind.DIGEST: digests, Kind.SUMMARY: summaries})
+        report = cls(mode, sent, already_sent=already, muted=muted, failed=failed, deferred=deferred)
+        report.deactivated, report.unmatched = deactivated, unmatched
+        return report
 
 
 # ---- deciding ---------------------------------------------------------------------------------------
@@ -265,6 +273,30 @@ def summary_content(rt: Runtime, *, closing: bool, with_chart: bool) -> tuple[Re
     return reply, series
 
 
+OWNER_LOOKUPS = 50
+"""Owner e-mails asked of Slack (users.lookupByEmail) at most per round: the rest wait for the next ticks."""
+
+
+def match_owners(rt: Runtime, report: RoundReport) -> None:
+    """Give the partners imported under an e-mail that Slack did not know then to its person, if Slack knows them now.
+
+    Owners who never open the bot are the ones nudges are for: waiting for them to use it to match them meant they
+    never got a digest. An e-mail Slack does not know is asked again after the directory's MISS_TTL."""
+    now = rt.clock.now()
+    with rt.db.session() as session:
+        emails, _ = partners_store.unmatched_owner_emails(
+            session=session, missed_since=now - MISS_TTL, limit=OWNER_LOOKUPS
+        )
+    for email in emails:
+        person = rt.directory.by_email(email)
+        if person is not None and not person.deleted:
+            with rt.db.session(write=True) as session:
+                matched = partners_store.claim_owner(session=session, email=email, user_id=person.user_id)
+            log.info("matched %d partners to %s by their imported e-mail", matched, person.user_id)
+    with rt.db.session() as session:
+        _, report.unmatched = partners_store.unmatched_owner_emails(session=session, missed_since=now, limit=0)
+
+
 def due_keys(
     rt: Runtime, *, mode: Mode, report: RoundReport
 ) -> tuple[list[tuple[Kind, str, dt.date]], dict[str, Backlog]]:
@@ -275,6 +307,8 @@ def due_keys(
     report.closed = now >= settings.deadline_end
     backlogs: dict[str, Backlog] = {}
     profiles: dict[str, tuple[str | None, bool]] = {}
+    if not report.closed:
+        match_owners(rt, report)
     with rt.db.session() as session:
         muted = store.muted_users(session=session)
         if not report.closed:

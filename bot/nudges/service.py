@@ -156,6 +156,8 @@ def report_text(report: RoundReport) -> str:
         parts.append(tn("nudges.report_deferred", report.deferred))
     if report.deactivated:
         parts.append(tn("nudges.report_deactivated", report.deactivated))
+    if report.unmatched:
+        parts.append(tn("nudges.report_unmatched", report.unmatched))
     return t("nudges.report_join").join(parts)
 
 

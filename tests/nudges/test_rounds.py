@@ -15,7 +15,7 @@ from bot.nudges.cadence import Kind
 from bot.nudges.rounds import EVENT_TYPE, Mode, RoundReport, run_round
 from bot.runtime import Runtime
 from storage import nudges as store
-from storage.partners import get_partner
+from storage.partners import add_partner, get_partner
 from tests.conftest import ADMIN
 from tests.nudges.conftest import (
     ALICE,
@@ -431,3 +431,38 @@ def test_a_round_now_sends_again_what_failed_and_never_twice(
 
     sweep(book, chart=None)
     assert posts_by_recipient(standin) == {CHLOE: 1, CHANNEL: 1, ALICE: 1}  # nothing left for the sweep
+
+
+def test_owners_imported_before_slack_knew_them_get_their_digest_once_it_does(
+    book: Runtime, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    """An import while Slack could not say who an e-mail is keeps the e-mail; the round asks Slack again, so the
+    owners who never open the bot (whom nudges are for) are not left out."""
+    standin.add_person("U0DAVID01", "david", "David@Example.com")
+    with book.db.session(write=True) as session:
+        for partner_id, email in (("LNK-7001", "david@example.com"), ("LNK-7002", "ghost@example.com")):
+            add_partner(
+                session=session,
+                partner_id=partner_id,
+                name=f"Partner {partner_id}",
+                country="FR",
+                owner_email=email,
+                owner_user_id=None,
+                status="not_contacted",
+                note="",
+                at=clock.now(),
+                by="import:test.csv",
+                source="import",
+            )
+    at(clock, paris(2008, 9, 2, 17, 30))
+    report = run_round(book, chart=None)
+    assert posts_by_recipient(standin)["U0DAVID01"] == 1
+    with book.db.session() as session:
+        assert get_partner(session=session, key="LNK-7001").owner_user_id == "U0DAVID01"
+        assert get_partner(session=session, key="LNK-7002").owner_user_id is None
+    assert report.unmatched == 1 and report.line().endswith("; 1 owner e-mail not found in Slack")
+    assert RoundReport.from_line(report.line(), Mode.SCHEDULED) == report
+    # The e-mail Slack did not know is not asked again within the hour.
+    asked = len(standin.calls_to("users.lookupByEmail"))
+    assert run_round(book, mode=Mode.NOW, chart=None).unmatched == 1
+    assert len(standin.calls_to("users.lookupByEmail")) == asked
