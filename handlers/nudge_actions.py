@@ -9,6 +9,7 @@ from slack_bolt.context.respond import Respond
 
 from bot.ids import Action
 from bot.nudges import service as nudge_service
+from bot.nudges.builders import read_status_button
 from bot.partners import service as partner_service
 from bot.runtime import Runtime
 from bot.statuses import Status
@@ -22,13 +23,15 @@ def register(app: App, rt: Runtime) -> None:
 
     def nudge_set_status(body: dict[str, Any], respond: Respond) -> None:
         button = clicked(body)
+        partner_key, seen = read_status_button(button.value)
         result = partner_service.set_status(
             rt,
             actor=actor(body),
-            partner_key=button.value,
+            partner_key=partner_key,
             status=STATUS_OF_BUTTON[Action(button.action_id)],
             note="",
             source="button",
+            seen=seen,
         )
         respond_with(respond, result.reply)
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot.blocks import MESSAGE_BLOCKS_MAX, actions, button, context, divider, header, section
 from bot.i18n import number, percent, t, tn
 from bot.ids import Action
+from bot.partners.parsing import decode, encode
 from bot.progress import Progress, days_left_text, format_date
 from bot.replies import Reply
 from bot.slack_text import escape, truncate
@@ -54,12 +55,27 @@ def partner_line(partner: OpenPartner, now: dt.datetime) -> str:
     )
 
 
+def status_button_value(partner: OpenPartner) -> str:
+    """A digest's status button value: the status it was sent with, then the partner's key."""
+    return encode(partner.status, partner.partner_key)
+
+
+def read_status_button(value: str) -> tuple[str, Status | None]:
+    """The partner's key and the status a digest's button was sent with (None from a button sent before they
+    carried one: just the key)."""
+    seen, key = decode(value, 2)
+    if not key or seen not in {s.value for s in Status}:
+        return value, None
+    return key, Status(seen)
+
+
 def partner_buttons(partner: OpenPartner, *, snooze: bool = True) -> dict[str, object]:
     """Contacted (only while not contacted), Registered, Snooze a week (`snooze`: not in the last days)."""
     elements = []
+    value = status_button_value(partner)
     if partner.status == Status.NOT_CONTACTED:
-        elements.append(button(label(Status.CONTACTED), Action.NUDGE_CONTACTED, partner.partner_key))
-    elements.append(button(label(Status.REGISTERED), Action.NUDGE_REGISTERED, partner.partner_key, style="primary"))
+        elements.append(button(label(Status.CONTACTED), Action.NUDGE_CONTACTED, value))
+    elements.append(button(label(Status.REGISTERED), Action.NUDGE_REGISTERED, value, style="primary"))
     if snooze:
         elements.append(button(t("digest.snooze"), Action.NUDGE_SNOOZE, partner.partner_key))
     return actions(*elements)

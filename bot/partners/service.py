@@ -31,7 +31,7 @@ from bot.partners.resolver import (
 from bot.replies import OpenModal, Reply
 from bot.runtime import Runtime
 from bot.slack_text import clean, escape, fold
-from bot.statuses import OPEN, ORDER, Status, parse_status
+from bot.statuses import OPEN, ORDER, Status, label, parse_status
 from storage import partners as store
 from storage.models import Partner
 
@@ -153,9 +153,20 @@ def _lock_for_change(
 
 
 def set_status(
-    rt: Runtime, *, actor: str, partner_key: str, status: Status, note: str, source: str, replace: bool = False
+    rt: Runtime,
+    *,
+    actor: str,
+    partner_key: str,
+    status: Status,
+    note: str,
+    source: str,
+    replace: bool = False,
+    seen: Status | None = None,
 ) -> UpdateResult:
-    """Change a partner's status (owner or admin only), append it to the history, and confirm with Undo."""
+    """Change a partner's status (owner or admin only), append it to the history, and confirm with Undo.
+
+    `seen`: the status the person saw when they clicked (a digest's button, maybe days old); if the partner's has
+    changed since, nothing changes and they are told: « Contacted » on a partner registered since is no news."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     note = clean_note(note)
@@ -170,6 +181,7 @@ def set_status(
         note=note,
         source=source,
         replace=replace,
+        seen=seen,
     )
 
 
@@ -183,10 +195,16 @@ def _change_status(
     note: str,
     source: str,
     replace: bool = False,
+    seen: Status | None = None,
 ) -> UpdateResult:
     """Lock the partner, check the actor may change it, and record the change (`note` already cleaned)."""
     with rt.db.session(write=True) as session:
         partner = _lock_for_change(rt, session, actor, partner_key, actor_email, "change")
+        if seen is not None and partner.status != seen.value:
+            raise Conflict(
+                t("error.changed_since_seen", partner=builders.title(partner), status=label(Status(partner.status))),
+                hint=t("error.undo_changed_since_hint", command=_command(rt), id=partner.partner_id),
+            )
         return _record_status(
             rt, session, partner, actor=actor, status=status, note=note, source=source, replace=replace
         )

@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.i18n import Lang, reading
 from bot.ids import Action
-from bot.nudges.builders import build_digest, build_summary, digest_headline
+from bot.nudges.builders import build_digest, build_summary, digest_headline, read_status_button
 from bot.progress import Progress
 from bot.statuses import Status
 from storage.nudges import Backlog, OpenPartner
@@ -46,7 +46,13 @@ def test_digest_names_partners_with_days_left_and_one_click_buttons() -> None:
     assert ids.count(Action.NUDGE_CONTACTED) == 2
     assert ids.count(Action.NUDGE_REGISTERED) == 2
     assert ids.count(Action.NUDGE_SNOOZE) == 2
-    assert {b["value"] for b in buttons(message)} == {"LNK-0001", "LNK-0002"}
+    # Status buttons carry the status the owner saw, to refuse a click on a partner changed since.
+    assert {read_status_button(b["value"]) for b in buttons(message)} == {
+        ("LNK-0001", Status.NOT_CONTACTED),
+        ("LNK-0002", Status.NOT_CONTACTED),
+        ("LNK-0001", None),
+        ("LNK-0002", None),
+    }
 
 
 def test_action_ids_are_unique_within_each_block() -> None:

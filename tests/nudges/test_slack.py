@@ -7,6 +7,8 @@ import datetime as dt
 from bot.clock import FixedClock
 from bot.ids import Action
 from bot.nudges import service
+from bot.nudges.builders import read_status_button
+from bot.statuses import Status
 from storage import nudges as store
 from storage.partners import get_partner
 from tests.conftest import ADMIN, RunningBot
@@ -14,8 +16,8 @@ from tests.nudges.conftest import ALICE, BRUNO, CHANNEL, CHLOE, load_book, paris
 from tests.slack_standin import SlackStandIn, text_of
 
 
-def say(bot: RunningBot, standin: SlackStandIn, text: str, user: str) -> str:
-    status, _, key = bot.sender.command("/transition", text, user)
+def say(bot: RunningBot, standin: SlackStandIn, text: str, user: str, *, command: str = "/transition") -> str:
+    status, _, key = bot.sender.command(command, text, user)
     assert status == 200
     return text_of(standin.wait_response(key))
 
@@ -108,10 +110,40 @@ def test_the_digest_buttons_round_trip(bot: RunningBot, standin: SlackStandIn, c
     say(bot, standin, "nudge now force", ADMIN)
     again = [c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == ALICE][-1]
     assert "4 partners" in text_of(again.args)
-    values = [e.get("value") for b in again.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert button["value"] not in values  # no longer among the open partners…
+    key, seen = read_status_button(button["value"])
+    assert seen is Status.NOT_CONTACTED
+    keys = [
+        read_status_button(e["value"])[0] for b in again.args["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert key not in keys  # no longer among the open partners…
     registered = next(b for b in again.args["blocks"] if "Registered since yesterday" in text_of(b))
-    assert button["value"] in text_of(registered)  # …but named among the good news
+    assert key in text_of(registered)  # …but named among the good news
+
+
+def test_a_digest_button_on_a_partner_changed_since_changes_nothing(
+    bot: RunningBot, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    """The morning's digest offers « Contacted »; the partner registers at noon; the click in the afternoon must not
+    take the registration back."""
+    load_book(bot.rt)
+    clock.set(paris(2008, 9, 2, 9, 30).astimezone(dt.UTC))
+    say(bot, standin, "nudge now", ADMIN)
+    digest = next(c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == ALICE)
+    contacted = next(
+        e
+        for b in digest.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == Action.NUDGE_CONTACTED
+    )
+    key, _ = read_status_button(contacted["value"])
+    say(bot, standin, f"update {key} registered signed at noon", ALICE, command="/partner")
+    refused = click(bot, standin, ALICE, Action.NUDGE_CONTACTED, contacted["value"])
+    assert "is *Registered* now" in refused and "Nothing was changed" in refused
+    with bot.rt.db.session() as session:
+        assert get_partner(session=session, key=key).status == "registered"  # type: ignore[union-attr]
+    # A button sent before they carried the status still works as it did.
+    assert "→" in click(bot, standin, ALICE, Action.NUDGE_CONTACTED, "LNK-0002")
 
 
 FRANCOISE = "U0FRANC01"
