@@ -15,6 +15,9 @@ from storage.db import normalise_url
 
 SEED_DEADLINE = dt.date(2008, 9, 16)
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
+_COMMAND = re.compile(r"/[a-z0-9_-]{1,31}")
+"""Slack's rule for a slash command's name: 32 characters at most, lower case."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 """The seed article's deadline: partners have until 16 September (2008, the article's year) to register."""
 
 
@@ -58,6 +61,23 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
     escalations_per_hour: int = Field(default=10, ge=0, le=10_000)
     qa_refit_minutes: float = Field(default=10.0, gt=0, le=10_080)
+
+    @field_validator("partner_command", "transition_command")
+    @classmethod
+    def _command_name(cls, value: str, info: ValidationInfo) -> str:
+        if not _COMMAND.fullmatch(value):
+            raise ValueError("must be a slash command such as /partner (a slash, then lower-case letters, - or _)")
+        if info.field_name == "transition_command" and value == info.data.get("partner_command"):
+            raise ValueError("must differ from PARTNER_COMMAND: Slack gives each command one request URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("admin_user_ids", "expert_user_ids", mode="before")
     @classmethod
@@ -200,6 +220,8 @@ def load_settings(**overrides: object) -> Settings:
     """Read and validate settings, raising ConfigError with one line naming the bad key."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except UnicodeDecodeError as exc:  # .env saved by an editor in Windows-1252 or Latin-1
+        raise ConfigError(f".env: not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         key = str(first["loc"][0]).upper() if first["loc"] else "configuration"

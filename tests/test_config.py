@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +64,10 @@ def test_languages_may_be_written_as_locales(monkeypatch: pytest.MonkeyPatch) ->
         ("ESCALATIONS_PER_HOUR", "-1"),
         ("MAX_REQUEST_BYTES", "12"),
         ("EXPERTS_CHANNEL_LANGUAGE", "de_DE"),
+        ("PARTNER_COMMAND", "partner"),
+        ("TRANSITION_COMMAND", ""),
+        ("TRANSITION_COMMAND", "/partner"),
+        ("LOG_LEVEL", "bogus"),
     ],
 )
 def test_malformed_value_names_the_key(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
@@ -81,6 +86,16 @@ def test_run_without_token_stops_with_one_line(tmp_path: os.PathLike[str]) -> No
     assert "SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_dot_env_not_in_utf8_stops_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes("# échéance du programme\nDEFAULT_LANGUAGE=fr\n".encode("cp1252"))
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "manifest"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "transition-bot: .env: not UTF-8 text (byte 2): save it as UTF-8"
 
 
 def test_bad_deadline_stops_with_one_line(tmp_path: os.PathLike[str]) -> None:
