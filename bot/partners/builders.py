@@ -262,7 +262,13 @@ def partner_line(partner: Partner, tz: ZoneInfo, *, with_owner: bool = False) ->
 
 
 def build_mine(
-    partners: Sequence[Partner], *, total_open: int, counts: Mapping[Status, int], days_left: int, tz: ZoneInfo
+    partners: Sequence[Partner],
+    *,
+    total_open: int,
+    counts: Mapping[Status, int],
+    days_left: int,
+    tz: ZoneInfo,
+    command: str = "/partner",
 ) -> Reply:
     """A person's open partners, least recently touched first."""
     if not total_open:
@@ -273,7 +279,7 @@ def build_mine(
     body = "\n".join(partner_line(p, tz) for p in partners)
     blocks = [section(head), *split_sections(body)]
     if total_open > len(partners):
-        blocks.append(context(tn("mine.more", total_open - len(partners))))
+        blocks.append(context(tn("mine.more", total_open - len(partners), command=command)))
     text = (
         t("mine.plain", total=number(total_open))
         + " "

@@ -473,7 +473,12 @@ def mine(rt: Runtime, *, actor: str) -> Reply:
         raw = store.count_by_status(session=session, owner_user_id=actor)
     counts = {s: raw.get(s.value, 0) for s in ORDER}
     return builders.build_mine(
-        partners[:MINE_SHOWN], total_open=len(partners), counts=counts, days_left=rt.days_left(), tz=rt.settings.tz
+        partners[:MINE_SHOWN],
+        total_open=len(partners),
+        counts=counts,
+        days_left=rt.days_left(),
+        tz=rt.settings.tz,
+        command=_command(rt),
     )
 
 

@@ -185,3 +185,13 @@ def test_import_notes_written_in_english_before_read_in_the_readers_language() -
     entry.note = "file my; file.csv"
     with reading(Lang.FR):
         assert builders.history_line(entry, TZ).endswith("“fichier my; file.csv”")
+
+
+def test_a_long_list_of_mine_says_where_to_get_them_all() -> None:
+    """The list and the App Home each show some: the rest come as a file, in the reader's language."""
+    shown = [partner(i) for i in range(3)]
+    counts = {Status.CONTACTED: 40}
+    for lang, hint in ((Lang.EN, "`/partner export mine` sends"), (Lang.FR, "`/partner exporter mes` vous les")):
+        with reading(lang):
+            reply = builders.build_mine(shown, total_open=40, counts=counts, days_left=5, tz=ZoneInfo("Europe/Paris"))
+        assert hint in str(reply.blocks), lang
