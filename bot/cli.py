@@ -241,6 +241,8 @@ def nudge(
     typer.echo(f"nudge round: {report.line()}")
     if report.closed:
         typer.echo("the deadline has passed: only the closing summary can go out")
+    if report.failed:  # for cron: some nudges did not go out (the log says why); running again retries them
+        raise typer.Exit(1)
 
 
 @contextlib.contextmanager

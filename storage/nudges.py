@@ -167,17 +167,20 @@ def cached_profiles(
 # ---- the once-only log ----------------------------------------------------------------------------
 def claimed_recipients(
     *, session: Session, kind: str, keys: Collection[tuple[str, dt.date]]
-) -> set[tuple[str, dt.date]]:
-    """Which of the (recipient, local date) keys of `kind` already have a nudge (any seq, any state)."""
+) -> dict[tuple[str, dt.date], bool]:
+    """Which of the (recipient, local date) keys of `kind` already have a nudge (any seq, any state), each with
+    whether all of its nudges were given up after failing."""
     if not keys:
-        return set()
+        return {}
     recipients = sorted({recipient for recipient, _ in keys})
     dates = sorted({day for _, day in keys})
-    query = select(col(NudgeLog.recipient), col(NudgeLog.local_date)).where(
+    query = select(col(NudgeLog.recipient), col(NudgeLog.local_date), col(NudgeLog.state)).where(
         NudgeLog.kind == kind, col(NudgeLog.recipient).in_(recipients), col(NudgeLog.local_date).in_(dates)
     )
-    found = {(recipient, day) for recipient, day in session.exec(query)}
-    return found & set(keys)
+    found: dict[tuple[str, dt.date], bool] = {}
+    for recipient, day, state in session.exec(query):
+        found[(recipient, day)] = found.get((recipient, day), True) and state == FAILED
+    return {key: gave_up for key, gave_up in found.items() if key in set(keys)}
 
 
 def next_seq(*, session: Session, kind: str, recipient: str, local_date: dt.date) -> int:
@@ -238,6 +241,17 @@ def mark_failed_attempt(*, session: Session, nudge_id: int, token: str, error: s
         .values(**left, error=error[:200])
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def revive_given_up(*, session: Session, since: dt.date) -> int:
+    """Give the nudges given up after failing, for `since` or later, their attempts again: released, as after one
+    failed send, for a round asked for now to take over. Returns how many."""
+    result = session.execute(
+        update(NudgeLog)
+        .where(col(NudgeLog.state) == FAILED, col(NudgeLog.local_date) >= since)
+        .values(state=PENDING, claim_token=RELEASED, attempts=0)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def released_pending(*, session: Session, limit: int = 500) -> list[NudgeLog]:

@@ -373,8 +373,12 @@ def plan_round(
         else:
             for kind in Kind:
                 keys = [(recipient, day) for k, recipient, day in due if k is kind]
-                for recipient, day in store.claimed_recipients(session=session, kind=kind, keys=keys):
-                    report.already_sent += (kind, recipient, day) not in retried
+                claimed = store.claimed_recipients(session=session, kind=kind, keys=keys)
+                for (recipient, day), gave_up in claimed.items():
+                    if (kind, recipient, day) not in retried:
+                        # Given up after failing is no "already sent": a round asked for now tries them again.
+                        report.failed += gave_up
+                        report.already_sent += not gave_up
                     due.remove((kind, recipient, day))
     now = rt.clock.now()
     languages = rt.languages_of([recipient for kind, recipient, _ in due if kind is Kind.DIGEST])
@@ -587,8 +591,12 @@ def sweep(
 
 
 def retry_failed(rt: Runtime, *, chart: ChartRenderer | None) -> dict[tuple[Kind, str, dt.date], Outcome]:
-    """Settle at once the nudges whose last send failed and that nobody has taken over (see `settle`)."""
+    """Settle at once the nudges whose last send failed and that nobody has taken over (see `settle`), those given
+    up after MAX_ATTEMPTS included: asked for now, a round tries again (a past day's expire)."""
     now = rt.clock.now()
+    with rt.db.session(write=True) as session:
+        if revived := store.revive_given_up(session=session, since=rt.today() - dt.timedelta(days=1)):
+            log.info("%d nudges given up after failing are tried again", revived)
     with rt.db.session() as session:
         rows = store.released_pending(session=session)
     paused = is_paused(rt) if rows else False

@@ -13,7 +13,7 @@ from bot.nudges import service
 from bot.runtime import Runtime
 from tests.conftest import ADMIN
 from tests.nudges.conftest import ALICE, CHANNEL, CHLOE, GONE, add, load_book, posts_by_recipient
-from tests.slack_standin import TOKEN, SlackStandIn, text_of
+from tests.slack_standin import TOKEN, Fault, SlackStandIn, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,3 +98,18 @@ def test_nudge_without_now_says_how_to_use_it(standin: SlackStandIn, database_ur
     done = nudge(standin, database_url, tmp_path)
     assert done.returncode == 2
     assert "--now" in done.stderr
+
+
+def test_nudge_now_exits_1_when_a_send_failed_and_a_second_run_sends_it(
+    rt: Runtime, standin: SlackStandIn, database_url: str, tmp_path: Path
+) -> None:
+    """For cron: a round where Slack refused a send is no success; running it again retries what failed."""
+    load_book(rt)
+    standin.fail_next("chat.postMessage", *[Fault(500)] * 4)  # outlasts the client's retries: one send fails
+    failed = nudge(standin, database_url, tmp_path, "--now")
+    assert failed.returncode == 1, failed.stderr
+    assert "; 1 failed" in failed.stdout and "Traceback" not in failed.stderr
+    again = nudge(standin, database_url, tmp_path, "--now")
+    assert again.returncode == 0, again.stderr
+    assert "1 digest and 0 channel summaries sent; 2 already sent today" in again.stdout
+    assert posts_by_recipient(standin) == {ALICE: 1, CHLOE: 1, CHANNEL: 1}

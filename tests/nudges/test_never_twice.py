@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.nudges.cadence import Kind
-from bot.nudges.rounds import Outcome, run_round, sweep
+from bot.nudges.rounds import Mode, Outcome, run_round, sweep
 from bot.runtime import Runtime
 from storage import nudges as store
 from storage.db import Database, DatabaseUnavailable
@@ -134,6 +134,16 @@ def test_a_failed_send_is_given_up_after_three_attempts(rt: Runtime, standin: Sl
     assert sweep(rt, chart=None).outcomes == {Outcome.FAILED: 1}
     assert posts(standin) == []
     assert log_rows(rt, TUESDAY)[0].state == "failed"
+
+    # Given up is no "already sent": the next rounds say it failed, and a round asked for now sends it.
+    later = run_round(rt, chart=None)
+    assert (later.failed, later.already_sent, later.sent[Kind.DIGEST]) == (1, 0, 0)
+    now = run_round(rt, mode=Mode.NOW, chart=None)
+    assert (now.sent[Kind.DIGEST], now.failed) == (1, 0)
+    assert [c.args["channel"] for c in posts(standin)].count(ALICE) == 1
+    assert next(r for r in log_rows(rt, TUESDAY) if r.recipient == ALICE).state == "sent"
+    again = run_round(rt, mode=Mode.NOW, chart=None)
+    assert (again.total_sent, again.failed) == (0, 0)
 
 
 def race(*jobs: object) -> None:

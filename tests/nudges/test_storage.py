@@ -27,7 +27,7 @@ def test_a_key_is_claimed_once_and_the_next_seq_follows(db: Database) -> None:
         assert store.next_seq(session=session, kind="digest", recipient="U1", local_date=DAY) == 1
         assert store.next_seq(session=session, kind="digest", recipient="U2", local_date=DAY) == 0
         assert store.claimed_recipients(session=session, kind="digest", keys=[("U1", DAY), ("U2", DAY)]) == {
-            ("U1", DAY)
+            ("U1", DAY): False
         }
     assert claim(db, seq=1, token="c") is not None
 
