@@ -28,8 +28,9 @@ def register(app: App, rt: Runtime) -> None:
     """Listen for the answer buttons, the pickers of entries (their choices and options) and the two modals."""
 
     def share_answer(body: dict[str, Any], respond: Respond) -> None:
-        reply = asking.share(rt, question_value=clicked(body).value, user_id=actor(body))
-        respond_with(respond, reply)
+        shared, kept = asking.share(rt, question_value=clicked(body).value, user_id=actor(body))
+        respond_with(respond, shared)
+        respond_with(respond, kept)
 
     def vote_up(body: dict[str, Any], respond: Respond) -> None:
         respond_with(respond, asking.vote(rt, question_value=clicked(body).value, user_id=actor(body), up=True))

@@ -184,8 +184,9 @@ def read_question_id(value: str) -> int:
     return int(value)
 
 
-def share(rt: Runtime, *, question_value: str, user_id: str) -> Reply:
-    """The answer to a logged question, to post in the channel for everyone."""
+def share(rt: Runtime, *, question_value: str, user_id: str) -> tuple[Reply, Reply]:
+    """The answer to a logged question, to post in the channel for everyone; and the asker's private copy again,
+    without its Share button (a second click would post it twice), saying it was shared."""
     question_id = read_question_id(question_value)
     with rt.db.session() as session:
         question = store.get_question(session=session, question_id=question_id)
@@ -199,7 +200,7 @@ def share(rt: Runtime, *, question_value: str, user_id: str) -> Reply:
     reply = builders.build_answer(
         Answered(decision.lang, decision.body, decision.source, question_id, written_in=_written_in(rt, decision))
     )
-    return builders.build_shared(user_id=user_id, answer=reply, lang=decision.lang)
+    return builders.build_shared(user_id=user_id, answer=reply, lang=decision.lang), builders.build_kept(reply)
 
 
 def vote(rt: Runtime, *, question_value: str, user_id: str, up: bool) -> Reply:

@@ -3,6 +3,7 @@ faq_builders)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -294,6 +295,13 @@ def build_shared(*, user_id: str, answer: Reply, lang: str | None = None) -> Rep
     intro = t("qa.shared", lang, user=f"<@{user_id}>")
     blocks = [section(intro), *[b for b in (answer.blocks or []) if b.get("type") != "actions"]]
     return Reply(text=f"{intro}\n{answer.text}", blocks=blocks[:MESSAGE_BLOCKS_MAX], ephemeral=False)
+
+
+def build_kept(answer: Reply) -> Reply:
+    """The asker's private answer once shared: in place of the one with the Share button, saying it was shared."""
+    done = context(t("qa.shared_done"))
+    blocks = [*(answer.blocks or [])[: MESSAGE_BLOCKS_MAX - 1], done]
+    return dataclasses.replace(answer, blocks=blocks, replace_original=True)
 
 
 def _answer_with_head(head: str, answer: Answered) -> Reply:

@@ -133,6 +133,11 @@ def test_slash_question_is_private_with_a_share_button(bot: RunningBot, standin:
     shared = standin.wait_response(shared_key)
     assert shared["response_type"] == "in_channel"
     assert f"<@{ALICE}> shared an answer" in text_of(shared) and "20,000" in text_of(shared)
+    # The private copy is replaced by one without the Share button: a second click would post it twice.
+    kept = standin.wait_for(lambda s: s.responses_to(shared_key)[1:])[0]
+    assert kept["replace_original"] is True and kept["response_type"] == "ephemeral"
+    assert "Shared in the channel" in text_of(kept) and "20,000" in text_of(kept)
+    assert Action.ANSWER_SHARE not in json.dumps(kept) and Action.ANSWER_VOTE_UP in json.dumps(kept)
 
 
 def test_someone_else_cannot_share_my_answer(bot: RunningBot, standin: SlackStandIn) -> None:
