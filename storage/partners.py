@@ -339,6 +339,11 @@ def latest_change_id(*, session: Session, partner_pk: int) -> int | None:
     return int(value) if value is not None else None
 
 
+def undone_by(*, session: Session, change_id: int) -> int | None:
+    """The ID of the history entry that undid entry `change_id`, if one did."""
+    return session.exec(select(StatusChange.id).where(StatusChange.undoes == change_id).limit(1)).first()
+
+
 def note_before(*, session: Session, partner_pk: int, change_id: int) -> str:
     """The last non-empty note written before history entry `change_id`."""
     query = (

@@ -421,7 +421,13 @@ def undo(rt: Runtime, *, actor: str, change_id: int) -> Reply:
             raise Conflict(
                 tn("error.undo_late", minutes), hint=t("error.undo_late_hint", command=command, id=partner.partner_id)
             )
-        if store.latest_change_id(session=session, partner_pk=partner.id) != change.id:
+        latest = store.latest_change_id(session=session, partner_pk=partner.id)
+        if latest != change.id and store.undone_by(session=session, change_id=change.id) == latest:
+            raise Conflict(
+                t("error.undo_done_already", partner=builders.title(partner)),
+                hint=t("error.undo_changed_since_hint", command=command, id=partner.partner_id),
+            )
+        if latest != change.id:
             raise Conflict(
                 t("error.undo_changed_since", partner=builders.title(partner)),
                 hint=t("error.undo_changed_since_hint", command=command, id=partner.partner_id),

@@ -70,6 +70,11 @@ def test_update_confirms_with_undo_and_undo_works_over_http(bot: RunningBot, sta
     assert done["replace_original"] is True and "Undone" in text_of(done)
     assert book.partner("LNK-0000").status == "not_contacted"
     assert [h.source for h in book.history("LNK-0000")] == ["import", "command", "undo"]
+    # A second click (a stale copy, or a double click) is told what happened, not that something changed since.
+    _, _, again = bot.sender.click(ALICE, Action.PARTNER_UNDO, undo["value"])
+    said = text_of(standin.wait_response(again))
+    assert "was undone already" in said and "changed since" not in said
+    assert [h.source for h in book.history("LNK-0000")] == ["import", "command", "undo"]
     assert not standin.problems
 
 
