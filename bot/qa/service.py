@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.i18n import t
+from bot.i18n import current, t
 from bot.partners import resolver
 from bot.progress import with_deadline_set_here
 from bot.qa import live
@@ -138,9 +138,9 @@ class Engine:
         """The entry `slug`, or None."""
         return self._by_slug.get(slug)
 
-    def language(self, text: str) -> str:
-        """The asker's language."""
-        return detect(text, neutral=self.index.neutral)
+    def language(self, text: str, default: str = "en") -> str:
+        """The asker's language (`default` when the text does not tell: "👍", "Cisco ?")."""
+        return detect(text, default=default, neutral=self.index.neutral)
 
     def choose(self, text: str, lang: str, vector: np.ndarray | None = None) -> Choice:
         """The entry most likely to answer `text` (whose sentence vector may be given), and whether it is likely
@@ -305,7 +305,7 @@ def decide(rt: Runtime, text: str, *, user_id: str, eng: Engine | None = None) -
     """
     eng = eng or engine(rt)
     question = clean(text)[:MAX_QUESTION_CHARS]
-    lang = eng.language(question)
+    lang = eng.language(question, default=current().value)  # the reader's, when the question does not tell
     asked = clauses(question)
     # One question after its story: the question alone, encoded with the rest (a batch costs what one text does).
     alone = [core(asked[0])] if len(asked) == 1 and core(asked[0]) != asked[0] else []

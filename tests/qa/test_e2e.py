@@ -85,6 +85,17 @@ def test_a_french_dm_gets_a_french_answer(bot: RunningBot, standin: SlackStandIn
     assert "Cisco Channel Partner Program" in text_of(reply) and "Source :" in text_of(reply)
 
 
+def test_a_message_with_no_words_is_answered_in_the_askers_language(bot: RunningBot, standin: SlackStandIn) -> None:
+    standin.add_person("U0FRANC01", "françoise", locale="fr-FR")
+    bot.sender.direct_message("U0FRANC01", "🎉🎉🎉")
+    french = text_of(standin.wait_for(lambda s: posts_to(s, "D0FRANC01"))[0])
+    bot.sender.direct_message(ALICE, "🎉🎉🎉")
+    english = text_of(standin.wait_for(lambda s: posts_to(s, "D0ALICE01"))[0])
+    assert french != english
+    assert any(word in french for word in ("Posez-moi", "Je ne sais pas")), french
+    assert any(word in english for word in ("Ask me", "I don't know")), english
+
+
 def test_a_mention_is_answered_in_the_thread_of_the_question(bot: RunningBot, standin: SlackStandIn) -> None:
     bot.sender.mention(BRUNO, "who sits on the small business council?")
     reply = standin.wait_for(lambda s: posts_to(s, "C0SALES01"))[0]
