@@ -304,8 +304,10 @@ def build_found(query: str, partners: Sequence[Partner], *, total: int, tz: Zone
         )
     if total > len(partners):
         blocks.append(context(tn("find.more", total - len(partners))))
-    names = ", ".join(f"{p.name} ({p.partner_id})" for p in partners)
-    return Reply(text=escape(truncate(tn("find.plain", total, names=names), 3000)), blocks=blocks)
+    names = escape(truncate(", ".join(f"{p.name} ({p.partner_id})" for p in partners), 2800))
+    # The notification says what the message says: matches, or only the closest names.
+    plain = f"{head} {names}" if loose else tn("find.plain", total, names=names)
+    return Reply(text=plain, blocks=blocks)
 
 
 # ---- the update form -------------------------------------------------------------------

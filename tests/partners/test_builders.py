@@ -195,3 +195,12 @@ def test_a_long_list_of_mine_says_where_to_get_them_all() -> None:
         with reading(lang):
             reply = builders.build_mine(shown, total_open=40, counts=counts, days_left=5, tz=ZoneInfo("Europe/Paris"))
         assert hint in str(reply.blocks), lang
+
+
+def test_the_notification_of_a_search_says_what_its_message_says() -> None:
+    tz = ZoneInfo("Europe/Paris")
+    loose = builders.build_found("unicode", [partner(1)], total=1, tz=tz, loose=True)
+    assert loose.text.startswith("No partner ID or name contains `unicode`. The closest names: ")
+    assert "matches" not in loose.text
+    found = builders.build_found("acme", [partner(1), partner(2)], total=2, tz=tz)
+    assert found.text.startswith("2 partners match: ")
