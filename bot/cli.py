@@ -344,6 +344,7 @@ def export_partners(
                     count = run_export(rt, out)
             partial.replace(file)
         except OSError as exc:
+            partial.unlink(missing_ok=True)  # half a file left behind would look like an export
             raise fail(f"{file}: cannot write the file ({exc.strerror})") from None
     db.dispose()
     typer.echo(f"exported {count} partners to {file}", err=str(file) == "-")

@@ -206,6 +206,12 @@ def test_cli_import_exit_codes_dry_run_and_export(cli_env: Path) -> None:
     assert result.exit_code == 0, result.output
     assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 5
 
+    folder = cli_env / "a-folder.csv"
+    folder.mkdir()
+    result = runner.invoke(cli, ["export-partners", str(folder)])
+    assert result.exit_code == 2 and "a-folder.csv: cannot write the file" in result.output
+    assert not list(cli_env.glob("*.partial"))  # no half export left beside it
+
 
 def test_cli_import_leaves_a_deactivated_owner_out_and_warns(cli_env: Path, standin: SlackStandIn, rt: Runtime) -> None:
     standin.add_person("U0GONE001", "gone", "gone@example.com", deleted=True)
