@@ -219,10 +219,11 @@ def _phrase(tokens: list[Token]) -> str:
 
 
 def _status_at(tokens: list[Token], k: int) -> tuple[Status, int] | None:
-    """The status that starts at token `k` (longest form first) and how many words it takes."""
+    """The status that starts at token `k` (longest form first) and how many words it takes; a quoted status
+    (`"en cours"`) is one on its own."""
     for width in range(min(MAX_STATUS_WORDS, len(tokens) - k), 0, -1):
         words = tokens[k : k + width]
-        if any(w.quoted for w in words):
+        if any(w.quoted for w in words) and width > 1:
             continue
         status = parse_status(" ".join(w.text for w in words))
         if status is not None:

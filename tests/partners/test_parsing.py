@@ -60,6 +60,16 @@ def test_quoted_names_straight_and_curly() -> None:
         assert parse(text) == Update((Split("Alice Partner 2 SARL", Status.IN_PROGRESS, "portal account created"),))
 
 
+def test_a_quoted_status_is_a_status_and_a_quoted_name_stays_a_name() -> None:
+    assert parse('update LNK-0000 "en cours" called twice') == Update(
+        (Split("LNK-0000", Status.IN_PROGRESS, "called twice"),)
+    )
+    assert parse("update LNK-0000 « refusé »") == Update((Split("LNK-0000", Status.DECLINED, ""),))
+    assert parse('update "Registered Networks" registered') == Update(
+        (Split("Registered Networks", Status.REGISTERED, ""),)
+    )
+
+
 def test_unquoted_names_with_spaces_offer_every_split_before_a_status() -> None:
     parsed = parse("update Alice Partner 2 SARL registered new portal")
     assert isinstance(parsed, Update)
