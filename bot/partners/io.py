@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -224,7 +225,13 @@ def xlsx_records(data: bytes) -> Iterator[Record]:
 
 
 def decode_file(data: bytes) -> tuple[str, list[LineError]]:
-    """The file's text: UTF-8 (with or without BOM), else Windows-1252 as French Excel saves "CSV"."""
+    """The file's text: UTF-16 when it starts with its BOM (Excel's "Unicode text", tab-separated), UTF-8 (with or
+    without BOM), else Windows-1252 as French Excel saves "CSV"."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError:
+            return "", [LineError(1, t("io.encoding"))]
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
@@ -284,6 +285,18 @@ def test_french_excel_csv_in_every_encoding_with_semicolons_is_read(encoding: st
     assert [(r.partner_id, r.name, r.owner_email, r.status) for r in rows] == [
         ("LNK-0000", "Réseaux Dupont", "alice@example.com", "contacted"),
         ("LNK-0001", "Télécom; Sud", "bruno@example.com", "in_progress"),
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_excel_unicode_text_in_utf16_with_tabs_is_read(encoding: str) -> None:
+    bom = {"utf-16": b"", "utf-16-be": codecs.BOM_UTF16_BE}[encoding]  # Python's utf-16 writes its own BOM
+    data = bom + FRENCH.replace(";", "\t").replace('"Télécom\t Sud"', "Télécom Sud").encode(encoding)
+    rows, errors = partner_io.check_records(partner_io.file_records(data))
+    assert not errors
+    assert [(r.partner_id, r.name, r.status) for r in rows] == [
+        ("LNK-0000", "Réseaux Dupont", "contacted"),
+        ("LNK-0001", "Télécom Sud", "in_progress"),
     ]
 
 
