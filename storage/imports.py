@@ -23,6 +23,8 @@ class ImportState(StrEnum):
     CANCELLED = "cancelled"
     STALE = "stale"
     EXPIRED = "expired"
+    INTERRUPTED = "interrupted"
+    """It was running when its process died (a crash, a kill): nothing of it was written, as it writes at once."""
 
 
 def add_import(
@@ -67,9 +69,16 @@ def _lock_version(session: Session) -> str:
 
 
 def claim_import(
-    *, session: Session, import_id: int, new_version: str, checked_since: dt.datetime | None = None
+    *,
+    session: Session,
+    import_id: int,
+    new_version: str,
+    now: dt.datetime,
+    checked_since: dt.datetime | None = None,
+    running_since: dt.datetime | None = None,
 ) -> ImportState | None:
-    """Take a checked file to run it: None when taken, else the state that stops it (it may turn stale here).
+    """Take a checked file to run it: None when taken, else the state that stops it (it may turn stale here, or
+    interrupted when it has been running since before `running_since`: no import takes that long).
 
     The import version is locked and moved on in the same transaction, so of two reports clicked at once
     only one runs, and every other report checked before it becomes stale.
@@ -79,6 +88,11 @@ def claim_import(
     row = session.execute(query).scalar_one_or_none()
     if row is None:
         return ImportState.CANCELLED
+    started = row.started_at or row.checked_at
+    if row.state == ImportState.RUNNING and running_since is not None and started < running_since:
+        row.state, row.data, row.outcome, row.finished_at = ImportState.INTERRUPTED, b"", "interrupted", now
+        session.add(row)
+        return ImportState.INTERRUPTED
     if row.state != ImportState.CHECKED:
         return ImportState(row.state)
     if checked_since is not None and row.checked_at < checked_since:
@@ -89,7 +103,7 @@ def claim_import(
         row.state = ImportState.STALE
         session.add(row)
         return ImportState.STALE
-    row.state = ImportState.RUNNING
+    row.state, row.started_at = ImportState.RUNNING, now
     session.add(row)
     setting = session.get(Setting, IMPORT_VERSION_KEY)
     assert setting is not None

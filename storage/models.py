@@ -230,8 +230,9 @@ class PartnerImport(SQLModel, table=True):
     digest: str = Field(max_length=64)  # SHA-256 of the file
     data: bytes = Field(sa_type=sa.LargeBinary)
     base_version: str = Field(max_length=64)  # the import version the report was checked against
-    state: str = Field(default="checked", max_length=16, index=True)  # checked, running, done, failed, cancelled, stale
+    state: str = Field(default="checked", max_length=16, index=True)  # an ImportState
     checked_at: dt.datetime = _ts()
+    started_at: dt.datetime | None = _ts(default=None)  # when its Import click ran it
     finished_at: dt.datetime | None = _ts(default=None)
     outcome: str = Field(default="", max_length=500)  # the one-line result shown to a second click
 

@@ -32,6 +32,8 @@ SPREADSHEET_TYPES = frozenset({"csv", "tsv", "xlsx", "text"})
 DOWNLOAD_TIMEOUT_S = 30
 KEEP_CHECKED = dt.timedelta(days=1)
 """How long a checked file waits for its Import click before it is dropped."""
+LONGEST_RUN = dt.timedelta(minutes=30)
+"""Longer than any import runs (a million rows take minutes): one still running after this was cut off by a crash."""
 PROGRESS_EVERY_S = 3.0
 """How often the progress message is edited: often enough to see it move, far under chat.update's rate limit."""
 
@@ -198,11 +200,14 @@ def run(rt: Runtime, *, actor: str, import_id: int, send: Send) -> Reply | None:
     """Claim a checked file and import it, editing one progress message; a reply says why when it cannot run."""
     _check_owner(rt, actor, import_id)
     with rt.db.session(write=True) as session:
+        now = rt.clock.now()
         stopped = store.claim_import(
             session=session,
             import_id=import_id,
             new_version=uuid.uuid4().hex,
-            checked_since=rt.clock.now() - KEEP_CHECKED,
+            now=now,
+            checked_since=now - KEEP_CHECKED,
+            running_since=now - LONGEST_RUN,
         )
         row = store.get_import(session=session, import_id=import_id)
     if stopped is not None or row is None:

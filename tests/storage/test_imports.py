@@ -29,9 +29,15 @@ def keep(db: Database, name: str = "a.csv") -> int:
         return row.id
 
 
-def claim(db: Database, import_id: int) -> store.ImportState | None:
+def claim(db: Database, import_id: int, *, at: dt.datetime = NOW) -> store.ImportState | None:
     with db.session(write=True) as session:
-        return store.claim_import(session=session, import_id=import_id, new_version=uuid.uuid4().hex)
+        return store.claim_import(
+            session=session,
+            import_id=import_id,
+            new_version=uuid.uuid4().hex,
+            now=at,
+            running_since=at - dt.timedelta(minutes=30),
+        )
 
 
 def test_a_file_is_claimed_once_and_reports_checked_before_it_turn_stale(db: Database) -> None:
@@ -46,6 +52,17 @@ def test_a_file_is_claimed_once_and_reports_checked_before_it_turn_stale(db: Dat
     assert claim(db, 999_999) is store.ImportState.CANCELLED
 
 
+def test_a_run_cut_off_by_a_crash_is_told_as_interrupted_not_running_for_ever(db: Database) -> None:
+    running = keep(db)
+    assert claim(db, running) is None
+    assert claim(db, running, at=NOW + dt.timedelta(minutes=29)) is store.ImportState.RUNNING
+    assert claim(db, running, at=NOW + dt.timedelta(minutes=31)) is store.ImportState.INTERRUPTED
+    assert claim(db, running, at=NOW + dt.timedelta(days=1)) is store.ImportState.INTERRUPTED
+    with db.session() as session:
+        row = store.get_import(session=session, import_id=running)
+        assert row is not None and (row.state, row.data, row.started_at) == ("interrupted", b"", NOW)
+
+
 def test_an_import_from_the_command_line_makes_checked_reports_stale(db: Database) -> None:
     checked = keep(db)
     with db.session(write=True) as session:
@@ -58,7 +75,7 @@ def test_a_report_left_a_day_expires(db: Database) -> None:
     with db.session(write=True) as session:
         assert (
             store.claim_import(
-                session=session, import_id=old, new_version="v", checked_since=NOW + dt.timedelta(seconds=1)
+                session=session, import_id=old, new_version="v", now=NOW, checked_since=NOW + dt.timedelta(seconds=1)
             )
             is store.ImportState.EXPIRED
         )

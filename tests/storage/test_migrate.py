@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlmodel import select
 
 from storage.db import Database
 from storage.migrate import HEAD, alembic_config, pending, upgrade
-from storage.models import KnowledgeEntry
+from storage.models import KnowledgeEntry, PartnerImport
 from tests.conftest import BACKENDS, PG_URL
 from tests.databases import create_postgres_database
 
@@ -77,7 +78,7 @@ def test_expert_sources_saved_before_0005_lose_their_doubled_words(empty_url: st
         for slug, (origin, source) in saved.items():
             session.add(KnowledgeEntry(slug=slug, origin=origin, source=source, created_at=NOW, updated_at=NOW))
         session.commit()
-    assert upgrade(db) == ["0005"]
+    assert upgrade(db) == ["0005", "0006"]
     with db.session() as session:
         rows = {e.slug: e.source for e in session.exec(select(KnowledgeEntry))}
     assert rows == {
@@ -85,4 +86,25 @@ def test_expert_sources_saved_before_0005_lose_their_doubled_words(empty_url: st
         "new": "<@U0EXPERT1> (2026-12-07)",
         "faq": "answer from the FAQ team",  # an admin's own words are left as written
     }
+    db.dispose()
+
+
+def test_a_partner_import_running_before_0006_is_kept_with_no_start_time(empty_url: str) -> None:
+    db = Database(empty_url)
+    cfg = alembic_config(db)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005")
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO partner_import (user_id, channel, file_id, file_name, digest, data, base_version, state,"
+                " checked_at, outcome) VALUES ('U1', 'D1', 'F1', 'a.csv', 'd', :data, 'v', 'running', :at, '')"
+            ),
+            {"data": b"x", "at": NOW},
+        )
+    assert upgrade(db) == ["0006"]
+    with db.session() as session:
+        (row,) = session.exec(select(PartnerImport))
+    assert (row.state, row.started_at, row.checked_at) == ("running", None, NOW)
     db.dispose()
