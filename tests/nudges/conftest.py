@@ -41,15 +41,16 @@ def add(
     *,
     status: str = "not_contacted",
     at: dt.datetime = LONG_AGO,
+    email: str | None = None,
 ) -> None:
-    """Insert one partner with its first history entry."""
+    """Insert one partner with its first history entry (`email`: the owner's as imported, else the owner's own)."""
     with rt.db.session(write=True) as session:
         add_partner(
             session=session,
             partner_id=partner_id,
             name=name,
             country="FR",
-            owner_email=OWNERS.get(owner or "", "nobody@example.com"),
+            owner_email=OWNERS.get(owner or "", "nobody@example.com") if email is None else email,
             owner_user_id=owner,
             status=status,
             note="",

@@ -15,7 +15,7 @@ from bot.nudges.cadence import Kind
 from bot.nudges.rounds import EVENT_TYPE, Mode, RoundReport, run_round
 from bot.runtime import Runtime
 from storage import nudges as store
-from storage.partners import add_partner, get_partner
+from storage.partners import get_partner
 from tests.conftest import ADMIN
 from tests.nudges.conftest import (
     ALICE,
@@ -439,21 +439,8 @@ def test_owners_imported_before_slack_knew_them_get_their_digest_once_it_does(
     """An import while Slack could not say who an e-mail is keeps the e-mail; the round asks Slack again, so the
     owners who never open the bot (whom nudges are for) are not left out."""
     standin.add_person("U0DAVID01", "david", "David@Example.com")
-    with book.db.session(write=True) as session:
-        for partner_id, email in (("LNK-7001", "david@example.com"), ("LNK-7002", "ghost@example.com")):
-            add_partner(
-                session=session,
-                partner_id=partner_id,
-                name=f"Partner {partner_id}",
-                country="FR",
-                owner_email=email,
-                owner_user_id=None,
-                status="not_contacted",
-                note="",
-                at=clock.now(),
-                by="import:test.csv",
-                source="import",
-            )
+    add(book, "LNK-7001", "Partner 7001", None, email="david@example.com")
+    add(book, "LNK-7002", "Partner 7002", None, email="ghost@example.com")
     at(clock, paris(2008, 9, 2, 17, 30))
     report = run_round(book, chart=None)
     assert posts_by_recipient(standin)["U0DAVID01"] == 1

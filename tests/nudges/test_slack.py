@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from bot.clock import FixedClock
 from bot.ids import Action
@@ -93,19 +94,20 @@ def test_registered_and_contacted_buttons_change_the_partner(
         assert get_partner(session=session, key="LNK-0001").status == "not_contacted"  # type: ignore[union-attr]
 
 
-def test_the_digest_buttons_round_trip(bot: RunningBot, standin: SlackStandIn, clock: FixedClock) -> None:
-    """Click a button of a digest the bot really sent, and the next digest reflects it."""
+def first_digest_button(bot: RunningBot, standin: SlackStandIn, clock: FixedClock, action: Action) -> dict[str, Any]:
+    """The first `action` button of the digest Alice gets from a round run on the book's Tuesday morning."""
     load_book(bot.rt)
     clock.set(paris(2008, 9, 2, 9, 30).astimezone(dt.UTC))
     say(bot, standin, "nudge now", ADMIN)
     digest = next(c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == ALICE)
-    button = next(
-        e
-        for b in digest.args["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == Action.NUDGE_REGISTERED
+    return next(
+        e for b in digest.args["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action
     )
+
+
+def test_the_digest_buttons_round_trip(bot: RunningBot, standin: SlackStandIn, clock: FixedClock) -> None:
+    """Click a button of a digest the bot really sent, and the next digest reflects it."""
+    button = first_digest_button(bot, standin, clock, Action.NUDGE_REGISTERED)
     click(bot, standin, ALICE, Action(button["action_id"]), button["value"])
     say(bot, standin, "nudge now force", ADMIN)
     again = [c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == ALICE][-1]
@@ -125,17 +127,7 @@ def test_a_digest_button_on_a_partner_changed_since_changes_nothing(
 ) -> None:
     """The morning's digest offers « Contacted »; the partner registers at noon; the click in the afternoon must not
     take the registration back."""
-    load_book(bot.rt)
-    clock.set(paris(2008, 9, 2, 9, 30).astimezone(dt.UTC))
-    say(bot, standin, "nudge now", ADMIN)
-    digest = next(c for c in standin.calls_to("chat.postMessage") if c.args["channel"] == ALICE)
-    contacted = next(
-        e
-        for b in digest.args["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == Action.NUDGE_CONTACTED
-    )
+    contacted = first_digest_button(bot, standin, clock, Action.NUDGE_CONTACTED)
     key, _ = read_status_button(contacted["value"])
     say(bot, standin, f"update {key} registered signed at noon", ALICE, command="/partner")
     refused = click(bot, standin, ALICE, Action.NUDGE_CONTACTED, contacted["value"])

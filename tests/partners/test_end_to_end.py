@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.ids import Action, Block, Field, View
 from bot.partners.builders import NOTE_MAX, FormOrigin
-from storage import partners as partners_store
 from tests.conftest import ADMIN, RunningBot
+from tests.nudges.conftest import add
 from tests.partners.conftest import ALICE, BRUNO, GONE, OTHER, Book
 from tests.slack_standin import TEAM_ID, SlackStandIn, text_of
 
@@ -241,20 +241,7 @@ def test_a_form_for_a_partner_nobody_owns_stays_open_for_anyone_but_an_admin(
     bot: RunningBot, standin: SlackStandIn, book: Book
 ) -> None:
     # No Slack owner and no e-mail: it can be nobody's but an admin's, and the form can say so at once.
-    with bot.rt.db.session(write=True) as session:
-        partners_store.add_partner(
-            session=session,
-            partner_id="LNK-5001",
-            name="Nobody's Networks",
-            country="BE",
-            owner_email="",
-            owner_user_id=None,
-            status="not_contacted",
-            note="",
-            at=bot.rt.clock.now(),
-            by="import:book.csv",
-            source="import",
-        )
+    add(bot.rt, "LNK-5001", "Nobody's Networks", None, email="")
     status, body = submit_form(bot, OTHER, form_values("LNK-5001", "registered", "called them"), FormOrigin())
     answer = json.loads(body)
     assert status == 200 and answer["response_action"] == "errors"

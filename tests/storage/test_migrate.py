@@ -63,12 +63,18 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     drop()
 
 
-def test_expert_sources_saved_before_0005_lose_their_doubled_words(empty_url: str) -> None:
-    db = Database(empty_url)
+def migrated_to(url: str, revision: str) -> Database:
+    """The database at `url`, migrated by Alembic up to `revision` only."""
+    db = Database(url)
     cfg = alembic_config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+        command.upgrade(cfg, revision)
+    return db
+
+
+def test_expert_sources_saved_before_0005_lose_their_doubled_words(empty_url: str) -> None:
+    db = migrated_to(empty_url, "0004")
     saved = {
         "old": ("expert", "answer from <@U0EXPERT1> (2026-12-01)"),
         "new": ("expert", "<@U0EXPERT1> (2026-12-07)"),
@@ -90,11 +96,7 @@ def test_expert_sources_saved_before_0005_lose_their_doubled_words(empty_url: st
 
 
 def test_a_partner_import_running_before_0006_is_kept_with_no_start_time(empty_url: str) -> None:
-    db = Database(empty_url)
-    cfg = alembic_config(db)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0005")
+    db = migrated_to(empty_url, "0005")
     with db.engine.begin() as conn:
         conn.execute(
             sa.text(
