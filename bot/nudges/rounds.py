@@ -33,6 +33,7 @@ from bot.replies import Reply
 from bot.runtime import Runtime
 from storage import nudges as store
 from storage import partners as partners_store
+from storage import users as users_store
 from storage.models import NudgeLog
 from storage.nudges import Backlog
 from storage.partners import OPEN_STATUSES, owner_counts
@@ -281,7 +282,8 @@ def match_owners(rt: Runtime, report: RoundReport) -> None:
     """Give the partners imported under an e-mail that Slack did not know then to its person, if Slack knows them now.
 
     Owners who never open the bot are the ones nudges are for: waiting for them to use it to match them meant they
-    never got a digest. An e-mail Slack does not know is asked again after the directory's MISS_TTL."""
+    never got a digest. An e-mail Slack does not know is asked again after the directory's MISS_TTL; when Slack
+    does not answer at all, the next round tries again (a round never spends its time on an outage)."""
     now = rt.clock.now()
     with rt.db.session() as session:
         emails, _ = partners_store.unmatched_owner_emails(
@@ -289,7 +291,12 @@ def match_owners(rt: Runtime, report: RoundReport) -> None:
         )
     for email in emails:
         person = rt.directory.by_email(email)
-        if person is not None and not person.deleted:
+        if person is None:
+            with rt.db.session() as session:
+                if not users_store.recent_miss(session=session, email=email, since=now):
+                    log.info("Slack did not say who owners' e-mails are: the next round asks again")
+                    break
+        elif not person.deleted:
             with rt.db.session(write=True) as session:
                 matched = partners_store.claim_owner(session=session, email=email, user_id=person.user_id)
             log.info("matched %d partners to %s by their imported e-mail", matched, person.user_id)

@@ -453,3 +453,20 @@ def test_owners_imported_before_slack_knew_them_get_their_digest_once_it_does(
     asked = len(standin.calls_to("users.lookupByEmail"))
     assert run_round(book, mode=Mode.NOW, chart=None).unmatched == 1
     assert len(standin.calls_to("users.lookupByEmail")) == asked
+
+
+def test_a_round_spends_no_time_on_owners_e_mails_while_slack_does_not_answer(
+    book: Runtime, standin: SlackStandIn, clock: FixedClock
+) -> None:
+    standin.add_person("U0DAVID01", "david", "david@example.com")
+    for n in range(5):
+        add(book, f"LNK-70{n:02d}", f"Partner {n}", None, email=f"owner{n}@example.com")
+    add(book, "LNK-7099", "Partner 99", None, email="david@example.com")
+    standin.fail_next("users.lookupByEmail", *[Fault(500)] * 4)  # outlasts the client's retries: one e-mail
+    at(clock, paris(2008, 9, 2, 17, 30))
+    assert run_round(book, chart=None).unmatched == 6
+    assert len(standin.calls_to("users.lookupByEmail", ok_only=False)) == 4  # the first e-mail only, then it stops
+    clock.advance(dt.timedelta(minutes=5))
+    assert run_round(book, chart=None).unmatched == 5  # Slack answers again: David is found, the others are not
+    with book.db.session() as session:
+        assert get_partner(session=session, key="LNK-7099").owner_user_id == "U0DAVID01"
