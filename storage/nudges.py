@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -241,6 +242,16 @@ def mark_failed_attempt(*, session: Session, nudge_id: int, token: str, error: s
         .values(**left, error=error[:200])
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def failing_errors(*, session: Session, since: dt.date) -> Counter[str]:
+    """Why the nudges of `since` or later that failed and were not sent since did fail: Slack's error codes."""
+    query = select(col(NudgeLog.error)).where(
+        col(NudgeLog.local_date) >= since,
+        col(NudgeLog.error).is_not(None),
+        (col(NudgeLog.state) == FAILED) | (col(NudgeLog.claim_token) == RELEASED),
+    )
+    return Counter(str(error) for error in session.exec(query))
 
 
 def revive_given_up(*, session: Session, since: dt.date) -> int:

@@ -124,6 +124,8 @@ class RoundReport:
     failed: int = 0
     deferred: int = 0
     deactivated: int = 0
+    why: str = ""
+    """Slack's error code for most of the failed nudges (`token_revoked`, `ratelimited`…), when some failed."""
     unmatched: int = 0
     """Owner e-mails that no Slack account matches: nobody gets a digest for their partners."""
     paused: bool = False
@@ -154,6 +156,8 @@ class RoundReport:
             f"{what}; {self.already_sent} already sent today; {self.muted} owner{'s' if self.muted != 1 else ''} "
             f"muted; {self.failed} failed"
         )
+        if self.failed and self.why:
+            line += f" ({self.why})"
         if self.deferred:
             line += f"; {self.deferred} deferred (time zone unknown for now)"
         if self.deactivated:
@@ -167,18 +171,19 @@ class RoundReport:
         """The counts a `line()` holds (as the audit trail keeps it), or None when it is not one."""
         found = re.fullmatch(
             r"(\d+) digests? and (\d+) channel summar(?:y|ies) sent; (\d+) already sent today; (\d+) owners? muted;"
-            r" (\d+) failed(?:; (\d+) deferred \(time zone unknown for now\))?(?:; (\d+) owners? deactivated)?"
+            r" (\d+) failed(?: \(([\w.-]+)\))?(?:; (\d+) deferred \(time zone unknown for now\))?"
+            r"(?:; (\d+) owners? deactivated)?"
             r"(?:; (\d+) owner e-mails? not found in Slack)?",
             line,
         )
         if found is None:
             return None
-        digests, summaries, already, muted, failed, deferred, deactivated, unmatched = (
-            int(n or 0) for n in found.groups()
-        )
+        groups = list(found.groups())
+        why = groups.pop(5) or ""
+        digests, summaries, already, muted, failed, deferred, deactivated, unmatched = (int(n or 0) for n in groups)
         sent: Counter[str] = Counter({Kind.DIGEST: digests, Kind.SUMMARY: summaries})
         report = cls(mode, sent, already_sent=already, muted=muted, failed=failed, deferred=deferred)
-        report.deactivated, report.unmatched = deactivated, unmatched
+        report.deactivated, report.why, report.unmatched = deactivated, why, unmatched
         return report
 
 
@@ -503,6 +508,10 @@ def run_round(
             log.warning("%s nudge to %s not delivered: %s", item.kind, item.recipient, type(exc).__name__)
             outcome = Outcome.FAILED
         report.count(outcome, item.kind)
+    if report.failed:
+        with rt.db.session() as session:
+            errors = store.failing_errors(session=session, since=rt.today() - dt.timedelta(days=1))
+        report.why = errors.most_common(1)[0][0] if errors else ""
     if planned or mode is not Mode.SCHEDULED:  # a quiet tick (nothing due) logs nothing, every 5 minutes
         log.info("nudge round (%s): %s", mode, report.line())
     return report

@@ -150,7 +150,7 @@ def report_text(report: RoundReport) -> str:
         tn("nudges.report_digests", digests) + " " + tn("nudges.report_summaries", summaries),
         tn("nudges.report_already", report.already_sent),
         tn("nudges.report_muted", report.muted),
-        tn("nudges.report_failed", report.failed),
+        tn("nudges.report_failed", report.failed) + (f" (`{report.why}`)" if report.failed and report.why else ""),
     ]
     if report.deferred:
         parts.append(tn("nudges.report_deferred", report.deferred))

@@ -108,7 +108,7 @@ def test_nudge_now_exits_1_when_a_send_failed_and_a_second_run_sends_it(
     standin.fail_next("chat.postMessage", *[Fault(500)] * 4)  # outlasts the client's retries: one send fails
     failed = nudge(standin, database_url, tmp_path, "--now")
     assert failed.returncode == 1, failed.stderr
-    assert "; 1 failed" in failed.stdout and "Traceback" not in failed.stderr
+    assert "; 1 failed (" in failed.stdout and "Traceback" not in failed.stderr  # with Slack's reason
     again = nudge(standin, database_url, tmp_path, "--now")
     assert again.returncode == 0, again.stderr
     assert "1 digest and 0 channel summaries sent; 2 already sent today" in again.stdout

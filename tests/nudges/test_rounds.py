@@ -417,7 +417,9 @@ def test_a_round_now_sends_again_what_failed_and_never_twice(
     """`nudge --now` after a failure: the failed digest goes out, counted as sent, not as "already sent today"."""
     standin.fail_next("chat.postMessage", *[Fault(503)] * 4)  # outlasts the client's retries: Alice's digest fails
     at(clock, paris(2008, 9, 2, 17, 30))
-    assert run_round(book, mode=Mode.NOW, chart=None).failed == 1
+    first = run_round(book, mode=Mode.NOW, chart=None)
+    assert first.failed == 1 and first.why  # Slack's reason, for whoever reads the report
+    assert f"; 1 failed ({first.why})" in first.line() and RoundReport.from_line(first.line(), Mode.NOW) == first
     clock.advance(dt.timedelta(minutes=1))  # long before the sweep would look at it
     again = run_round(book, mode=Mode.NOW, chart=None)
     assert (again.sent[Kind.DIGEST], again.already_sent, again.failed) == (1, 2, 0)  # Chloe's and the summary
