@@ -179,6 +179,13 @@ def escalations_since(*, session: Session, user_id: str, since: dt.datetime) -> 
     return int(session.exec(query).one())
 
 
+def marked_beyond(*, session: Session, text: str) -> bool:
+    """Say whether an admin marked `text` (compared without case) as beyond the bot's knowledge."""
+    query = select(QaExample.text).where(col(QaExample.slug).is_(None), QaExample.origin == ADMIN)
+    wanted = text.casefold()
+    return any(marked.casefold() == wanted for marked in session.exec(query))
+
+
 WAITING_COMPARED = 50
 """An asker's newest questions waiting for the experts that a new question is compared with."""
 

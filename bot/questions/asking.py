@@ -66,6 +66,15 @@ def _may_escalate(rt: Runtime, user_id: str) -> bool:
         return store.escalations_since(session=session, user_id=user_id, since=since) < rt.settings.escalations_per_hour
 
 
+OUTCOME_BEYOND = "beyond"
+"""The outcome of a question an admin marked beyond the bot's knowledge, asked again: logged, never a gap."""
+
+
+def _marked_beyond(rt: Runtime, text: str) -> bool:
+    with rt.db.session() as session:
+        return store.marked_beyond(session=session, text=clean(text))
+
+
 def _waiting(rt: Runtime, user_id: str, text: str) -> bool:
     """Say whether the experts already have this question from this asker and have not answered it yet."""
     with rt.db.session() as session:
@@ -110,6 +119,8 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
         raise BadInput(t("qa.ask_something"), hint=t("qa.ask_something_hint"))
     started = time.perf_counter()
     decision = decide(rt, asked.text, user_id=asked.user_id)
+    if decision.outcome == "unknown" and _marked_beyond(rt, asked.text):
+        decision = dataclasses.replace(decision, outcome=OUTCOME_BEYOND)  # no gap, no expert: the admins ruled on it
     question_id = _log(rt, asked, decision, rt.clock.now())
     metrics.QUESTIONS.labels(decision.outcome).inc()
     log.info(
@@ -124,7 +135,7 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
     channel = rt.settings.experts_channel_id
     # The parts of an answered message it could not answer make one question for the experts and the gaps list.
     unanswered = "\n".join(decision.unanswered[:ESCALATED_PARTS]) if decision.outcome == "answered" else ""
-    wants_experts = bool(channel) and (decision.outcome != "answered" or bool(unanswered))
+    wants_experts = bool(channel) and (decision.outcome == "unknown" or bool(unanswered))
     # Asked again before the experts answered: they have it already, and the asker will hear from them once.
     waiting = wants_experts and _waiting(rt, asked.user_id, unanswered or asked.text)
     allowed = wants_experts and not waiting and _may_escalate(rt, asked.user_id)
@@ -157,7 +168,15 @@ def answer(rt: Runtime, asked: Asked, send: Callable[[Reply], None] | None = Non
     if allowed and send is None:
         escalated = _escalate(rt, asked, decision, question_id)
     reply = builders.build_unknown(
-        Unknown(decision.lang, decision.suggestions, escalated, question_id, capped, waiting)
+        Unknown(
+            decision.lang,
+            decision.suggestions,
+            escalated,
+            question_id,
+            capped,
+            waiting,
+            decision.outcome == OUTCOME_BEYOND,
+        )
     )
     if send is not None:
         send(reply)

@@ -60,6 +60,8 @@ class Unknown:
     """Not passed on: the asker sent the experts their hourly share already; the question waits for the admins."""
     waiting: bool = False
     """Not passed on: the experts have this question from this asker already, unanswered."""
+    beyond: bool = False
+    """Not passed on: the admins marked this question beyond the bot's knowledge."""
 
 
 def build_not_passed_on(lang: str, *, waiting: bool) -> Reply:
@@ -118,6 +120,8 @@ def build_unknown(unknown: Unknown) -> Reply:
     head = t("qa.unknown", lang)
     if unknown.escalated:
         head += " " + t("qa.escalated", lang)
+    elif unknown.beyond:
+        head += " " + t("qa.beyond", lang)
     elif unknown.waiting:
         head += " " + t("qa.waiting", lang)
     elif unknown.capped:
@@ -220,6 +224,20 @@ def build_expert_pointed(*, user_id: str, text: str, expert_id: str, lang: str, 
         blocks=[section(head), context(done)],
         ephemeral=False,
     )
+
+
+def build_expert_beyond(*, user_id: str, text: str, admin_id: str, lang: str) -> Reply:
+    """The experts' post once an admin marked the question beyond the bot's knowledge (in the reader's language)."""
+    language = t(f"qa.language_name.{Lang(lang).value}")
+    head = t("qa.expert_answered_head", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
+    done = t("qa.expert_beyond", admin=f"<@{admin_id}>")
+    return Reply(text=done, blocks=[section(head), context(done)], ephemeral=False)
+
+
+def build_beyond_reply(*, question: str, lang: str) -> Reply:
+    """The DM to an asker waiting for the experts: the team marked their question beyond what the bot answers."""
+    text = t("qa.beyond_reply", lang) + f"\n{quote(question)}"
+    return Reply(text=text, blocks=[section(text)])
 
 
 def build_pointed_done(*, asker: str, slug: str) -> Reply:

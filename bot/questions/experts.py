@@ -113,10 +113,10 @@ def save_expert_answer(rt: Runtime, *, question_value: str, expert_id: str, valu
     rt.client.chat_postMessage(channel=asker, **dm.as_message_kwargs())
     with reading(rt.settings.experts_language):
         done = builders.build_expert_answered(user_id=asker, text=text, expert_id=expert_id, lang=lang)
-    _update_post(rt, question_id, expert_ts, done)
+    update_post(rt, question_id, expert_ts, done)
 
 
-def _update_post(rt: Runtime, question_id: int, expert_ts: str | None, post: Reply) -> None:
+def update_post(rt: Runtime, question_id: int, expert_ts: str | None, post: Reply) -> None:
     """Replace the question's post in the experts channel, if it has one."""
     channel = rt.settings.experts_channel_id
     if not (channel and expert_ts):
@@ -159,5 +159,5 @@ def point_question(rt: Runtime, *, question_value: str, slug: str, user_id: str,
     with reading(rt.settings.experts_language) as experts_lang:
         choice = entries.choice(entry, experts_lang.value)
         post = builders.build_expert_pointed(user_id=asker, text=text, expert_id=user_id, lang=lang, choice=choice)
-    _update_post(rt, question_id, expert_ts, post)
+    update_post(rt, question_id, expert_ts, post)
     return builders.build_pointed_done(asker=asker, slug=entry.slug)

@@ -9,12 +9,12 @@ import logging
 import re
 
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound
-from bot.i18n import t
+from bot.i18n import reading, t
 from bot.ids import Block as BlockId
 from bot.qa.knowledge import SLUG, split_lines
 from bot.qa.service import engine
 from bot.qa.terms import fold_word
-from bot.questions import entries, experts, faq_builders
+from bot.questions import builders, entries, experts, faq_builders
 from bot.questions.asking import read_question_id
 from bot.questions.builders import BEYOND
 from bot.questions.faq_builders import NEAR_LISTED, Gap, Near
@@ -223,7 +223,18 @@ def move_question(rt: Runtime, *, question_value: str, value: str, user_id: str)
             created_by=user_id,
             now=rt.clock.now(),
         )
-        text = question.text
+        text, asker, lang = question.text, question.user_id, question.language
+        # Still waiting for the experts: the asker hears that nobody will answer, and the experts' post says so
+        # (an expert may still write an answer, which then wins over this verdict).
+        waiting = slug is None and bool(question.expert_ts) and question.answered_by is None
+        expert_ts = question.expert_ts
     engine(rt).refresh(rt, force=True)
     log.info("question %s moved by an admin to %s", question_id, slug or "beyond the bot's knowledge")
+    if waiting:
+        rt.client.chat_postMessage(
+            channel=asker, **builders.build_beyond_reply(question=text, lang=lang).as_message_kwargs()
+        )
+        with reading(rt.settings.experts_language):
+            post = builders.build_expert_beyond(user_id=asker, text=text, admin_id=user_id, lang=lang)
+        experts.update_post(rt, question_id, expert_ts, post)
     return faq_builders.build_moved(text=text, slug=slug)

@@ -423,3 +423,26 @@ def test_a_saved_entry_offers_the_gaps_it_now_answers_and_a_click_answers_whoeve
     assert question(bot.rt.db, question_id).answered_by == ADMIN
     assert [(e.slug, e.question_id) for e in examples(bot.rt.db)] == [(slug, question_id)]
     assert not standin.problems
+
+
+def test_a_question_marked_beyond_the_bots_knowledge_stays_there(start: Start, standin: SlackStandIn) -> None:
+    """Marked beyond while the experts had it: the asker, promised a DM, is told, the experts' post says it was
+    handled; asked again by anyone, it is a plain "I don't know", passed to nobody, and no gap."""
+    bot = start()
+    asked = "Can partners bring their Linksys demo units to the partner summit in Nice?"
+    bot.sender.direct_message(ALICE, asked)
+    standin.wait_for(lambda s: posts_to(s, EXPERTS_CHANNEL))
+    waiting = max(q.id or 0 for q in all_questions(bot.rt.db))
+    key = pick(bot, ADMIN, Action.GAP_MOVE, f"question.{waiting}", BEYOND, channel="C0SALES01")
+    assert "beyond the bot's knowledge" in text_of(standin.wait_response(key))
+    told = standin.wait_for(lambda s: posts_to(s, ALICE))[0]
+    assert "marked it as beyond what I can answer" in text_of(told) and "Nice" in text_of(told)
+    update = standin.wait_for(lambda s: s.calls_to("chat.update"))[0]
+    assert update.args["channel"] == EXPERTS_CHANNEL and f"<@{ADMIN}> marked it beyond" in text_of(update.args)
+    bot.sender.direct_message(BRUNO, asked.upper())
+    again = text_of(standin.wait_for(lambda s: posts_to(s, "D0BRUNO01"))[0])
+    assert t("qa.beyond", "en") in again and t("qa.escalated", "en") not in again
+    assert "Nice" not in text_of(gaps(bot, standin))
+    bot.stop()  # waits for every message's work to end
+    assert len(posts_to(standin, EXPERTS_CHANNEL)) == 1
+    assert not standin.problems
