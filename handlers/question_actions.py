@@ -87,7 +87,8 @@ def register(app: App, rt: Runtime) -> None:
         )
 
     def check_faq_entry(ack: Ack, body: dict[str, Any]) -> bool:
-        return ack_form(ack, faq.check_faq_entry(rt, user_id=actor(body), values=_values(body)))
+        slug = str(_view(body).get("private_metadata") or "")
+        return ack_form(ack, faq.check_faq_entry(rt, user_id=actor(body), values=_values(body), slug=slug))
 
     def save_faq_entry(body: dict[str, Any]) -> None:
         reply = faq.save_faq_entry(

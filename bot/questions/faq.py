@@ -13,7 +13,7 @@ from bot.i18n import reading, t
 from bot.ids import Block as BlockId
 from bot.qa.knowledge import SLUG, split_lines
 from bot.qa.service import engine
-from bot.qa.terms import fold_word
+from bot.qa.terms import fold_word, words
 from bot.questions import builders, entries, experts, faq_builders
 from bot.questions.asking import read_question_id
 from bot.questions.builders import BEYOND
@@ -96,14 +96,34 @@ def edit_modal(rt: Runtime, *, slug: str) -> OpenModal:
     )
 
 
-def check_faq_entry(rt: Runtime, *, user_id: str, values: dict[str, str]) -> dict[str, str]:
-    """Errors to show in the FAQ modal, by block ID (empty when fine)."""
+def check_faq_entry(rt: Runtime, *, user_id: str, values: dict[str, str], slug: str = "") -> dict[str, str]:
+    """Errors to show in the FAQ modal for the entry `slug` (empty: a new one), by block ID (empty when fine)."""
     if not rt.is_admin(user_id):
         return {BlockId.QUESTIONS_EN: t("qa.admins_only_change")}
     if not (split_lines(values.get(BlockId.QUESTIONS_EN, "")) or split_lines(values.get(BlockId.QUESTIONS_FR, ""))):
         return {BlockId.QUESTIONS_EN: t("qa.modal.need_question")}
     if not (values.get(BlockId.ANSWER_EN, "").strip() or values.get(BlockId.ANSWER_FR, "").strip()):
         return {BlockId.ANSWER_EN: t("qa.modal.need_answer")}
+    return _asked_elsewhere(rt, slug, values)
+
+
+def _folded(text: str) -> str:
+    return " ".join(fold_word(word) for word in words(text))
+
+
+def _asked_elsewhere(rt: Runtime, slug: str, values: dict[str, str]) -> dict[str, str]:
+    """A way of asking that another entry has already: saved, the new entry would take its question silently (a
+    computed answer such as the deadline's included)."""
+    owner: dict[str, str] = {}
+    for entry in engine(rt).entries:
+        if entry.slug != slug:
+            for text in (*entry.questions_en, *entry.questions_fr):
+                owner.setdefault(_folded(text), entry.slug)
+    for block in (BlockId.QUESTIONS_EN, BlockId.QUESTIONS_FR):
+        for line in split_lines(values.get(block, "")):
+            if (other := owner.get(_folded(line))) is not None:
+                command = rt.settings.transition_command
+                return {block: t("qa.modal.asked_elsewhere", question=line[:100], slug=other, command=command)}
     return {}
 
 
@@ -119,7 +139,7 @@ def save_faq_entry(rt: Runtime, *, user_id: str, slug: str, values: dict[str, st
     """Add or replace an entry from the FAQ modal; it is used at once. None when the modal showed errors."""
     if not rt.is_admin(user_id):
         raise NotAllowed(t("qa.admins_only_change"))
-    if check_faq_entry(rt, user_id=user_id, values=values):
+    if check_faq_entry(rt, user_id=user_id, values=values, slug=slug):
         return None  # the modal showed the errors and was not accepted
     questions_en = "\n".join(split_lines(values.get(BlockId.QUESTIONS_EN, "")))
     questions_fr = "\n".join(split_lines(values.get(BlockId.QUESTIONS_FR, "")))

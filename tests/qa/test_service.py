@@ -267,6 +267,29 @@ def test_a_french_admin_is_told_the_french_faq_forms_which_work(rt: Runtime) -> 
     assert faq.faq_command(rt, user_id=ADMIN, args=["trous"]).text  # type: ignore[union-attr]
 
 
+def test_a_new_entry_cannot_take_another_entrys_question(rt: Runtime) -> None:
+    """Saved, « When is the deadline? » would have been answered « It is whenever. » instead of the computed date."""
+    taken = {Block.QUESTIONS_EN: "when is the DEADLINE", Block.ANSWER_EN: "It is whenever."}
+    errors = faq.check_faq_entry(rt, user_id=ADMIN, values=taken)
+    assert "is answered by `deadline` already" in errors[Block.QUESTIONS_EN]
+    assert faq.save_faq_entry(rt, user_id=ADMIN, slug="", values=taken) is None
+    with reading("fr"):
+        french = faq.check_faq_entry(
+            rt, user_id=ADMIN, values={Block.QUESTIONS_FR: "Quelle est la date limite ?", Block.ANSWER_FR: "x"}
+        )
+    assert "a déjà sa réponse : `deadline`" in french[Block.QUESTIONS_FR]
+    assert "16 September 2008" in service.decide(rt, "When is the deadline?", user_id=ALICE).body
+    # An entry keeps its own questions when edited; saving the same new entry twice adds it once.
+    ceo = service.engine(rt).entry("ceo")
+    assert ceo is not None
+    own = {Block.QUESTIONS_EN: ceo.questions_en[0], Block.ANSWER_EN: "J. C."}
+    assert faq.check_faq_entry(rt, user_id=ADMIN, values=own, slug="ceo") == {}
+    new = {Block.QUESTIONS_EN: "Is there a partner hotline?", Block.ANSWER_EN: "Yes: 0800 90 81 28."}
+    assert faq.save_faq_entry(rt, user_id=ADMIN, slug="", values=new) is not None
+    assert faq.save_faq_entry(rt, user_id=ADMIN, slug="", values=new) is None
+    assert [e.slug for e in service.engine(rt).entries].count("is_there_a_partner_hotline") == 1
+
+
 def test_an_admin_adds_and_edits_entries_used_at_once(rt: Runtime) -> None:
     values = {Block.QUESTIONS_EN: "Who pays for the migration?\nwho pays", Block.ANSWER_EN: "Nobody pays."}
     assert faq.check_faq_entry(rt, user_id=ADMIN, values=values) == {}
