@@ -33,7 +33,7 @@ def partner_help(command: str = "/partner", lang: str | None = None) -> Reply:
 
 def transition_help(command: str = "/transition", lang: str | None = None) -> Reply:
     """Usage of `/transition`."""
-    keys = ("question", "deadline", "progress", "language", "nudges", "nudge_now", "faq_gaps", "faq_add")
+    keys = ("question", "deadline", "progress", "language", "nudges", "nudge_now", "faq_gaps", "faq_add", "faq_edit")
     lines = [t(f"help.transition.{key}", lang, command=command) for key in keys]
     intro = t("help.transition.intro", lang)
     body = escape("\n".join(lines))

@@ -214,6 +214,17 @@ def _reviewed() -> Any:
     return select(QaExample.question_id).where(QaExample.question_id == Question.id, QaExample.origin == ADMIN).exists()
 
 
+def count_unanswered(*, session: Session) -> int:
+    """How many questions `unanswered` would list without a limit, a question one person asked twice once."""
+    asked = (
+        select(Question.user_id, Question.text)
+        .where(Question.outcome == "unknown", col(Question.answered_by).is_(None), ~_reviewed())
+        .distinct()
+        .subquery()
+    )
+    return int(session.exec(select(func.count()).select_from(asked)).one())
+
+
 def unanswered(*, session: Session, limit: int = 20) -> list[Question]:
     """Questions the bot could not answer and nobody has answered or reviewed yet, newest first."""
     query = (

@@ -498,3 +498,10 @@ def test_french_puts_a_space_before_a_colon_in_plain_texts_too() -> None:
     assert "> : " in home and ">: " not in home
     with reading(Lang.EN):
         assert builders.build_card(plain, [], tz=TZ).text.startswith("Réseaux Dupont (LNK-00000): Contacted.")
+
+
+def test_the_transition_help_names_every_faq_command_in_the_readers_language() -> None:
+    english = help_texts.transition_help("/transition", "en").text
+    french = help_texts.transition_help("/transition", "fr").text
+    assert "`/transition faq edit &lt;entry&gt;`" in english and "faq add" in english and "faq gaps" in english
+    assert "`/transition faq modifier &lt;entrée&gt;`" in french and "faq ajouter" in french and "faq trous" in french

@@ -52,14 +52,21 @@ def faq_command(rt: Runtime, *, user_id: str, args: list[str]) -> Outcome:
 def gaps(rt: Runtime) -> Reply:
     """Unanswered questions and down-voted answers."""
     unanswered, down = _open_gaps(rt)
-    return faq_builders.build_gaps(unanswered=unanswered, down_voted=down, command=rt.settings.transition_command)
+    with rt.db.session() as session:
+        total = store.count_unanswered(session=session)
+    return faq_builders.build_gaps(
+        unanswered=unanswered, down_voted=down, command=rt.settings.transition_command, total=total
+    )
 
 
 def _open_gaps(rt: Runtime) -> tuple[list[Gap], list[Gap]]:
-    """The questions nobody answered, and the answers voted down, that no admin has reviewed yet."""
+    """The questions nobody answered, and the answers voted down, that no admin has reviewed yet (a question one
+    person asked twice, once)."""
     with rt.db.session() as session:
         missing = store.unanswered(session=session)
         bad = store.down_voted(session=session)
+    once = {(q.user_id, q.text.casefold()): q for q in reversed(missing)}  # the first time they asked it
+    missing = [q for q in missing if once[(q.user_id, q.text.casefold())] is q]
     unanswered = [Gap(q.id or 0, q.text, q.language, _when(rt, q.asked_at), q.entry_slug, None) for q in missing]
     down = [
         Gap(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks import MESSAGE_BLOCKS_MAX, Block, actions, button, context, divider, plain_text, section
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from bot.questions.builders import MODAL_TITLE_MAX, entry_picker, modal_input, question_block_id, quote
@@ -69,7 +69,7 @@ def _gap_actions(gap: Gap, first: Block | None) -> Block:
     return actions(*([first] if first else []), picker, block_id=question_block_id(gap.question_id))
 
 
-def build_gaps(*, unanswered: Sequence[Gap], down_voted: Sequence[Gap], command: str) -> Reply:
+def build_gaps(*, unanswered: Sequence[Gap], down_voted: Sequence[Gap], command: str, total: int = 0) -> Reply:
     """`/transition faq gaps`: questions without an answer and answers voted down, with buttons to fix them and a
     picker to move each to the entry that answers it, or out of the bot's knowledge."""
     blocks: list[Block] = [section(t("qa.gaps.unanswered_head"))]
@@ -81,6 +81,10 @@ def build_gaps(*, unanswered: Sequence[Gap], down_voted: Sequence[Gap], command:
         blocks.append(section(f"{quote(gap.text)}\n_{gap.asked} · {gap.lang.upper()}_"))
         blocks.append(_gap_actions(gap, button(t("qa.answer"), Action.EXPERT_ANSWER, str(gap.question_id))))
         lines.append(f"- {escape(truncate(gap.text, 200))}")
+    if total > len(listed):  # the rest wait their turn: answering or moving these brings the next ones up
+        more = tn("qa.gaps.more", total - len(listed))
+        blocks.append(context(more))
+        lines.append(more)
     blocks += [divider(), section(t("qa.gaps.down_head"))]
     lines.append(t("qa.gaps.down_plain"))
     if not down_voted:

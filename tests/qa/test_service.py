@@ -361,3 +361,13 @@ def test_thanks_get_a_short_reply_in_the_askers_language_not_the_help(rt: Runtim
     assert "deadline" not in en.body and not en.source
     # Thanks around a question leave the question to be answered.
     assert service.decide(rt, "Thanks! By the way, when is the deadline?", user_id=ALICE).slug == "deadline"
+
+
+def test_the_gaps_say_how_many_more_wait_and_list_a_question_asked_twice_once(rt: Runtime) -> None:
+    for n in range(12):
+        asking.answer(rt, Asked(user_id=BRUNO, text=f"What is the price of the Cisco mug number {n}?"))
+    asking.answer(rt, Asked(user_id=BRUNO, text="What is the price of the Cisco mug number 11?"))
+    listed = faq.faq_command(rt, user_id=ADMIN, args=["gaps"]).text  # type: ignore[union-attr]
+    assert listed.count("mug number 11?") == 1  # Bruno asked it twice: one gap
+    assert "…and 2 more questions waiting" in listed
+    assert "mug number 1?" not in listed and "mug number 0?" not in listed  # the oldest wait their turn
