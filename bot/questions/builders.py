@@ -4,6 +4,8 @@ faq_builders)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,7 @@ from bot.blocks import (
     section,
     split_sections,
 )
-from bot.i18n import Lang, t
+from bot.i18n import Lang, long_date, t
 from bot.ids import Action, View
 from bot.ids import Block as BlockId
 from bot.ids import Field as FieldId
@@ -75,9 +77,20 @@ def build_busy() -> Reply:
     return Reply(text=t("qa.busy"))
 
 
+_SAVED_ON = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
+"""The day an answer was added in Slack, as stored in its source: `<@U…> (2026-12-08)`."""
+
+
 def source_line(source: str, lang: str) -> str:
-    """`Source: …` / `Source : …`."""
-    return t("qa.source", lang, source=source)
+    """`Source: …` / `Source : …`, the day an answer was added written for the reader (« 8 décembre 2026 »)."""
+
+    def day(found: re.Match[str]) -> str:
+        try:
+            return f"({long_date(dt.date.fromisoformat(found.group(1)), lang)})"
+        except ValueError:
+            return found.group(0)
+
+    return t("qa.source", lang, source=_SAVED_ON.sub(day, source))
 
 
 def _vote_buttons(question_id: int, lang: str, *, share: bool) -> Block:

@@ -87,12 +87,12 @@ def test_an_experts_answer_names_its_source_cleanly_in_each_language(start: Star
 
     french = _ask(bot, standin, FRANCOISE, CAT_QUESTION)
     assert "Il est noir." in french
-    assert f"Source : réponse de notre expert <@{FRANCOISE}> (2008-09-02)" in french
+    assert f"Source : réponse de notre expert <@{FRANCOISE}> (mardi 2 septembre 2008)" in french
     assert "answer from" not in french and "Cette réponse n'existe" not in french
 
     # Asked in English, the French answer comes with a note that it exists only in French.
     english = _ask(bot, standin, ALICE, "What colour is the CEO's cat?")
     assert "This answer exists only in French:\nIl est noir." in english
-    assert f"Source: answer from our expert <@{FRANCOISE}> (2008-09-02)" in english
+    assert f"Source: answer from our expert <@{FRANCOISE}> (Tuesday 2 September 2008)" in english
     assert "our expert answer from" not in english
     assert not standin.problems
