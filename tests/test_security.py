@@ -141,7 +141,7 @@ def test_only_experts_and_admins_open_or_submit_the_expert_form(start: Start, st
     bot.sender.direct_message(BRUNO, "will linksys warranties stay?")
     again = standin.wait_for(lambda s: posts_to(s, "D0BRUNO01"))[0]
     assert "stay valid" in text_of(again)
-    assert f"Source: answer from our expert <@{EXPERT}> (2008-09-02)" in text_of(again)
+    assert f"Source: answer from our expert <@{EXPERT}> (Tuesday 2 September 2008)" in text_of(again)
 
 
 def test_a_question_the_bot_answered_cannot_be_expert_answered(start: Start, standin: SlackStandIn) -> None:
