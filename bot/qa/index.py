@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.memory import Int8Rows
 from bot.qa.knowledge import Entry, own_texts
 from bot.qa.semantic import DIM, Encoder
-from bot.qa.terms import fold_word, meaningful_words, stem, words
+from bot.qa.terms import flat, meaningful_words, stem
 
 # bm25s sets its own logger to DEBUG when imported, after our logging set-up has run.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -50,10 +50,6 @@ def content_terms(text: str, lang: str) -> list[str]:
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
-
-
-def _flat(text: str) -> str:
-    return " ".join(fold_word(word) for word in words(text))
 
 
 @dataclass
@@ -103,7 +99,7 @@ class Index:
         self._owner = owner
         self._starts = np.searchsorted(owner, np.arange(len(self.entries)))
         self.phrasings = np.bincount(owner, minlength=len(self.entries))
-        self._flat = [_flat(text) for _, text, _ in texts]
+        self._flat = [flat(text) for _, text, _ in texts]
         tokens = [content_terms(text, lang) for _, text, lang in texts]
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self._bm25.index([t or ["_"] for t in tokens], show_progress=False)
@@ -121,11 +117,11 @@ class Index:
         self._weight = {term: math.log1p(len(tokens) / (1 + n)) for term, n in counts.items()}
         by_lang: dict[str, set[str]] = {"en": set(), "fr": set()}
         for entry in self.entries:
-            by_lang["en"].update(word for text in entry.questions_en for word in _flat(text).split())
-            by_lang["fr"].update(word for text in entry.questions_fr for word in _flat(text).split())
+            by_lang["en"].update(word for text in entry.questions_en for word in flat(text).split())
+            by_lang["fr"].update(word for text in entry.questions_fr for word in flat(text).split())
         self.neutral = frozenset(by_lang["en"] & by_lang["fr"])
         """Words the entries use in both languages (names): no hint of the asker's language."""
-        self.surfaces = {word for entry in self.entries for text, _ in own_texts(entry) for word in _flat(text).split()}
+        self.surfaces = {word for entry in self.entries for text, _ in own_texts(entry) for word in flat(text).split()}
         """The words, as written, of the entries themselves (not of examples, which name partners)."""
         self.vocabulary = set().union(*vocabularies)
         self.encoder = encoder if encoder is not None and encoder.available else None
@@ -226,8 +222,8 @@ class Index:
         terms = content_terms(question, lang)
         n = len(self.entries)
         lexical = self._best(self._bm25.get_scores(terms)) if terms else np.zeros(n)
-        flat = _flat(question)[-CHARS_READ:]
-        chars = process.cdist([flat], self._flat, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
+        tail = flat(question)[-CHARS_READ:]
+        chars = process.cdist([tail], self._flat, scorer=fuzz.ratio, dtype=np.uint8, workers=1)[0]
         semantic, answer, centre, negative = np.zeros(n), np.zeros(n), np.zeros(n), 0.0
         votes, beyond = np.zeros(n), 0.0
         if self.encoder is not None:

@@ -100,6 +100,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def flat(text: str) -> str:
+    """`text` as its folded words, one space apart: how two wordings of one question are told to be the same."""
+    return " ".join(fold_word(word) for word in words(text))
+
+
 _NAME_WORD = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
 """A word as written in a name: "Net&Co" is one."""
 _NAME_BREAK = re.compile(r"[()\[\]]|,(?!\d)")

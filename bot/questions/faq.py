@@ -13,7 +13,7 @@ from bot.i18n import reading, t
 from bot.ids import Block as BlockId
 from bot.qa.knowledge import SLUG, split_lines
 from bot.qa.service import engine
-from bot.qa.terms import fold_word, words
+from bot.qa.terms import flat, fold_word
 from bot.questions import builders, entries, experts, faq_builders
 from bot.questions.asking import read_question_id
 from bot.questions.builders import BEYOND
@@ -114,10 +114,6 @@ def check_faq_entry(rt: Runtime, *, user_id: str, values: dict[str, str], slug: 
     return _asked_elsewhere(rt, slug, values)
 
 
-def _folded(text: str) -> str:
-    return " ".join(fold_word(word) for word in words(text))
-
-
 def _asked_elsewhere(rt: Runtime, slug: str, values: dict[str, str]) -> dict[str, str]:
     """A way of asking that another entry has already: saved, the new entry would take its question silently (a
     computed answer such as the deadline's included)."""
@@ -125,10 +121,10 @@ def _asked_elsewhere(rt: Runtime, slug: str, values: dict[str, str]) -> dict[str
     for entry in engine(rt).entries:
         if entry.slug != slug:
             for text in (*entry.questions_en, *entry.questions_fr):
-                owner.setdefault(_folded(text), entry.slug)
+                owner.setdefault(flat(text), entry.slug)
     for block in (BlockId.QUESTIONS_EN, BlockId.QUESTIONS_FR):
         for line in split_lines(values.get(block, "")):
-            if (other := owner.get(_folded(line))) is not None:
+            if (other := owner.get(flat(line))) is not None:
                 command = rt.settings.transition_command
                 return {block: t("qa.modal.asked_elsewhere", question=line[:100], slug=other, command=command)}
     return {}
