@@ -291,7 +291,7 @@ def match_owners(rt: Runtime, report: RoundReport) -> None:
     does not answer at all, the next round tries again (a round never spends its time on an outage)."""
     now = rt.clock.now()
     with rt.db.session() as session:
-        emails, _ = partners_store.unmatched_owner_emails(
+        emails, report.unmatched = partners_store.unmatched_owner_emails(
             session=session, missed_since=now - MISS_TTL, limit=OWNER_LOOKUPS
         )
     for email in emails:
@@ -305,8 +305,7 @@ def match_owners(rt: Runtime, report: RoundReport) -> None:
             with rt.db.session(write=True) as session:
                 matched = partners_store.claim_owner(session=session, email=email, user_id=person.user_id)
             log.info("matched %d partners to %s by their imported e-mail", matched, person.user_id)
-    with rt.db.session() as session:
-        _, report.unmatched = partners_store.unmatched_owner_emails(session=session, missed_since=now, limit=0)
+            report.unmatched -= 1
 
 
 def due_keys(

@@ -214,10 +214,15 @@ def build_expert_request(*, question_id: int, user_id: str, text: str, lang: str
     )
 
 
+def _handled_head(*, user_id: str, text: str, lang: str) -> str:
+    """The head of an experts' post once the question is handled: who asked, in which language, and what."""
+    language = t(f"qa.language_name.{Lang(lang).value}")
+    return t("qa.expert_answered_head", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
+
+
 def build_expert_answered(*, user_id: str, text: str, expert_id: str, lang: str) -> Reply:
     """The experts' post once answered (in the reader's language): the button is gone, who answered is said."""
-    language = t(f"qa.language_name.{Lang(lang).value}")
-    head = t("qa.expert_answered_head", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
+    head = _handled_head(user_id=user_id, text=text, lang=lang)
     return Reply(
         text=t("qa.expert_answered_plain", expert=f"<@{expert_id}>", text=escape(truncate(text, QUOTE_MAX))),
         blocks=[section(head), context(t("qa.expert_answered", expert=f"<@{expert_id}>"))],
@@ -227,8 +232,7 @@ def build_expert_answered(*, user_id: str, text: str, expert_id: str, lang: str)
 
 def build_expert_pointed(*, user_id: str, text: str, expert_id: str, lang: str, choice: EntryChoice) -> Reply:
     """The experts' post once pointed at an entry (in the reader's language): who pointed it at which entry."""
-    language = t(f"qa.language_name.{Lang(lang).value}")
-    head = t("qa.expert_answered_head", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
+    head = _handled_head(user_id=user_id, text=text, lang=lang)
     expert = f"<@{expert_id}>"
     slug = escape(choice.slug)
     done = t("qa.expert_pointed", expert=expert, slug=slug, question=escape(truncate(choice.title, QUOTE_MAX)))
@@ -241,8 +245,7 @@ def build_expert_pointed(*, user_id: str, text: str, expert_id: str, lang: str, 
 
 def build_expert_beyond(*, user_id: str, text: str, admin_id: str, lang: str) -> Reply:
     """The experts' post once an admin marked the question beyond the bot's knowledge (in the reader's language)."""
-    language = t(f"qa.language_name.{Lang(lang).value}")
-    head = t("qa.expert_answered_head", asker=f"<@{user_id}>", language=language) + f"\n{quote(text)}"
+    head = _handled_head(user_id=user_id, text=text, lang=lang)
     done = t("qa.expert_beyond", admin=f"<@{admin_id}>")
     return Reply(text=done, blocks=[section(head), context(done)], ephemeral=False)
 
